@@ -1,0 +1,842 @@
+//! Events (charters, sunset sails, deliveries, hauls), their crew, status and task states, and the
+//! parsing that turns a request's raw fields into a valid event.
+
+use crate::checklist::{self, Template};
+use crate::email::Email;
+use crate::error::ValidationErrors;
+use crate::ids::{EventId, OpId, OrgId, TaskId};
+use crate::org::Org;
+use chrono::{DateTime, Datelike, LocalResult, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+pub const MAX_TITLE: usize = 120;
+pub const MAX_VESSEL: usize = 80;
+pub const MAX_NOTES: usize = 4000;
+pub const MAX_CREW: usize = 30;
+/// One million dollars: a larger figure for one event is a typo.
+pub const MAX_REVENUE_CENTS: i64 = 100_000_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum EventKind {
+    SunsetSail,
+    Charter,
+    /// Moving a vessel from one port to another; may span days.
+    Delivery,
+    /// QuickDumpNow: a container dropped off at departure and picked up at return.
+    Haul,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 4] = [
+        EventKind::SunsetSail,
+        EventKind::Charter,
+        EventKind::Delivery,
+        EventKind::Haul,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::SunsetSail => "sunset_sail",
+            EventKind::Charter => "charter",
+            EventKind::Delivery => "delivery",
+            EventKind::Haul => "haul",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, ValidationErrors> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == raw)
+            .ok_or_else(|| {
+                ValidationErrors::single(
+                    "",
+                    "unknown_kind",
+                    "kind is one of sunset_sail, charter, delivery, haul",
+                )
+            })
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum EventStatus {
+    Scheduled,
+    Underway,
+    Completed,
+    Cancelled,
+}
+
+impl EventStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventStatus::Scheduled => "scheduled",
+            EventStatus::Underway => "underway",
+            EventStatus::Completed => "completed",
+            EventStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// The part someone plays on one event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum CrewRole {
+    Captain,
+    Crew,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CrewAssignment {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "email"))]
+    pub email: Email,
+    pub role: CrewRole,
+}
+
+/// The last change to one checklist task: done or undone, by whom, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TaskState {
+    pub done: bool,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "email"))]
+    pub by: Email,
+    /// When the person ticked it (their device's clock, which may be offline and late to sync).
+    pub at: DateTime<Utc>,
+    /// When the server recorded it.
+    pub recorded_at: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub op_id: OpId,
+}
+
+/// What one audited change did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum AuditAction {
+    Created,
+    Edited {
+        fields: Vec<String>,
+    },
+    Cancelled,
+    Departed,
+    Returned,
+    TaskDone {
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        task: TaskId,
+    },
+    TaskUndone {
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        task: TaskId,
+    },
+}
+
+/// One line of an event's audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEntry {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub op_id: OpId,
+    #[serde(flatten)]
+    pub action: AuditAction,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "email"))]
+    pub by: Email,
+    pub at: DateTime<Utc>,
+}
+
+/// Which reminder a nudge is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum NudgeKind {
+    Departure,
+    Return,
+}
+
+impl NudgeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NudgeKind::Departure => "departure",
+            NudgeKind::Return => "return",
+        }
+    }
+}
+
+/// A nudge to one crew member for one (kind, anchor instant): the record that makes it
+/// exactly-once and the trail of who was reminded when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NudgeRecord {
+    pub kind: NudgeKind,
+    /// The departure (or return) instant the nudge was made for.
+    pub anchor_at: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "email"))]
+    pub email: Email,
+    pub state: NudgeState,
+    /// When the send was claimed (state `sending`) or finished (`sent`, `failed`).
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum NudgeState {
+    Sending,
+    Sent,
+    Failed,
+}
+
+/// A charter, sunset sail, delivery or haul.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: EventId,
+    pub org_id: OrgId,
+    pub kind: EventKind,
+    pub title: String,
+    /// The vessel, or the truck for a haul.
+    pub vessel: String,
+    pub departs_at: DateTime<Utc>,
+    pub returns_at: DateTime<Utc>,
+    pub crew: Vec<CrewAssignment>,
+    pub notes: String,
+    pub revenue_cents: Option<i64>,
+    pub status: EventStatus,
+    /// Bumped by every edit of the fields above; edits must name the version they were made on.
+    pub version: u64,
+    /// Bumped by every write of any kind (edits, ticks, nudges): the ETag's source.
+    pub revision: u64,
+    pub departed_at: Option<DateTime<Utc>>,
+    pub returned_at: Option<DateTime<Utc>>,
+    pub tasks: BTreeMap<TaskId, TaskState>,
+    pub audit: Vec<AuditEntry>,
+    pub nudges: Vec<NudgeRecord>,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Email,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: Email,
+}
+
+impl Event {
+    pub fn template(&self) -> &'static Template {
+        checklist::template(self.kind)
+    }
+
+    pub fn is_assigned(&self, email: &Email) -> bool {
+        self.crew.iter().any(|c| &c.email == email)
+    }
+
+    pub fn crew_role_of(&self, email: &Email) -> Option<CrewRole> {
+        self.crew.iter().find(|c| &c.email == email).map(|c| c.role)
+    }
+
+    /// The fields an edit may change, as they are now.
+    pub fn spec(&self) -> EventSpec {
+        EventSpec {
+            kind: self.kind,
+            title: self.title.clone(),
+            vessel: self.vessel.clone(),
+            departs_at: self.departs_at,
+            returns_at: self.returns_at,
+            crew: self.crew.clone(),
+            notes: self.notes.clone(),
+            revenue_cents: self.revenue_cents,
+        }
+    }
+
+    /// A strong validator for conditional requests: changes on every write of any kind.
+    pub fn etag(&self) -> String {
+        format!("\"{}-{}-{}\"", self.id, self.version, self.revision)
+    }
+
+    /// Builds a new, scheduled event from a valid spec.
+    pub fn new(id: EventId, org_id: OrgId, spec: EventSpec, by: Email, now: DateTime<Utc>) -> Self {
+        Self {
+            id,
+            org_id,
+            kind: spec.kind,
+            title: spec.title,
+            vessel: spec.vessel,
+            departs_at: spec.departs_at,
+            returns_at: spec.returns_at,
+            crew: spec.crew,
+            notes: spec.notes,
+            revenue_cents: spec.revenue_cents,
+            status: EventStatus::Scheduled,
+            version: 1,
+            revision: 1,
+            departed_at: None,
+            returned_at: None,
+            tasks: BTreeMap::new(),
+            audit: Vec::new(),
+            nudges: Vec::new(),
+            created_at: now,
+            created_by: by.clone(),
+            updated_at: now,
+            updated_by: by,
+        }
+    }
+
+    /// Replaces the editable fields with `spec`, bumps the version, and names what changed.
+    pub fn apply_spec(&mut self, spec: EventSpec, by: &Email, now: DateTime<Utc>) -> Vec<String> {
+        let mut changed = Vec::new();
+        macro_rules! set {
+            ($field:ident) => {
+                if self.$field != spec.$field {
+                    changed.push(stringify!($field).to_string());
+                    self.$field = spec.$field;
+                }
+            };
+        }
+        set!(kind);
+        set!(title);
+        set!(vessel);
+        set!(departs_at);
+        set!(returns_at);
+        set!(crew);
+        set!(notes);
+        set!(revenue_cents);
+        self.version += 1;
+        self.revision += 1;
+        self.updated_at = now;
+        self.updated_by = by.clone();
+        changed
+    }
+}
+
+/// The editable fields of an event, all valid together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventSpec {
+    pub kind: EventKind,
+    pub title: String,
+    pub vessel: String,
+    pub departs_at: DateTime<Utc>,
+    pub returns_at: DateTime<Utc>,
+    pub crew: Vec<CrewAssignment>,
+    pub notes: String,
+    pub revenue_cents: Option<i64>,
+}
+
+/// The raw fields of an event as a request carries them, before parsing. Times are RFC 3339
+/// instants with an offset (`2026-07-04T19:30:00-07:00`) or local wall-clock times in the org's
+/// zone (`2026-07-04T19:30`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventFields {
+    pub kind: String,
+    pub title: String,
+    pub vessel: String,
+    pub departs_at: String,
+    pub returns_at: String,
+    #[serde(default)]
+    pub crew: Vec<CrewFields>,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub revenue_cents: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CrewFields {
+    pub email: String,
+    pub role: CrewRole,
+}
+
+/// A partial edit; absent fields keep their value. `revenue_cents: null` clears the revenue.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventPatch {
+    pub kind: Option<String>,
+    pub title: Option<String>,
+    pub vessel: Option<String>,
+    pub departs_at: Option<String>,
+    pub returns_at: Option<String>,
+    pub crew: Option<Vec<CrewFields>>,
+    pub notes: Option<String>,
+    #[serde(default, with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub revenue_cents: Option<Option<i64>>,
+}
+
+impl EventPatch {
+    /// The names of the fields this patch touches.
+    pub fn touched(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.kind.is_some() {
+            out.push("kind");
+        }
+        if self.title.is_some() {
+            out.push("title");
+        }
+        if self.vessel.is_some() {
+            out.push("vessel");
+        }
+        if self.departs_at.is_some() {
+            out.push("departs_at");
+        }
+        if self.returns_at.is_some() {
+            out.push("returns_at");
+        }
+        if self.crew.is_some() {
+            out.push("crew");
+        }
+        if self.notes.is_some() {
+            out.push("notes");
+        }
+        if self.revenue_cents.is_some() {
+            out.push("revenue_cents");
+        }
+        out
+    }
+
+    /// Applies the patch to `current` and parses the result as a whole, so cross-field rules
+    /// (return after departure) hold after every edit.
+    pub fn apply(&self, current: &Event, org: &Org) -> Result<EventSpec, ValidationErrors> {
+        let mut fields = EventFields {
+            kind: current.kind.as_str().to_string(),
+            title: current.title.clone(),
+            vessel: current.vessel.clone(),
+            departs_at: current.departs_at.to_rfc3339(),
+            returns_at: current.returns_at.to_rfc3339(),
+            crew: current
+                .crew
+                .iter()
+                .map(|c| CrewFields {
+                    email: c.email.as_str().to_string(),
+                    role: c.role,
+                })
+                .collect(),
+            notes: current.notes.clone(),
+            revenue_cents: current.revenue_cents,
+        };
+        if let Some(v) = &self.kind {
+            fields.kind = v.clone();
+        }
+        if let Some(v) = &self.title {
+            fields.title = v.clone();
+        }
+        if let Some(v) = &self.vessel {
+            fields.vessel = v.clone();
+        }
+        if let Some(v) = &self.departs_at {
+            fields.departs_at = v.clone();
+        }
+        if let Some(v) = &self.returns_at {
+            fields.returns_at = v.clone();
+        }
+        if let Some(v) = &self.crew {
+            fields.crew = v.clone();
+        }
+        if let Some(v) = &self.notes {
+            fields.notes = v.clone();
+        }
+        if let Some(v) = self.revenue_cents {
+            fields.revenue_cents = v;
+        }
+        fields.parse(org)
+    }
+}
+
+/// Distinguishes an absent field from an explicit `null`.
+mod double_option {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<Option<i64>>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(inner) => inner.serialize(s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+        Option::<i64>::deserialize(d).map(Some)
+    }
+}
+
+fn text(
+    errors: &mut ValidationErrors,
+    field: &str,
+    raw: &str,
+    min: usize,
+    max: usize,
+    multiline: bool,
+) -> String {
+    let value = raw.trim();
+    let len = value.chars().count();
+    if len < min || len > max {
+        let what = if min == 0 {
+            format!("at most {max} characters")
+        } else {
+            format!("{min} to {max} characters")
+        };
+        errors.push(field, "length", format!("{field} is {what}"));
+    }
+    let bad_char = value
+        .chars()
+        .any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t')));
+    if bad_char {
+        errors.push(
+            field,
+            "invalid_characters",
+            format!("{field} has control characters"),
+        );
+    }
+    value.to_string()
+}
+
+/// Parses a time as an RFC 3339 instant, or as a local wall-clock time in `zone`. A local time the
+/// clocks skip (spring forward) is refused; one they repeat (fall back) means the first, earlier
+/// instant, which is when a crew would first read that time on a wall clock.
+pub fn parse_instant(raw: &str, zone: Tz) -> Result<DateTime<Utc>, ValidationErrors> {
+    let raw = raw.trim();
+    let invalid = || {
+        ValidationErrors::single(
+            "",
+            "invalid_time",
+            "a time is RFC 3339 (2026-07-04T19:30:00-07:00) or local (2026-07-04T19:30)",
+        )
+    };
+    let instant = if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
+        t.with_timezone(&Utc)
+    } else {
+        let naive = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
+            .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
+            .map_err(|_| invalid())?;
+        match zone.from_local_datetime(&naive) {
+            LocalResult::Single(t) => t.with_timezone(&Utc),
+            LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
+            LocalResult::None => {
+                return Err(ValidationErrors::single(
+                    "",
+                    "nonexistent_local_time",
+                    "that local time does not exist (the clocks skip it for daylight saving)",
+                ));
+            }
+        }
+    };
+    if !(2000..=2100).contains(&instant.year()) {
+        return Err(ValidationErrors::single(
+            "",
+            "out_of_range",
+            "a time is between the years 2000 and 2100",
+        ));
+    }
+    Ok(instant)
+}
+
+impl EventFields {
+    /// Parses every field, collecting every problem; the org supplies the zone for local times and
+    /// the kinds it runs.
+    pub fn parse(&self, org: &Org) -> Result<EventSpec, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let kind = errors.absorb("kind", EventKind::parse(self.kind.trim()));
+        if let Some(kind) = kind
+            && !org.kind_enabled(kind)
+        {
+            errors.push(
+                "kind",
+                "kind_not_enabled",
+                format!("{} does not run {kind} events", org.name),
+            );
+        }
+        let title = text(&mut errors, "title", &self.title, 1, MAX_TITLE, false);
+        let vessel = text(&mut errors, "vessel", &self.vessel, 1, MAX_VESSEL, false);
+        let notes = text(&mut errors, "notes", &self.notes, 0, MAX_NOTES, true);
+        let departs_at = errors.absorb("departs_at", parse_instant(&self.departs_at, org.zone));
+        let returns_at = errors.absorb("returns_at", parse_instant(&self.returns_at, org.zone));
+        if let (Some(d), Some(r)) = (departs_at, returns_at) {
+            if r <= d {
+                errors.push(
+                    "returns_at",
+                    "before_departure",
+                    "return is after departure",
+                );
+            } else if let Some(kind) = kind {
+                let max_hours = checklist::template(kind).max_hours;
+                if (r - d).num_minutes() > i64::from(max_hours) * 60 {
+                    errors.push(
+                        "returns_at",
+                        "too_long",
+                        format!("a {kind} lasts at most {max_hours} hours"),
+                    );
+                }
+            }
+        }
+        if self.crew.len() > MAX_CREW {
+            errors.push("crew", "too_many", format!("at most {MAX_CREW} crew"));
+        }
+        let mut crew = Vec::with_capacity(self.crew.len());
+        for (i, member) in self.crew.iter().enumerate() {
+            let Some(email) =
+                errors.absorb(&format!("crew/{i}/email"), Email::parse(&member.email))
+            else {
+                continue;
+            };
+            if crew.iter().any(|c: &CrewAssignment| c.email == email) {
+                errors.push(
+                    format!("crew/{i}/email"),
+                    "duplicate",
+                    "this person is already on the crew",
+                );
+                continue;
+            }
+            crew.push(CrewAssignment {
+                email,
+                role: member.role,
+            });
+        }
+        if crew.iter().filter(|c| c.role == CrewRole::Captain).count() > 1 {
+            errors.push(
+                "crew",
+                "several_captains",
+                "an event has at most one captain",
+            );
+        }
+        if let Some(cents) = self.revenue_cents
+            && !(0..=MAX_REVENUE_CENTS).contains(&cents)
+        {
+            errors.push(
+                "revenue_cents",
+                "range",
+                "revenue is between 0 and 100000000 cents",
+            );
+        }
+        match (kind, departs_at, returns_at, errors.is_empty()) {
+            (Some(kind), Some(departs_at), Some(returns_at), true) => Ok(EventSpec {
+                kind,
+                title,
+                vessel,
+                departs_at,
+                returns_at,
+                crew,
+                notes,
+                revenue_cents: self.revenue_cents,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::org::HomePort;
+    use chrono::TimeZone;
+
+    fn org() -> Org {
+        Org {
+            id: OrgId::parse("jada").expect("valid"),
+            name: "JADA".into(),
+            zone: chrono_tz::America::Los_Angeles,
+            home_port: HomePort {
+                name: "San Diego".into(),
+                latitude: 32.7157,
+                longitude: -117.1611,
+            },
+            enabled_kinds: vec![
+                EventKind::SunsetSail,
+                EventKind::Charter,
+                EventKind::Delivery,
+            ],
+            report_recipients: Default::default(),
+            created_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        }
+    }
+
+    fn fields() -> EventFields {
+        EventFields {
+            kind: "sunset_sail".into(),
+            title: "Sunset sail".into(),
+            vessel: "Jada".into(),
+            departs_at: "2026-07-04T18:30".into(),
+            returns_at: "2026-07-04T21:00".into(),
+            crew: vec![
+                CrewFields {
+                    email: "cap@example.com".into(),
+                    role: CrewRole::Captain,
+                },
+                CrewFields {
+                    email: "Deck@Example.com".into(),
+                    role: CrewRole::Crew,
+                },
+            ],
+            notes: "Birthday party\nof 12".into(),
+            revenue_cents: Some(250_000),
+        }
+    }
+
+    #[test]
+    fn a_valid_event_parses_in_the_org_zone() {
+        let spec = fields().parse(&org()).expect("valid");
+        assert_eq!(
+            spec.departs_at,
+            Utc.with_ymd_and_hms(2026, 7, 5, 1, 30, 0).unwrap()
+        );
+        assert_eq!(spec.crew[1].email.as_str(), "deck@example.com");
+    }
+
+    /// Each case edits the valid fields and names the fields that must be reported.
+    #[test]
+    fn validation_as_data() {
+        type Edit = fn(&mut EventFields);
+        let cases: &[(&str, Edit, &[&str])] = &[
+            ("unknown kind", |f| f.kind = "yacht_race".into(), &["kind"]),
+            ("kind not enabled", |f| f.kind = "haul".into(), &["kind"]),
+            ("empty title", |f| f.title = "  ".into(), &["title"]),
+            ("long title", |f| f.title = "x".repeat(121), &["title"]),
+            (
+                "control chars",
+                |f| f.vessel = "Ja\u{7}da".into(),
+                &["vessel"],
+            ),
+            ("long notes", |f| f.notes = "n".repeat(4001), &["notes"]),
+            (
+                "return first",
+                |f| f.returns_at = "2026-07-04T18:00".into(),
+                &["returns_at"],
+            ),
+            (
+                "equal times",
+                |f| f.returns_at = f.departs_at.clone(),
+                &["returns_at"],
+            ),
+            (
+                "too long for a sail",
+                |f| f.returns_at = "2026-07-05T18:30".into(),
+                &["returns_at"],
+            ),
+            (
+                "garbage time",
+                |f| f.departs_at = "tomorrow".into(),
+                &["departs_at"],
+            ),
+            (
+                "spring-forward gap",
+                |f| {
+                    f.departs_at = "2026-03-08T02:30".into();
+                    f.returns_at = "2026-03-08T05:00".into();
+                },
+                &["departs_at"],
+            ),
+            (
+                "year 3000",
+                |f| f.departs_at = "3000-01-01T10:00:00Z".into(),
+                &["departs_at"],
+            ),
+            (
+                "bad crew email",
+                |f| f.crew[1].email = "nobody".into(),
+                &["crew/1/email"],
+            ),
+            (
+                "duplicate crew",
+                |f| f.crew[1].email = "CAP@example.com".into(),
+                &["crew/1/email"],
+            ),
+            (
+                "two captains",
+                |f| f.crew[1].role = CrewRole::Captain,
+                &["crew"],
+            ),
+            (
+                "negative revenue",
+                |f| f.revenue_cents = Some(-1),
+                &["revenue_cents"],
+            ),
+            (
+                "huge revenue",
+                |f| f.revenue_cents = Some(MAX_REVENUE_CENTS + 1),
+                &["revenue_cents"],
+            ),
+            (
+                "too many crew",
+                |f| {
+                    f.crew = (0..31)
+                        .map(|i| CrewFields {
+                            email: format!("c{i}@example.com"),
+                            role: CrewRole::Crew,
+                        })
+                        .collect();
+                },
+                &["crew"],
+            ),
+            (
+                "several at once",
+                |f| {
+                    f.title = String::new();
+                    f.vessel = String::new();
+                },
+                &["title", "vessel"],
+            ),
+        ];
+        for (name, edit, expected) in cases {
+            let mut f = fields();
+            edit(&mut f);
+            let errors = f.parse(&org()).expect_err(name);
+            let got: Vec<&str> = errors.fields().collect();
+            assert_eq!(&got, expected, "{name}: {errors}");
+        }
+    }
+
+    #[test]
+    fn delivery_may_span_days() {
+        let mut f = fields();
+        f.kind = "delivery".into();
+        f.returns_at = "2026-07-08T12:00".into();
+        assert!(f.parse(&org()).is_ok());
+    }
+
+    #[test]
+    fn fall_back_ambiguity_takes_the_first_instant() {
+        let t = parse_instant("2026-11-01T01:30", chrono_tz::America::Los_Angeles).expect("valid");
+        assert_eq!(t, Utc.with_ymd_and_hms(2026, 11, 1, 8, 30, 0).unwrap());
+    }
+
+    #[test]
+    fn patch_applies_and_revalidates() {
+        let o = org();
+        let spec = fields().parse(&o).expect("valid");
+        let by = Email::parse("admin@example.com").expect("valid");
+        let now = Utc.with_ymd_and_hms(2026, 7, 1, 0, 0, 0).unwrap();
+        let mut event = Event::new(EventId::generate(), o.id.clone(), spec, by.clone(), now);
+        let patch: EventPatch =
+            serde_json::from_str(r#"{"notes":"moved","revenue_cents":null}"#).expect("json");
+        assert_eq!(patch.touched(), ["notes", "revenue_cents"]);
+        let new_spec = patch.apply(&event, &o).expect("valid");
+        let changed = event.apply_spec(new_spec, &by, now);
+        assert_eq!(changed, ["notes", "revenue_cents"]);
+        assert_eq!(event.version, 2);
+        assert_eq!(event.revenue_cents, None);
+
+        let bad: EventPatch =
+            serde_json::from_str(r#"{"returns_at":"2026-07-04T10:00"}"#).expect("json");
+        assert!(bad.apply(&event, &o).is_err());
+        let absent: EventPatch = serde_json::from_str("{}").expect("json");
+        assert!(absent.revenue_cents.is_none());
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let r: Result<EventPatch, _> = serde_json::from_str(r#"{"version":9}"#);
+        assert!(r.is_err());
+        let r: Result<EventFields, _> = serde_json::from_str(
+            r#"{"kind":"charter","title":"t","vessel":"v","departs_at":"x","returns_at":"y","org_id":"other"}"#,
+        );
+        assert!(r.is_err());
+    }
+}

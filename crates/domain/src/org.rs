@@ -1,0 +1,227 @@
+//! Tenants: an org, its home port, and the scope every store call is made in.
+
+use crate::email::Email;
+use crate::error::ValidationErrors;
+use crate::event::EventKind;
+use crate::ids::OrgId;
+use crate::role::Role;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The org a request or job acts in. Store ports take `&OrgScope`, never a bare id from input, so a
+/// handler can only reach the org its verified token names.
+///
+/// Only two places construct one: the auth crate, from a verified token, and background jobs (nudge,
+/// report, seeding), from their trusted trigger. Both call [`OrgScope::trusted`]; grep for it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OrgScope {
+    org: OrgId,
+}
+
+impl OrgScope {
+    /// Builds a scope for `org`. Call only with an org taken from a verified token or a trusted
+    /// trigger (a Scheduler input the platform wrote, a seed), never from request input.
+    pub fn trusted(org: OrgId) -> Self {
+        Self { org }
+    }
+
+    pub fn org(&self) -> &OrgId {
+        &self.org
+    }
+}
+
+/// Where an org's boats leave from; sunset and civil dusk are computed here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HomePort {
+    pub name: String,
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+impl HomePort {
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > 80 {
+            errors.push(
+                "name",
+                "length",
+                "the home port's name is 1 to 80 characters",
+            );
+        }
+        if !(-90.0..=90.0).contains(&self.latitude) || self.latitude.is_nan() {
+            errors.push("latitude", "range", "latitude is between -90 and 90");
+        }
+        if !(-180.0..=180.0).contains(&self.longitude) || self.longitude.is_nan() {
+            errors.push("longitude", "range", "longitude is between -180 and 180");
+        }
+        errors.into_result(())
+    }
+}
+
+/// The five views of the weekly report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Perspective {
+    Operations,
+    Safety,
+    Crew,
+    Finance,
+    ExecutiveSummary,
+}
+
+impl Perspective {
+    pub const ALL: [Perspective; 5] = [
+        Perspective::Operations,
+        Perspective::Safety,
+        Perspective::Crew,
+        Perspective::Finance,
+        Perspective::ExecutiveSummary,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Perspective::Operations => "operations",
+            Perspective::Safety => "safety",
+            Perspective::Crew => "crew",
+            Perspective::Finance => "finance",
+            Perspective::ExecutiveSummary => "executive_summary",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == raw)
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Perspective::Operations => "Operations",
+            Perspective::Safety => "Safety",
+            Perspective::Crew => "Crew",
+            Perspective::Finance => "Finance",
+            Perspective::ExecutiveSummary => "Executive summary",
+        }
+    }
+}
+
+/// A tenant: one of the businesses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Org {
+    pub id: OrgId,
+    pub name: String,
+    /// IANA zone, e.g. `America/Los_Angeles`; every local date and time of the org is in it.
+    pub zone: Tz,
+    pub home_port: HomePort,
+    pub enabled_kinds: Vec<EventKind>,
+    /// Who gets which weekly report.
+    #[serde(default)]
+    pub report_recipients: BTreeMap<Perspective, Vec<Email>>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub const MAX_RECIPIENTS_PER_PERSPECTIVE: usize = 20;
+
+impl Org {
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > 80 {
+            errors.push("name", "length", "an org's name is 1 to 80 characters");
+        }
+        errors.absorb("home_port", self.home_port.validate());
+        if self.enabled_kinds.is_empty() {
+            errors.push(
+                "enabled_kinds",
+                "required",
+                "enable at least one event kind",
+            );
+        }
+        for (perspective, list) in &self.report_recipients {
+            if list.len() > MAX_RECIPIENTS_PER_PERSPECTIVE {
+                errors.push(
+                    format!("report_recipients/{}", perspective.as_str()),
+                    "too_many",
+                    format!("at most {MAX_RECIPIENTS_PER_PERSPECTIVE} recipients per report"),
+                );
+            }
+        }
+        errors.into_result(())
+    }
+
+    pub fn kind_enabled(&self, kind: EventKind) -> bool {
+        self.enabled_kinds.contains(&kind)
+    }
+}
+
+/// Someone's place in an org.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub email: Email,
+    pub name: String,
+    pub role: Role,
+    pub added_at: DateTime<Utc>,
+}
+
+impl Member {
+    pub fn validate_name(name: &str) -> Result<String, ValidationErrors> {
+        let name = name.trim();
+        if name.chars().count() > 80 || name.chars().any(char::is_control) {
+            return Err(ValidationErrors::single(
+                "name",
+                "length",
+                "a name is at most 80 characters, without control characters",
+            ));
+        }
+        Ok(name.to_string())
+    }
+}
+
+/// One line of "which orgs is this email a member of".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub org_id: OrgId,
+    pub org_name: String,
+    pub role: Role,
+}
+
+pub fn parse_zone(raw: &str) -> Result<Tz, ValidationErrors> {
+    raw.parse::<Tz>()
+        .map_err(|_| ValidationErrors::single("zone", "invalid_zone", "not an IANA time zone name"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn home_port_ranges() {
+        let mut port = HomePort {
+            name: "San Diego".into(),
+            latitude: 32.7157,
+            longitude: -117.1611,
+        };
+        assert!(port.validate().is_ok());
+        port.latitude = 91.0;
+        port.longitude = f64::NAN;
+        port.name = " ".into();
+        let errors = port.validate().expect_err("invalid");
+        let fields: Vec<_> = errors.fields().collect();
+        assert_eq!(fields, ["name", "latitude", "longitude"]);
+    }
+
+    #[test]
+    fn zones_parse() {
+        assert!(parse_zone("America/Los_Angeles").is_ok());
+        assert!(parse_zone("Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn perspectives_round_trip() {
+        for p in Perspective::ALL {
+            assert_eq!(Perspective::parse(p.as_str()), Some(p));
+        }
+    }
+}

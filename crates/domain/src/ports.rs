@@ -1,0 +1,451 @@
+//! The ports: small traits the domain owns and the adapters implement (embedded store, DynamoDB,
+//! SES, file outbox, EventBridge Scheduler, in-process scheduler). A handler asks only for the
+//! ports it uses.
+//!
+//! Every org-owned record is reached through an [`OrgScope`]; the few calls that precede a verified
+//! token (sign-in, "which orgs is this email in") or span orgs (the weekly report's org list) say so.
+
+use crate::email::Email;
+use crate::event::{AuditEntry, Event, NudgeKind, NudgeState, TaskState};
+use crate::ids::{EventId, OrgId, TaskId};
+use crate::org::{Member, Membership, Org, OrgScope};
+use crate::role::Role;
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What can go wrong in a store, as callers need to tell it apart.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// Missing, expired, or in another org (indistinguishable on purpose).
+    #[error("not found")]
+    NotFound,
+    #[error("already exists")]
+    AlreadyExists,
+    /// An optimistic-locking check failed: the record changed since it was read.
+    #[error("the record changed since it was read")]
+    Conflict,
+    #[error("the page cursor is not valid here")]
+    BadCursor,
+    /// Worth retrying: throttling, timeouts, the backend being briefly away.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// Not worth retrying: a bug, a permission problem, corrupt data.
+    #[error("store failure: {0}")]
+    Backend(String),
+}
+
+impl StoreError {
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_))
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+pub const DEFAULT_PAGE_SIZE: u32 = 50;
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+/// An opaque position in a listing, bound to the org it was issued for: presenting it in another
+/// org's scope is [`StoreError::BadCursor`]. It is not a secret; it only must not cross orgs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Cursor(String);
+
+impl Cursor {
+    /// Wraps a position (an adapter's last key) for `org`.
+    pub fn encode(org: &OrgId, position: &str) -> Self {
+        let raw = format!("{}\n{}", org.as_str(), position);
+        Self(raw.bytes().map(|b| format!("{b:02x}")).collect())
+    }
+
+    /// The position, if this cursor was issued for `org`.
+    pub fn position_for(&self, org: &OrgId) -> StoreResult<String> {
+        let bytes = (0..self.0.len())
+            .step_by(2)
+            .map(|i| {
+                self.0
+                    .get(i..i + 2)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+            })
+            .collect::<Option<Vec<u8>>>()
+            .ok_or(StoreError::BadCursor)?;
+        let text = String::from_utf8(bytes).map_err(|_| StoreError::BadCursor)?;
+        match text.split_once('\n') {
+            Some((owner, position)) if owner == org.as_str() && !position.is_empty() => {
+                Ok(position.to_string())
+            }
+            _ => Err(StoreError::BadCursor),
+        }
+    }
+
+    pub fn from_client(raw: &str) -> Self {
+        Self(raw.to_string())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest {
+    limit: u32,
+    pub cursor: Option<Cursor>,
+}
+
+impl PageRequest {
+    /// A page of at most `limit` items, clamped to `1..=MAX_PAGE_SIZE`.
+    pub fn new(limit: Option<u32>, cursor: Option<Cursor>) -> Self {
+        Self {
+            limit: limit.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE),
+            cursor,
+        }
+    }
+
+    pub fn first(limit: u32) -> Self {
+        Self::new(Some(limit), None)
+    }
+
+    pub fn limit(&self) -> u32 {
+        self.limit
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<Cursor>,
+}
+
+/// Orgs and the registry of all orgs.
+#[async_trait]
+pub trait OrgStore: Send + Sync {
+    /// Creates the org and its registry entry; [`StoreError::AlreadyExists`] if the id is taken.
+    async fn create_org(&self, org: &Org) -> StoreResult<()>;
+    async fn get_org(&self, scope: &OrgScope) -> StoreResult<Org>;
+    /// Replaces the org's settings (the id is the scope's).
+    async fn update_org(&self, scope: &OrgScope, org: &Org) -> StoreResult<()>;
+    /// Every org, for the weekly report. Crosses orgs: system jobs only.
+    async fn list_orgs(&self) -> StoreResult<Vec<Org>>;
+}
+
+/// Members of an org, and an email's memberships across orgs.
+#[async_trait]
+pub trait MemberStore: Send + Sync {
+    /// [`StoreError::AlreadyExists`] if the email is already a member.
+    async fn add_member(
+        &self,
+        scope: &OrgScope,
+        org_name: &str,
+        member: &Member,
+    ) -> StoreResult<()>;
+    async fn get_member(&self, scope: &OrgScope, email: &Email) -> StoreResult<Option<Member>>;
+    async fn list_members(&self, scope: &OrgScope) -> StoreResult<Vec<Member>>;
+    async fn set_member_role(
+        &self,
+        scope: &OrgScope,
+        email: &Email,
+        role: Role,
+    ) -> StoreResult<Member>;
+    async fn remove_member(&self, scope: &OrgScope, email: &Email) -> StoreResult<()>;
+    /// Which orgs this email belongs to. Precedes a token (sign-in), so it takes no scope.
+    async fn memberships(&self, email: &Email) -> StoreResult<Vec<Membership>>;
+}
+
+/// A tick of one task, idempotent by the op id inside `state`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskTick {
+    pub task: TaskId,
+    pub state: TaskState,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TickOutcome {
+    /// False when this op id had already been applied: nothing changed.
+    pub applied: bool,
+    pub event: Event,
+}
+
+/// One nudge's exactly-once key: (event, kind, anchor instant, recipient).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NudgeKey {
+    pub kind: NudgeKind,
+    pub anchor_at: DateTime<Utc>,
+    pub email: Email,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NudgeClaim {
+    /// This caller owns the send now.
+    Claimed,
+    /// Already sent: do nothing.
+    AlreadySent,
+    /// Another invocation claimed it moments ago and has not finished: do nothing.
+    InProgress,
+}
+
+/// Events, their task states and nudge records. An event is one record: reading it gives the
+/// event, the checklist states, the audit trail and the nudges at once.
+#[async_trait]
+pub trait EventStore: Send + Sync {
+    /// [`StoreError::AlreadyExists`] if the id is taken.
+    async fn create_event(&self, scope: &OrgScope, event: &Event) -> StoreResult<()>;
+    async fn get_event(&self, scope: &OrgScope, id: &EventId) -> StoreResult<Event>;
+    /// Writes `event`'s editable fields, status, actual times, version and update stamp, and
+    /// appends `audit`, if the stored version is still `expected_version`; else
+    /// [`StoreError::Conflict`]. Never touches task states or nudges.
+    async fn update_event(
+        &self,
+        scope: &OrgScope,
+        event: &Event,
+        expected_version: u64,
+        audit: &AuditEntry,
+    ) -> StoreResult<Event>;
+    /// Events departing in `[from, to)`, by departure then id.
+    async fn list_events(
+        &self,
+        scope: &OrgScope,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Event>>;
+    /// Sets one task's state and appends the audit entry, once per op id, without touching any
+    /// other task.
+    async fn record_task(
+        &self,
+        scope: &OrgScope,
+        id: &EventId,
+        tick: &TaskTick,
+    ) -> StoreResult<TickOutcome>;
+    /// Claims the right to send one nudge: free, failed, or claimed longer ago than `stale_after`.
+    async fn claim_nudge(
+        &self,
+        scope: &OrgScope,
+        id: &EventId,
+        key: &NudgeKey,
+        now: DateTime<Utc>,
+        stale_after: Duration,
+    ) -> StoreResult<NudgeClaim>;
+    /// Records how a claimed send ended (`Sent` or `Failed`).
+    async fn finish_nudge(
+        &self,
+        scope: &OrgScope,
+        id: &EventId,
+        key: &NudgeKey,
+        state: NudgeState,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+}
+
+/// A signed-in session: the allowlist entry of one issued token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub jti: String,
+    pub email: Email,
+    pub issued_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The token allowlist.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn put_session(&self, scope: &OrgScope, session: &SessionRecord) -> StoreResult<()>;
+    /// True if the session exists and has not expired.
+    async fn session_active(
+        &self,
+        scope: &OrgScope,
+        email: &Email,
+        jti: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    async fn revoke_session(&self, scope: &OrgScope, email: &Email, jti: &str) -> StoreResult<()>;
+    /// Revokes every session of `email` in this org; returns how many there were.
+    async fn revoke_sessions(&self, scope: &OrgScope, email: &Email) -> StoreResult<usize>;
+}
+
+/// The stored half of a magic link: keyed hashes only, never the secrets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigninRecord {
+    /// Locates the record; derived from the email by a keyed hash, so it names nobody.
+    pub key: String,
+    pub email: Email,
+    pub link_hash: String,
+    pub code_hash: String,
+    pub issued_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What the person presented at exchange, already hashed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SigninProof {
+    Link(String),
+    Code(String),
+}
+
+/// Wrong answers allowed before a sign-in is burned.
+pub const MAX_SIGNIN_ATTEMPTS: u32 = 5;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SpendError {
+    /// Unknown, already spent, burned, or wrong: one answer, so nothing leaks.
+    #[error("invalid or used sign-in")]
+    Invalid,
+    #[error("sign-in expired")]
+    Expired,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateDecision {
+    Allowed,
+    Limited { retry_after_secs: u64 },
+}
+
+/// Sign-in codes and rate limits: the state that exists before anyone is signed in.
+#[async_trait]
+pub trait SigninStore: Send + Sync {
+    /// Stores a sign-in, replacing any earlier one for the same key (the newest request wins).
+    async fn put_signin(&self, record: &SigninRecord) -> StoreResult<()>;
+    /// Spends the sign-in if `proof` matches, it is unexpired, unspent and not burned, in one
+    /// atomic step; a wrong proof counts an attempt, and [`MAX_SIGNIN_ATTEMPTS`] burn it.
+    async fn spend_signin(
+        &self,
+        key: &str,
+        proof: &SigninProof,
+        now: DateTime<Utc>,
+    ) -> Result<Email, SpendError>;
+    /// Counts one hit on `bucket` in the fixed window containing `now`.
+    async fn hit_rate_limit(
+        &self,
+        bucket: &str,
+        limit: u32,
+        window: Duration,
+        now: DateTime<Utc>,
+    ) -> StoreResult<RateDecision>;
+}
+
+/// The time, so tests can hold it still.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// One email to one person.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OutgoingEmail {
+    pub to: Email,
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+    /// Extra headers, e.g. `List-Unsubscribe`.
+    pub headers: Vec<(String, String)>,
+    /// What kind of mail this is (`signin`, `nudge`, `report`), for the outbox and metrics.
+    pub category: &'static str,
+}
+
+impl fmt::Debug for OutgoingEmail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Bodies carry sign-in secrets: never print them.
+        f.debug_struct("OutgoingEmail")
+            .field("to", &self.to)
+            .field("category", &self.category)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MailError {
+    /// Worth retrying later: throttling, the service briefly away.
+    #[error("mail service unavailable: {0}")]
+    Unavailable(String),
+    /// Not worth retrying: a rejected address or message, a configuration error.
+    #[error("mail rejected: {0}")]
+    Rejected(String),
+}
+
+impl MailError {
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, MailError::Unavailable(_))
+    }
+}
+
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    /// Sends one email; returns the provider's message id.
+    async fn send(&self, email: &OutgoingEmail) -> Result<String, MailError>;
+}
+
+/// A one-time reminder to schedule: fire at `fire_at`, for the event's (kind, anchor instant).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NudgeSchedule {
+    pub org_id: OrgId,
+    pub event_id: EventId,
+    pub kind: NudgeKind,
+    pub fire_at: DateTime<Utc>,
+    /// The departure (or return) instant the nudge is for; the nudge does nothing if it moved.
+    pub anchor_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SchedulerError {
+    #[error("scheduler unavailable: {0}")]
+    Unavailable(String),
+    #[error("scheduler refused: {0}")]
+    Rejected(String),
+}
+
+/// Creates, moves and deletes the one-time nudge schedules.
+#[async_trait]
+pub trait NudgeScheduler: Send + Sync {
+    /// Creates the schedule, or replaces it if one with the same name exists.
+    async fn upsert(&self, schedule: &NudgeSchedule) -> Result<(), SchedulerError>;
+    /// Deletes the schedule; one that does not exist counts as deleted.
+    async fn delete(
+        &self,
+        org: &OrgId,
+        event: &EventId,
+        kind: NudgeKind,
+    ) -> Result<(), SchedulerError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_are_bound_to_their_org() {
+        let a = OrgId::parse("jada").expect("valid");
+        let b = OrgId::parse("quickdumpnow").expect("valid");
+        let cursor = Cursor::encode(&a, "2026-07-04T01:30:00Z#01ARZ3NDEKTSV4RRFFQ69G5FAV");
+        assert_eq!(
+            cursor.position_for(&a).as_deref(),
+            Ok("2026-07-04T01:30:00Z#01ARZ3NDEKTSV4RRFFQ69G5FAV")
+        );
+        assert_eq!(cursor.position_for(&b), Err(StoreError::BadCursor));
+        for junk in ["", "zz", "0", "6a616461", "e29883"] {
+            assert_eq!(
+                Cursor::from_client(junk).position_for(&a),
+                Err(StoreError::BadCursor),
+                "{junk}"
+            );
+        }
+    }
+
+    #[test]
+    fn page_sizes_are_clamped() {
+        assert_eq!(PageRequest::new(Some(0), None).limit(), 1);
+        assert_eq!(PageRequest::new(Some(10_000), None).limit(), MAX_PAGE_SIZE);
+        assert_eq!(PageRequest::new(None, None).limit(), DEFAULT_PAGE_SIZE);
+    }
+}

@@ -1,0 +1,342 @@
+//! The demo world `make dev` starts with: the four orgs, their people, and events for today and
+//! tomorrow. Pure: built from `now`, written by whichever store the local server runs on.
+
+use crate::email::Email;
+use crate::event::{CrewAssignment, CrewRole, Event, EventKind, EventSpec};
+use crate::ids::{EventId, OrgId};
+use crate::org::{HomePort, Member, Org, Perspective};
+use crate::role::Role;
+use chrono::{DateTime, Duration, LocalResult, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use std::collections::BTreeMap;
+
+pub struct Seed {
+    pub orgs: Vec<Org>,
+    /// (org, member)
+    pub members: Vec<(OrgId, Member)>,
+    pub events: Vec<Event>,
+}
+
+/// The people of the demo; every address is at `example.com`, which cannot receive mail.
+pub const OWNER: &str = "owner@example.com";
+
+struct OrgPlan {
+    id: &'static str,
+    name: &'static str,
+    kinds: &'static [EventKind],
+    vessels: &'static [&'static str],
+    /// (local part, display name, role)
+    people: &'static [(&'static str, &'static str, Role)],
+}
+
+const PLANS: &[OrgPlan] = &[
+    OrgPlan {
+        id: "jada",
+        name: "JADA",
+        kinds: &[
+            EventKind::SunsetSail,
+            EventKind::Charter,
+            EventKind::Delivery,
+        ],
+        vessels: &["Jada"],
+        people: &[
+            ("admin.jada", "Alex Office", Role::Admin),
+            ("captain.jada", "Casey Captain", Role::Captain),
+            ("deck.jada", "Dana Deck", Role::Crew),
+            ("sam.crew", "Sam Crew", Role::Crew),
+        ],
+    },
+    OrgPlan {
+        id: "queen-of-san-diego",
+        name: "Queen of San Diego",
+        kinds: &[
+            EventKind::SunsetSail,
+            EventKind::Charter,
+            EventKind::Delivery,
+        ],
+        vessels: &["Queen of San Diego"],
+        people: &[
+            ("admin.queen", "Quinn Office", Role::Admin),
+            ("captain.queen", "Morgan Captain", Role::Captain),
+            ("deck.queen", "Riley Deck", Role::Crew),
+            ("sam.crew", "Sam Crew", Role::Crew),
+        ],
+    },
+    OrgPlan {
+        id: "quickdumpnow",
+        name: "QuickDumpNow",
+        kinds: &[EventKind::Haul],
+        vessels: &["Truck 1", "Truck 2"],
+        people: &[
+            ("admin.qdn", "Jordan Dispatch", Role::Admin),
+            ("driver.qdn", "Taylor Driver", Role::Captain),
+            ("driver2.qdn", "Jamie Driver", Role::Captain),
+        ],
+    },
+    OrgPlan {
+        id: "dangerouscentaur",
+        name: "DangerousCentaur",
+        kinds: &[
+            EventKind::Charter,
+            EventKind::Delivery,
+            EventKind::SunsetSail,
+        ],
+        vessels: &["Dangerous Centaur"],
+        people: &[
+            ("admin.centaur", "Robin Office", Role::Admin),
+            ("captain.centaur", "Avery Captain", Role::Captain),
+            ("deck.centaur", "Kai Deck", Role::Crew),
+        ],
+    },
+];
+
+fn email(local: &str) -> Email {
+    // The demo's addresses are constants that parse; a failure here is a typo caught by the tests.
+    Email::parse(&format!("{local}@example.com"))
+        .unwrap_or_else(|e| panic!("seed address {local}: {e}"))
+}
+
+fn org_id(raw: &str) -> OrgId {
+    OrgId::parse(raw).unwrap_or_else(|e| panic!("seed org {raw}: {e}"))
+}
+
+pub fn san_diego() -> HomePort {
+    HomePort {
+        name: "San Diego".into(),
+        latitude: 32.7157,
+        longitude: -117.1611,
+    }
+}
+
+/// `days` after `now`'s local date, at `hh:mm` local (the earlier instant if the clocks repeat it,
+/// an hour later if they skip it).
+pub fn local_at(now: DateTime<Utc>, zone: Tz, days: i64, hh: u32, mm: u32) -> DateTime<Utc> {
+    let date = now.with_timezone(&zone).date_naive() + Duration::days(days);
+    let time = NaiveTime::from_hms_opt(hh, mm, 0).unwrap_or_default();
+    let naive = date.and_time(time);
+    match zone.from_local_datetime(&naive) {
+        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
+        LocalResult::None => match zone.from_local_datetime(&(naive + Duration::hours(1))) {
+            LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
+            LocalResult::None => naive.and_utc(),
+        },
+    }
+}
+
+pub fn demo(now: DateTime<Utc>) -> Seed {
+    let zone = chrono_tz::America::Los_Angeles;
+    let mut seed = Seed {
+        orgs: Vec::new(),
+        members: Vec::new(),
+        events: Vec::new(),
+    };
+    for plan in PLANS {
+        let id = org_id(plan.id);
+        let owner = email(OWNER.trim_end_matches("@example.com"));
+        let mut recipients = BTreeMap::new();
+        for perspective in Perspective::ALL {
+            recipients.insert(perspective, vec![owner.clone()]);
+        }
+        seed.orgs.push(Org {
+            id: id.clone(),
+            name: plan.name.into(),
+            zone,
+            home_port: san_diego(),
+            enabled_kinds: plan.kinds.to_vec(),
+            report_recipients: recipients,
+            created_at: now,
+        });
+        seed.members.push((
+            id.clone(),
+            Member {
+                email: owner,
+                name: "Pat Owner".into(),
+                role: Role::Executive,
+                added_at: now,
+            },
+        ));
+        for (local, name, role) in plan.people {
+            seed.members.push((
+                id.clone(),
+                Member {
+                    email: email(local),
+                    name: (*name).into(),
+                    role: *role,
+                    added_at: now,
+                },
+            ));
+        }
+        seed.events.extend(upcoming_events(plan, &id, zone, now));
+    }
+    seed
+}
+
+fn crew_of(plan: &OrgPlan) -> Vec<CrewAssignment> {
+    let mut captain_taken = false;
+    plan.people
+        .iter()
+        .filter(|(_, _, role)| matches!(role, Role::Captain | Role::Crew))
+        .filter_map(|(local, _, role)| {
+            let role = match role {
+                Role::Captain if !captain_taken => {
+                    captain_taken = true;
+                    CrewRole::Captain
+                }
+                Role::Captain => return None,
+                _ => CrewRole::Crew,
+            };
+            Some(CrewAssignment {
+                email: email(local),
+                role,
+            })
+        })
+        .collect()
+}
+
+/// One demo event: kind, title, days from today, local start, length in hours, revenue in dollars.
+struct Planned {
+    kind: EventKind,
+    title: &'static str,
+    day: i64,
+    start: (u32, u32),
+    hours: i64,
+    dollars: i64,
+}
+
+impl Planned {
+    const fn new(
+        kind: EventKind,
+        title: &'static str,
+        day: i64,
+        start: (u32, u32),
+        hours: i64,
+        dollars: i64,
+    ) -> Self {
+        Self {
+            kind,
+            title,
+            day,
+            start,
+            hours,
+            dollars,
+        }
+    }
+}
+
+fn upcoming_events(plan: &OrgPlan, org: &OrgId, zone: Tz, now: DateTime<Utc>) -> Vec<Event> {
+    let admin = plan
+        .people
+        .iter()
+        .find(|(_, _, role)| *role == Role::Admin)
+        .map(|(local, _, _)| email(local))
+        .unwrap_or_else(|| email("admin"));
+    let vessel = plan.vessels.first().copied().unwrap_or("Vessel");
+    let crew = crew_of(plan);
+    let program: &[Planned] = if plan.kinds.contains(&EventKind::Haul) {
+        &[
+            Planned::new(
+                EventKind::Haul,
+                "20-yard drop-off, Mission Hills remodel",
+                0,
+                (8, 0),
+                72,
+                495,
+            ),
+            Planned::new(
+                EventKind::Haul,
+                "10-yard drop-off, North Park clean-out",
+                1,
+                (9, 30),
+                48,
+                375,
+            ),
+        ]
+    } else {
+        &[
+            Planned::new(EventKind::SunsetSail, "Sunset sail", 0, (16, 0), 3, 1800),
+            Planned::new(
+                EventKind::Charter,
+                "Private charter: Lee family",
+                1,
+                (11, 0),
+                5,
+                3200,
+            ),
+            Planned::new(EventKind::SunsetSail, "Sunset sail", 1, (16, 0), 3, 1800),
+        ]
+    };
+    program
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let departs_at = local_at(now, zone, p.day, p.start.0, p.start.1);
+            let spec = EventSpec {
+                kind: p.kind,
+                title: p.title.into(),
+                vessel: plan
+                    .vessels
+                    .get(i % plan.vessels.len())
+                    .copied()
+                    .unwrap_or(vessel)
+                    .into(),
+                departs_at,
+                returns_at: departs_at + Duration::hours(p.hours),
+                crew: crew.clone(),
+                notes: String::new(),
+                revenue_cents: Some(p.dollars * 100),
+            };
+            Event::new(EventId::generate(), org.clone(), spec, admin.clone(), now)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_world_is_valid() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 25, 18, 0, 0).unwrap();
+        let seed = demo(now);
+        assert_eq!(seed.orgs.len(), 4);
+        for org in &seed.orgs {
+            org.validate().expect("org is valid");
+            let events: Vec<_> = seed.events.iter().filter(|e| e.org_id == org.id).collect();
+            assert!(!events.is_empty(), "{} has events", org.id);
+            for event in events {
+                assert!(org.kind_enabled(event.kind));
+                assert!(event.returns_at > event.departs_at);
+                assert!(
+                    event
+                        .crew
+                        .iter()
+                        .filter(|c| c.role == CrewRole::Captain)
+                        .count()
+                        <= 1
+                );
+                for c in &event.crew {
+                    assert!(
+                        seed.members
+                            .iter()
+                            .any(|(o, m)| o == &org.id && m.email == c.email),
+                        "crew are members"
+                    );
+                }
+            }
+        }
+        let sam = email("sam.crew");
+        let orgs_of_sam = seed.members.iter().filter(|(_, m)| m.email == sam).count();
+        assert_eq!(orgs_of_sam, 2, "one person in two orgs");
+    }
+
+    #[test]
+    fn local_at_survives_the_clock_changes() {
+        let zone = chrono_tz::America::Los_Angeles;
+        let before_spring = Utc.with_ymd_and_hms(2026, 3, 7, 20, 0, 0).unwrap();
+        let t = local_at(before_spring, zone, 1, 2, 30);
+        assert_eq!(t, Utc.with_ymd_and_hms(2026, 3, 8, 10, 30, 0).unwrap());
+        let before_fall = Utc.with_ymd_and_hms(2026, 10, 31, 20, 0, 0).unwrap();
+        let t = local_at(before_fall, zone, 1, 1, 30);
+        assert_eq!(t, Utc.with_ymd_and_hms(2026, 11, 1, 8, 30, 0).unwrap());
+    }
+}

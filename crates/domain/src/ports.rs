@@ -327,6 +327,12 @@ pub trait SigninStore: Send + Sync {
     ) -> StoreResult<RateDecision>;
 }
 
+/// Everything a store adapter implements; the adapters are tested against this whole set by the
+/// conformance suite (crates/store-conformance).
+pub trait Store: OrgStore + MemberStore + EventStore + SessionStore + SigninStore {}
+
+impl<T: OrgStore + MemberStore + EventStore + SessionStore + SigninStore> Store for T {}
+
 /// The time, so tests can hold it still.
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;

@@ -12,11 +12,15 @@ use domain::ports::{
     Cursor, MAX_SIGNIN_ATTEMPTS, NudgeClaim, NudgeKey, PageRequest, RateDecision, SessionRecord,
     SigninProof, SigninRecord, SpendError, Store, StoreError, TaskTick,
 };
-use domain::{CrewAssignment, CrewRole, Email, Event, EventId, EventKind, OpId, OrgId, Role, TaskId};
+use domain::{
+    CrewAssignment, CrewRole, Email, Event, EventId, EventKind, OpId, OrgId, Role, TaskId,
+};
 use std::sync::Arc;
 
 /// Runs every check as its own test. `$make` is an expression (usually an `async` call) that
-/// evaluates to a future of `Arc<impl Store>`: a fresh, empty store for each test.
+/// evaluates to a future of `Option<Arc<impl Store>>`: a fresh, empty store for each test, or
+/// `None` when the adapter's backend is not available outside CI (the maker says why; under
+/// `CI=true` a missing backend must panic instead, so nothing is silently skipped there).
 #[macro_export]
 macro_rules! conformance_suite {
     ($make:expr) => {
@@ -45,7 +49,7 @@ macro_rules! conformance_suite {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn $name() {
-                let store = $make.await;
+                let Some(store) = $make.await else { return };
                 $crate::$name(store).await;
             }
         )*
@@ -53,7 +57,9 @@ macro_rules! conformance_suite {
 }
 
 pub fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 7, 1, 16, 0, 0).single().unwrap_or_default()
+    Utc.with_ymd_and_hms(2026, 7, 1, 16, 0, 0)
+        .single()
+        .unwrap_or_default()
 }
 
 pub fn email(s: &str) -> Email {
@@ -110,7 +116,13 @@ pub fn sample_event(org: &str, hours: i64) -> Event {
         notes: String::new(),
         revenue_cents: Some(100_000),
     };
-    Event::new(EventId::generate(), org_id(org), spec, email("admin@example.com"), t0())
+    Event::new(
+        EventId::generate(),
+        org_id(org),
+        spec,
+        email("admin@example.com"),
+        t0(),
+    )
 }
 
 fn tick(task_id: &str, op_id: &str, done: bool) -> TaskTick {
@@ -147,14 +159,29 @@ pub async fn orgs_are_created_once<S: Store + 'static>(store: Arc<S>) {
     store.create_org(&org).await.expect("first create");
     let mut again = org.clone();
     again.name = "Overwritten".into();
-    assert_eq!(store.create_org(&again).await, Err(StoreError::AlreadyExists));
+    assert_eq!(
+        store.create_org(&again).await,
+        Err(StoreError::AlreadyExists)
+    );
     let stored = store.get_org(&scope("alpha")).await.expect("get");
-    assert_eq!(stored.name, org.name, "a conditional create must not overwrite");
+    assert_eq!(
+        stored.name, org.name,
+        "a conditional create must not overwrite"
+    );
     let mut edited = stored.clone();
     edited.name = "Alpha Charters".into();
-    store.update_org(&scope("alpha"), &edited).await.expect("update");
-    assert_eq!(store.get_org(&scope("alpha")).await.expect("get").name, "Alpha Charters");
-    store.create_org(&sample_org("bravo")).await.expect("second org");
+    store
+        .update_org(&scope("alpha"), &edited)
+        .await
+        .expect("update");
+    assert_eq!(
+        store.get_org(&scope("alpha")).await.expect("get").name,
+        "Alpha Charters"
+    );
+    store
+        .create_org(&sample_org("bravo"))
+        .await
+        .expect("second org");
     let mut ids: Vec<String> = store
         .list_orgs()
         .await
@@ -168,9 +195,14 @@ pub async fn orgs_are_created_once<S: Store + 'static>(store: Arc<S>) {
 
 pub async fn orgs_are_isolated<S: Store + 'static>(store: Arc<S>) {
     with_org(&*store, "alpha").await;
-    assert_eq!(store.get_org(&scope("bravo")).await, Err(StoreError::NotFound));
     assert_eq!(
-        store.update_org(&scope("bravo"), &sample_org("bravo")).await,
+        store.get_org(&scope("bravo")).await,
+        Err(StoreError::NotFound)
+    );
+    assert_eq!(
+        store
+            .update_org(&scope("bravo"), &sample_org("bravo"))
+            .await,
         Err(StoreError::NotFound),
         "update never creates"
     );
@@ -188,23 +220,36 @@ pub async fn members_and_memberships<S: Store + 'static>(store: Arc<S>) {
     store.add_member(&a, "Org alpha", &ann).await.expect("add");
     let mut dup = ann.clone();
     dup.role = Role::Admin;
-    assert_eq!(store.add_member(&a, "Org alpha", &dup).await, Err(StoreError::AlreadyExists));
     assert_eq!(
-        store.get_member(&a, &ann.email).await.expect("get").map(|m| m.role),
+        store.add_member(&a, "Org alpha", &dup).await,
+        Err(StoreError::AlreadyExists)
+    );
+    assert_eq!(
+        store
+            .get_member(&a, &ann.email)
+            .await
+            .expect("get")
+            .map(|m| m.role),
         Some(Role::Crew),
         "a duplicate add must not overwrite the role"
     );
     assert_eq!(store.get_member(&b, &ann.email).await.expect("get"), None);
     let mut ann_b = ann.clone();
     ann_b.role = Role::Captain;
-    store.add_member(&b, "Org bravo", &ann_b).await.expect("add to b");
+    store
+        .add_member(&b, "Org bravo", &ann_b)
+        .await
+        .expect("add to b");
     let bob = Member {
         email: email("bob@example.com"),
         name: "Bob".into(),
         role: Role::Admin,
         added_at: t0(),
     };
-    store.add_member(&a, "Org alpha", &bob).await.expect("add bob");
+    store
+        .add_member(&a, "Org alpha", &bob)
+        .await
+        .expect("add bob");
 
     let mut list: Vec<String> = store
         .list_members(&a)
@@ -231,14 +276,22 @@ pub async fn members_and_memberships<S: Store + 'static>(store: Arc<S>) {
         ]
     );
 
-    let updated = store.set_member_role(&a, &ann.email, Role::Captain).await.expect("role");
+    let updated = store
+        .set_member_role(&a, &ann.email, Role::Captain)
+        .await
+        .expect("role");
     assert_eq!(updated.role, Role::Captain);
     assert_eq!(
-        store.set_member_role(&a, &email("nobody@example.com"), Role::Admin).await,
+        store
+            .set_member_role(&a, &email("nobody@example.com"), Role::Admin)
+            .await,
         Err(StoreError::NotFound)
     );
     store.remove_member(&a, &ann.email).await.expect("remove");
-    assert_eq!(store.remove_member(&a, &ann.email).await, Err(StoreError::NotFound));
+    assert_eq!(
+        store.remove_member(&a, &ann.email).await,
+        Err(StoreError::NotFound)
+    );
     let after: Vec<String> = store
         .memberships(&ann.email)
         .await
@@ -247,7 +300,13 @@ pub async fn members_and_memberships<S: Store + 'static>(store: Arc<S>) {
         .map(|m| m.org_id.to_string())
         .collect();
     assert_eq!(after, ["bravo"]);
-    assert!(store.memberships(&email("ghost@example.com")).await.expect("none").is_empty());
+    assert!(
+        store
+            .memberships(&email("ghost@example.com"))
+            .await
+            .expect("none")
+            .is_empty()
+    );
 }
 
 pub async fn events_are_created_once<S: Store + 'static>(store: Arc<S>) {
@@ -256,9 +315,15 @@ pub async fn events_are_created_once<S: Store + 'static>(store: Arc<S>) {
     store.create_event(&a, &event).await.expect("create");
     let mut clash = event.clone();
     clash.title = "Overwritten".into();
-    assert_eq!(store.create_event(&a, &clash).await, Err(StoreError::AlreadyExists));
+    assert_eq!(
+        store.create_event(&a, &clash).await,
+        Err(StoreError::AlreadyExists)
+    );
     let stored = store.get_event(&a, &event.id).await.expect("get");
-    assert_eq!(stored.title, event.title, "a conditional create must not overwrite");
+    assert_eq!(
+        stored.title, event.title,
+        "a conditional create must not overwrite"
+    );
     assert_eq!(stored.version, 1);
     assert_eq!(stored.crew, event.crew);
     assert_eq!(stored.departs_at, event.departs_at);
@@ -274,19 +339,31 @@ pub async fn events_are_isolated<S: Store + 'static>(store: Arc<S>) {
     let b = with_org(&*store, "bravo").await;
     let event = sample_event("alpha", 24);
     store.create_event(&a, &event).await.expect("create");
-    assert_eq!(store.get_event(&b, &event.id).await, Err(StoreError::NotFound));
+    assert_eq!(
+        store.get_event(&b, &event.id).await,
+        Err(StoreError::NotFound)
+    );
     let mut edit = event.clone();
     edit.notes = "hijacked".into();
     assert_eq!(
-        store.update_event(&b, &edit, 1, &audit("op-iso-0001")).await,
+        store
+            .update_event(&b, &edit, 1, &audit("op-iso-0001"))
+            .await,
         Err(StoreError::NotFound)
     );
     assert_eq!(
-        store.record_task(&b, &event.id, &tick("float_plan", "op-iso-0002", true)).await,
+        store
+            .record_task(&b, &event.id, &tick("float_plan", "op-iso-0002", true))
+            .await,
         Err(StoreError::NotFound)
     );
     let listed = store
-        .list_events(&b, t0(), t0() + Duration::days(30), &PageRequest::first(100))
+        .list_events(
+            &b,
+            t0(),
+            t0() + Duration::days(30),
+            &PageRequest::first(100),
+        )
         .await
         .expect("list");
     assert!(listed.items.is_empty(), "another org's events never list");
@@ -301,13 +378,18 @@ pub async fn stale_versions_lose<S: Store + 'static>(store: Arc<S>) {
     store.create_event(&a, &event).await.expect("create");
     let mut first = event.clone();
     first.notes = "first".into();
-    let saved = store.update_event(&a, &first, 1, &audit("op-ver-0001")).await.expect("v1 edit");
+    let saved = store
+        .update_event(&a, &first, 1, &audit("op-ver-0001"))
+        .await
+        .expect("v1 edit");
     assert_eq!(saved.version, 2);
     assert_eq!(saved.notes, "first");
     let mut stale = event.clone();
     stale.notes = "stale".into();
     assert_eq!(
-        store.update_event(&a, &stale, 1, &audit("op-ver-0002")).await,
+        store
+            .update_event(&a, &stale, 1, &audit("op-ver-0002"))
+            .await,
         Err(StoreError::Conflict)
     );
     let stored = store.get_event(&a, &event.id).await.expect("get");
@@ -318,19 +400,29 @@ pub async fn stale_versions_lose<S: Store + 'static>(store: Arc<S>) {
     let mut moved = stored.clone();
     moved.departs_at += Duration::days(10);
     moved.returns_at += Duration::days(10);
-    store.update_event(&a, &moved, 2, &audit("op-ver-0003")).await.expect("move");
+    store
+        .update_event(&a, &moved, 2, &audit("op-ver-0003"))
+        .await
+        .expect("move");
     let early = store
         .list_events(&a, t0(), t0() + Duration::days(5), &PageRequest::first(10))
         .await
         .expect("list");
     assert!(early.items.is_empty(), "the old departure no longer lists");
     let late = store
-        .list_events(&a, t0() + Duration::days(5), t0() + Duration::days(20), &PageRequest::first(10))
+        .list_events(
+            &a,
+            t0() + Duration::days(5),
+            t0() + Duration::days(20),
+            &PageRequest::first(10),
+        )
         .await
         .expect("list");
     assert_eq!(late.items.len(), 1);
     assert_eq!(
-        store.update_event(&a, &sample_event("alpha", 1), 1, &audit("op-ver-0004")).await,
+        store
+            .update_event(&a, &sample_event("alpha", 1), 1, &audit("op-ver-0004"))
+            .await,
         Err(StoreError::NotFound),
         "an update never creates"
     );
@@ -346,11 +438,23 @@ pub async fn edits_keep_task_states<S: Store + 'static>(store: Arc<S>) {
         .expect("tick");
     let mut edit = event.clone();
     edit.notes = "edited".into();
-    let saved = store.update_event(&a, &edit, 1, &audit("op-keep-0002")).await.expect("edit");
+    let saved = store
+        .update_event(&a, &edit, 1, &audit("op-keep-0002"))
+        .await
+        .expect("edit");
     assert!(saved.tasks.get(&task("float_plan")).is_some_and(|s| s.done));
     let stored = store.get_event(&a, &event.id).await.expect("get");
-    assert!(stored.tasks.get(&task("float_plan")).is_some_and(|s| s.done));
-    assert_eq!(stored.audit.len(), 2, "the tick and the edit are both audited");
+    assert!(
+        stored
+            .tasks
+            .get(&task("float_plan"))
+            .is_some_and(|s| s.done)
+    );
+    assert_eq!(
+        stored.audit.len(),
+        2,
+        "the tick and the edit are both audited"
+    );
 }
 
 pub async fn ticks_apply_once_per_op<S: Store + 'static>(store: Arc<S>) {
@@ -362,7 +466,10 @@ pub async fn ticks_apply_once_per_op<S: Store + 'static>(store: Arc<S>) {
         .await
         .expect("tick");
     assert!(first.applied);
-    assert!(first.event.revision > event.revision, "every write bumps the revision");
+    assert!(
+        first.event.revision > event.revision,
+        "every write bumps the revision"
+    );
     let undo = store
         .record_task(&a, &event.id, &tick("float_plan", "op-once-0002", false))
         .await
@@ -374,14 +481,23 @@ pub async fn ticks_apply_once_per_op<S: Store + 'static>(store: Arc<S>) {
         .await
         .expect("replay");
     assert!(!replay.applied);
-    let state = replay.event.tasks.get(&task("float_plan")).cloned().expect("state");
+    let state = replay
+        .event
+        .tasks
+        .get(&task("float_plan"))
+        .cloned()
+        .expect("state");
     assert!(!state.done, "the replay changed nothing");
     assert_eq!(state.op_id.as_str(), "op-once-0002");
     assert_eq!(state.by.as_str(), "deck@example.com");
     assert_eq!(replay.event.audit.len(), 2);
     assert_eq!(
         store
-            .record_task(&a, &EventId::generate(), &tick("float_plan", "op-once-0003", true))
+            .record_task(
+                &a,
+                &EventId::generate(),
+                &tick("float_plan", "op-once-0003", true)
+            )
             .await,
         Err(StoreError::NotFound)
     );
@@ -398,7 +514,11 @@ pub async fn ticks_on_different_tasks_all_land<S: Store + 'static>(store: Arc<S>
         let id = event.id.clone();
         set.spawn(async move {
             store
-                .record_task(&a, &id, &tick(&format!("task_{i}"), &format!("op-many-{i:04}"), true))
+                .record_task(
+                    &a,
+                    &id,
+                    &tick(&format!("task_{i}"), &format!("op-many-{i:04}"), true),
+                )
                 .await
         });
     }
@@ -449,7 +569,11 @@ pub async fn concurrent_edits_one_wins<S: Store + 'static>(store: Arc<S>) {
         let a = a.clone();
         let mut edit = event.clone();
         edit.notes = format!("edit {i}");
-        set.spawn(async move { store.update_event(&a, &edit, 1, &audit(&format!("op-race-{i:04}"))).await });
+        set.spawn(async move {
+            store
+                .update_event(&a, &edit, 1, &audit(&format!("op-race-{i:04}")))
+                .await
+        });
     }
     let mut wins = 0;
     let mut conflicts = 0;
@@ -461,7 +585,10 @@ pub async fn concurrent_edits_one_wins<S: Store + 'static>(store: Arc<S>) {
         }
     }
     assert_eq!((wins, conflicts), (1, 1));
-    assert_eq!(store.get_event(&a, &event.id).await.expect("get").version, 2);
+    assert_eq!(
+        store.get_event(&a, &event.id).await.expect("get").version,
+        2
+    );
 }
 
 pub async fn listing_by_departure_pages_and_stays_in_org<S: Store + 'static>(store: Arc<S>) {
@@ -475,8 +602,14 @@ pub async fn listing_by_departure_pages_and_stays_in_org<S: Store + 'static>(sto
         ids.push((day, event.id));
     }
     ids.sort();
-    store.create_event(&b, &sample_event("bravo", 30)).await.expect("create b");
-    store.create_event(&a, &sample_event("alpha", 24 * 40)).await.expect("create late");
+    store
+        .create_event(&b, &sample_event("bravo", 30))
+        .await
+        .expect("create b");
+    store
+        .create_event(&a, &sample_event("alpha", 24 * 40))
+        .await
+        .expect("create late");
 
     let from = t0();
     let to = t0() + Duration::days(7);
@@ -493,7 +626,10 @@ pub async fn listing_by_departure_pages_and_stays_in_org<S: Store + 'static>(sto
                 // The cursor is bound to its org.
                 let other = PageRequest::new(Some(3), Some(cursor.clone()));
                 assert_eq!(
-                    store.list_events(&b, from, to, &other).await.map(|p| p.items.len()),
+                    store
+                        .list_events(&b, from, to, &other)
+                        .await
+                        .map(|p| p.items.len()),
                     Err(StoreError::BadCursor)
                 );
                 page = PageRequest::new(Some(3), Some(cursor));
@@ -506,7 +642,10 @@ pub async fn listing_by_departure_pages_and_stays_in_org<S: Store + 'static>(sto
     assert_eq!(seen, expected, "all seven, by departure, once each");
     let garbage = PageRequest::new(Some(3), Some(Cursor::from_client("not-a-cursor")));
     assert_eq!(
-        store.list_events(&a, from, to, &garbage).await.map(|p| p.items.len()),
+        store
+            .list_events(&a, from, to, &garbage)
+            .await
+            .map(|p| p.items.len()),
         Err(StoreError::BadCursor)
     );
     // The range is half-open: an event departing exactly at `to` is not in it.
@@ -529,31 +668,69 @@ pub async fn sessions_allowlist<S: Store + 'static>(store: Arc<S>) {
         expires_at: expires,
     };
     let later = t0() + Duration::days(30);
-    store.put_session(&a, &session("jti-1", &ann, later)).await.expect("put");
-    store.put_session(&a, &session("jti-2", &ann, later)).await.expect("put");
-    store.put_session(&a, &session("jti-3", &bob, later)).await.expect("put");
-    store.put_session(&b, &session("jti-4", &ann, later)).await.expect("put");
+    store
+        .put_session(&a, &session("jti-1", &ann, later))
+        .await
+        .expect("put");
+    store
+        .put_session(&a, &session("jti-2", &ann, later))
+        .await
+        .expect("put");
+    store
+        .put_session(&a, &session("jti-3", &bob, later))
+        .await
+        .expect("put");
+    store
+        .put_session(&b, &session("jti-4", &ann, later))
+        .await
+        .expect("put");
     store
         .put_session(&a, &session("jti-old", &ann, t0() - Duration::seconds(1)))
         .await
         .expect("put");
     let active = |s: OrgScope, who: Email, jti: &'static str| {
         let store = Arc::clone(&store);
-        async move { store.session_active(&s, &who, jti, t0()).await.expect("check") }
+        async move {
+            store
+                .session_active(&s, &who, jti, t0())
+                .await
+                .expect("check")
+        }
     };
     assert!(active(a.clone(), ann.clone(), "jti-1").await);
-    assert!(!active(a.clone(), ann.clone(), "jti-old").await, "expired on read");
-    assert!(!active(b.clone(), ann.clone(), "jti-1").await, "scoped to its org");
-    assert!(!active(a.clone(), bob.clone(), "jti-1").await, "scoped to its person");
-    store.revoke_session(&a, &ann, "jti-1").await.expect("revoke");
+    assert!(
+        !active(a.clone(), ann.clone(), "jti-old").await,
+        "expired on read"
+    );
+    assert!(
+        !active(b.clone(), ann.clone(), "jti-1").await,
+        "scoped to its org"
+    );
+    assert!(
+        !active(a.clone(), bob.clone(), "jti-1").await,
+        "scoped to its person"
+    );
+    store
+        .revoke_session(&a, &ann, "jti-1")
+        .await
+        .expect("revoke");
     assert!(!active(a.clone(), ann.clone(), "jti-1").await);
     assert!(active(a.clone(), ann.clone(), "jti-2").await);
     let revoked = store.revoke_sessions(&a, &ann).await.expect("revoke all");
     assert_eq!(revoked, 2, "jti-2 and the expired one");
     assert!(!active(a.clone(), ann.clone(), "jti-2").await);
-    assert!(active(a.clone(), bob.clone(), "jti-3").await, "others keep theirs");
-    assert!(active(b.clone(), ann.clone(), "jti-4").await, "other orgs keep theirs");
-    store.revoke_session(&a, &ann, "never-existed").await.expect("idempotent");
+    assert!(
+        active(a.clone(), bob.clone(), "jti-3").await,
+        "others keep theirs"
+    );
+    assert!(
+        active(b.clone(), ann.clone(), "jti-4").await,
+        "other orgs keep theirs"
+    );
+    store
+        .revoke_session(&a, &ann, "never-existed")
+        .await
+        .expect("idempotent");
 }
 
 fn signin(key: &str, who: &str, link: &str, code: &str, issued: DateTime<Utc>) -> SigninRecord {
@@ -573,15 +750,21 @@ pub async fn signin_links_and_codes_spend_once<S: Store + 'static>(store: Arc<S>
         .await
         .expect("put");
     let now = t0() + Duration::minutes(1);
-    let got = store.spend_signin("k-ann", &SigninProof::Link("L1".into()), now).await;
+    let got = store
+        .spend_signin("k-ann", &SigninProof::Link("L1".into()), now)
+        .await;
     assert_eq!(got, Ok(email("ann@example.com")));
     assert_eq!(
-        store.spend_signin("k-ann", &SigninProof::Link("L1".into()), now).await,
+        store
+            .spend_signin("k-ann", &SigninProof::Link("L1".into()), now)
+            .await,
         Err(SpendError::Invalid),
         "a link works once"
     );
     assert_eq!(
-        store.spend_signin("k-ann", &SigninProof::Code("C1".into()), now).await,
+        store
+            .spend_signin("k-ann", &SigninProof::Code("C1".into()), now)
+            .await,
         Err(SpendError::Invalid),
         "the code dies with the link"
     );
@@ -590,16 +773,22 @@ pub async fn signin_links_and_codes_spend_once<S: Store + 'static>(store: Arc<S>
         .await
         .expect("put");
     assert_eq!(
-        store.spend_signin("k-bob", &SigninProof::Link("C2".into()), now).await,
+        store
+            .spend_signin("k-bob", &SigninProof::Link("C2".into()), now)
+            .await,
         Err(SpendError::Invalid),
         "a code is not a link"
     );
     assert_eq!(
-        store.spend_signin("k-bob", &SigninProof::Code("C2".into()), now).await,
+        store
+            .spend_signin("k-bob", &SigninProof::Code("C2".into()), now)
+            .await,
         Ok(email("bob@example.com"))
     );
     assert_eq!(
-        store.spend_signin("k-nobody", &SigninProof::Code("C2".into()), now).await,
+        store
+            .spend_signin("k-nobody", &SigninProof::Code("C2".into()), now)
+            .await,
         Err(SpendError::Invalid)
     );
 }
@@ -611,7 +800,11 @@ pub async fn signin_expiry_burning_and_replacement<S: Store + 'static>(store: Ar
         .expect("put");
     assert_eq!(
         store
-            .spend_signin("k-exp", &SigninProof::Code("C1".into()), t0() + Duration::minutes(10))
+            .spend_signin(
+                "k-exp",
+                &SigninProof::Code("C1".into()),
+                t0() + Duration::minutes(10)
+            )
             .await,
         Err(SpendError::Expired),
         "expired at exactly ten minutes, though the item still exists"
@@ -624,12 +817,16 @@ pub async fn signin_expiry_burning_and_replacement<S: Store + 'static>(store: Ar
     let now = t0() + Duration::minutes(1);
     for _ in 0..MAX_SIGNIN_ATTEMPTS {
         assert_eq!(
-            store.spend_signin("k-burn", &SigninProof::Code("WRONG".into()), now).await,
+            store
+                .spend_signin("k-burn", &SigninProof::Code("WRONG".into()), now)
+                .await,
             Err(SpendError::Invalid)
         );
     }
     assert_eq!(
-        store.spend_signin("k-burn", &SigninProof::Code("C1".into()), now).await,
+        store
+            .spend_signin("k-burn", &SigninProof::Code("C1".into()), now)
+            .await,
         Err(SpendError::Invalid),
         "five wrong codes burn it"
     );
@@ -643,12 +840,16 @@ pub async fn signin_expiry_burning_and_replacement<S: Store + 'static>(store: Ar
         .await
         .expect("put");
     assert_eq!(
-        store.spend_signin("k-new", &SigninProof::Code("OLD-C".into()), now).await,
+        store
+            .spend_signin("k-new", &SigninProof::Code("OLD-C".into()), now)
+            .await,
         Err(SpendError::Invalid),
         "a newer request replaces older codes"
     );
     assert_eq!(
-        store.spend_signin("k-new", &SigninProof::Code("NEW-C".into()), now).await,
+        store
+            .spend_signin("k-new", &SigninProof::Code("NEW-C".into()), now)
+            .await,
         Ok(email("ann@example.com")),
         "and one wrong try does not burn the new one"
     );
@@ -664,7 +865,11 @@ pub async fn parallel_exchanges_spend_once<S: Store + 'static>(store: Arc<S>) {
         let store = Arc::clone(&store);
         set.spawn(async move {
             store
-                .spend_signin("k-par", &SigninProof::Code("C".into()), t0() + Duration::minutes(1))
+                .spend_signin(
+                    "k-par",
+                    &SigninProof::Code("C".into()),
+                    t0() + Duration::minutes(1),
+                )
                 .await
         });
     }
@@ -702,7 +907,9 @@ pub async fn rate_limits_count_per_window<S: Store + 'static>(store: Arc<S>) {
         "buckets are independent"
     );
     assert_eq!(
-        store.hit_rate_limit("email:ann", 5, window, now + window).await,
+        store
+            .hit_rate_limit("email:ann", 5, window, now + window)
+            .await,
         Ok(RateDecision::Allowed),
         "a new window starts afresh"
     );
@@ -723,19 +930,48 @@ pub async fn nudges_are_claimed_once<S: Store + 'static>(store: Arc<S>) {
         let store = Arc::clone(&store);
         let a = a.clone();
         let id = event.id.clone();
-        async move { store.claim_nudge(&a, &id, &k, at, stale).await.expect("claim") }
+        async move {
+            store
+                .claim_nudge(&a, &id, &k, at, stale)
+                .await
+                .expect("claim")
+        }
     };
-    assert_eq!(claim(key("cap@example.com"), now).await, NudgeClaim::Claimed);
-    assert_eq!(claim(key("cap@example.com"), now).await, NudgeClaim::InProgress);
+    assert_eq!(
+        claim(key("cap@example.com"), now).await,
+        NudgeClaim::Claimed
+    );
+    assert_eq!(
+        claim(key("cap@example.com"), now).await,
+        NudgeClaim::InProgress
+    );
     store
-        .finish_nudge(&a, &event.id, &key("cap@example.com"), NudgeState::Sent, now)
+        .finish_nudge(
+            &a,
+            &event.id,
+            &key("cap@example.com"),
+            NudgeState::Sent,
+            now,
+        )
         .await
         .expect("finish");
-    assert_eq!(claim(key("cap@example.com"), now).await, NudgeClaim::AlreadySent);
+    assert_eq!(
+        claim(key("cap@example.com"), now).await,
+        NudgeClaim::AlreadySent
+    );
 
-    assert_eq!(claim(key("deck@example.com"), now).await, NudgeClaim::Claimed);
+    assert_eq!(
+        claim(key("deck@example.com"), now).await,
+        NudgeClaim::Claimed
+    );
     store
-        .finish_nudge(&a, &event.id, &key("deck@example.com"), NudgeState::Failed, now)
+        .finish_nudge(
+            &a,
+            &event.id,
+            &key("deck@example.com"),
+            NudgeState::Failed,
+            now,
+        )
         .await
         .expect("finish");
     assert_eq!(
@@ -779,7 +1015,13 @@ pub async fn nudges_are_claimed_once<S: Store + 'static>(store: Arc<S>) {
     assert_eq!(stored.nudges.len(), 4);
     assert_eq!(
         store
-            .claim_nudge(&scope("bravo"), &event.id, &key("cap@example.com"), now, stale)
+            .claim_nudge(
+                &scope("bravo"),
+                &event.id,
+                &key("cap@example.com"),
+                now,
+                stale
+            )
             .await,
         Err(StoreError::NotFound)
     );

@@ -18,8 +18,8 @@ use domain::ids::{EventId, OrgId};
 use domain::org::{Member, Membership, Org, OrgScope};
 use domain::ports::{
     Cursor, EventStore, MAX_SIGNIN_ATTEMPTS, MemberStore, NudgeClaim, NudgeKey, OrgStore, Page,
-    PageRequest, RateDecision, SessionRecord, SessionStore, SigninProof, SigninRecord,
-    SigninStore, SpendError, StoreError, StoreResult, TaskTick, TickOutcome,
+    PageRequest, RateDecision, SessionRecord, SessionStore, SigninProof, SigninRecord, SigninStore,
+    SpendError, StoreError, StoreResult, TaskTick, TickOutcome,
 };
 use domain::role::Role;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
@@ -117,7 +117,11 @@ struct RateItem {
 }
 
 /// Reads one item inside a write transaction.
-fn get_item<T: DeserializeOwned>(tx: &WriteTransaction, pk: &str, sk: &str) -> StoreResult<Option<T>> {
+fn get_item<T: DeserializeOwned>(
+    tx: &WriteTransaction,
+    pk: &str,
+    sk: &str,
+) -> StoreResult<Option<T>> {
     let table = tx.open_table(ITEMS).map_err(backend)?;
     let guard = table.get((pk, sk)).map_err(backend)?;
     guard.map(|g| from_json(g.value())).transpose()
@@ -145,11 +149,16 @@ impl EmbeddedStore {
         })?;
         let db = Database::create(folder.join("store.redb"))?;
         // Create the tables up front so readers never meet a missing table.
-        let tx = db.begin_write().map_err(|e| OpenError::Prepare(e.to_string()))?;
+        let tx = db
+            .begin_write()
+            .map_err(|e| OpenError::Prepare(e.to_string()))?;
         {
-            tx.open_table(ITEMS).map_err(|e| OpenError::Prepare(e.to_string()))?;
-            tx.open_table(BY_DEPARTURE).map_err(|e| OpenError::Prepare(e.to_string()))?;
-            tx.open_table(BY_EMAIL).map_err(|e| OpenError::Prepare(e.to_string()))?;
+            tx.open_table(ITEMS)
+                .map_err(|e| OpenError::Prepare(e.to_string()))?;
+            tx.open_table(BY_DEPARTURE)
+                .map_err(|e| OpenError::Prepare(e.to_string()))?;
+            tx.open_table(BY_EMAIL)
+                .map_err(|e| OpenError::Prepare(e.to_string()))?;
         }
         tx.commit().map_err(|e| OpenError::Prepare(e.to_string()))?;
         Ok(Self { db: Arc::new(db) })
@@ -222,7 +231,11 @@ impl EmbeddedStore {
         .await
     }
 
-    async fn get<T: DeserializeOwned + Send + 'static>(&self, pk: String, sk: String) -> StoreResult<Option<T>> {
+    async fn get<T: DeserializeOwned + Send + 'static>(
+        &self,
+        pk: String,
+        sk: String,
+    ) -> StoreResult<Option<T>> {
         self.read(move |db| {
             let tx = db.begin_read().map_err(backend)?;
             let table = tx.open_table(ITEMS).map_err(backend)?;
@@ -234,7 +247,12 @@ impl EmbeddedStore {
 
     /// Reads an event, applies `f` to it and writes it back, bumping its revision, in one
     /// transaction.
-    async fn modify_event<T, F>(&self, scope: &OrgScope, id: &EventId, f: F) -> StoreResult<(T, Event)>
+    async fn modify_event<T, F>(
+        &self,
+        scope: &OrgScope,
+        id: &EventId,
+        f: F,
+    ) -> StoreResult<(T, Event)>
     where
         T: Send + 'static,
         F: FnOnce(&mut Event) -> StoreResult<Option<T>> + Send + 'static,
@@ -259,7 +277,8 @@ impl EmbeddedStore {
 #[async_trait]
 impl OrgStore for EmbeddedStore {
     async fn create_org(&self, org: &Org) -> StoreResult<()> {
-        org.validate().map_err(|e| StoreError::Backend(e.to_string()))?;
+        org.validate()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
         let org = org.clone();
         self.write(move |tx| {
             let pk = org.id.to_string();
@@ -307,7 +326,12 @@ impl OrgStore for EmbeddedStore {
 
 #[async_trait]
 impl MemberStore for EmbeddedStore {
-    async fn add_member(&self, scope: &OrgScope, org_name: &str, member: &Member) -> StoreResult<()> {
+    async fn add_member(
+        &self,
+        scope: &OrgScope,
+        org_name: &str,
+        member: &Member,
+    ) -> StoreResult<()> {
         let pk = scope.org().to_string();
         let item = MemberItem {
             member: member.clone(),
@@ -334,12 +358,18 @@ impl MemberStore for EmbeddedStore {
     }
 
     async fn list_members(&self, scope: &OrgScope) -> StoreResult<Vec<Member>> {
-        let items: Vec<(String, MemberItem)> =
-            self.query_prefix(scope.org().to_string(), "member#".into()).await?;
+        let items: Vec<(String, MemberItem)> = self
+            .query_prefix(scope.org().to_string(), "member#".into())
+            .await?;
         Ok(items.into_iter().map(|(_, i)| i.member).collect())
     }
 
-    async fn set_member_role(&self, scope: &OrgScope, email: &Email, role: Role) -> StoreResult<Member> {
+    async fn set_member_role(
+        &self,
+        scope: &OrgScope,
+        email: &Email,
+        role: Role,
+    ) -> StoreResult<Member> {
         let pk = scope.org().to_string();
         let sk = member_sk(email);
         self.write(move |tx| {
@@ -359,7 +389,9 @@ impl MemberStore for EmbeddedStore {
                 return Err(StoreError::NotFound);
             }
             let mut index = tx.open_table(BY_EMAIL).map_err(backend)?;
-            index.remove((email.as_str(), pk.as_str())).map_err(backend)?;
+            index
+                .remove((email.as_str(), pk.as_str()))
+                .map_err(backend)?;
             Ok(())
         })
         .await
@@ -459,8 +491,12 @@ impl EventStore for EmbeddedStore {
             let new_key = departure_key(&stored);
             if new_key != old_key {
                 let mut index = tx.open_table(BY_DEPARTURE).map_err(backend)?;
-                index.remove((pk.as_str(), old_key.as_str())).map_err(backend)?;
-                index.insert((pk.as_str(), new_key.as_str()), ()).map_err(backend)?;
+                index
+                    .remove((pk.as_str(), old_key.as_str()))
+                    .map_err(backend)?;
+                index
+                    .insert((pk.as_str(), new_key.as_str()), ())
+                    .map_err(backend)?;
             }
             Ok(stored)
         })
@@ -491,7 +527,10 @@ impl EventStore for EmbeddedStore {
             let mut events = Vec::new();
             let mut last_key = None;
             let mut more = false;
-            for entry in index.range((pk, start.as_str())..(pk, end.as_str())).map_err(backend)? {
+            for entry in index
+                .range((pk, start.as_str())..(pk, end.as_str()))
+                .map_err(backend)?
+            {
                 let (key, _) = entry.map_err(backend)?;
                 let (_, dep_key) = key.value();
                 if after.as_deref().is_some_and(|a| dep_key <= a) {
@@ -506,7 +545,9 @@ impl EventStore for EmbeddedStore {
                 let guard = items
                     .get((pk, sk.as_str()))
                     .map_err(backend)?
-                    .ok_or_else(|| StoreError::Backend(format!("index names a missing event {id}")))?;
+                    .ok_or_else(|| {
+                        StoreError::Backend(format!("index names a missing event {id}"))
+                    })?;
                 events.push(from_json::<Event>(guard.value())?);
                 last_key = Some(dep_key.to_string());
             }
@@ -514,12 +555,20 @@ impl EventStore for EmbeddedStore {
                 (true, Some(k)) => Some(Cursor::encode(&org, &k)),
                 _ => None,
             };
-            Ok(Page { items: events, next })
+            Ok(Page {
+                items: events,
+                next,
+            })
         })
         .await
     }
 
-    async fn record_task(&self, scope: &OrgScope, id: &EventId, tick: &TaskTick) -> StoreResult<TickOutcome> {
+    async fn record_task(
+        &self,
+        scope: &OrgScope,
+        id: &EventId,
+        tick: &TaskTick,
+    ) -> StoreResult<TickOutcome> {
         let tick = tick.clone();
         let result = self
             .modify_event(scope, id, move |event| {
@@ -527,9 +576,13 @@ impl EventStore for EmbeddedStore {
                     return Ok(None);
                 }
                 let action = if tick.state.done {
-                    domain::event::AuditAction::TaskDone { task: tick.task.clone() }
+                    domain::event::AuditAction::TaskDone {
+                        task: tick.task.clone(),
+                    }
                 } else {
-                    domain::event::AuditAction::TaskUndone { task: tick.task.clone() }
+                    domain::event::AuditAction::TaskUndone {
+                        task: tick.task.clone(),
+                    }
                 };
                 event.audit.push(AuditEntry {
                     op_id: tick.state.op_id.clone(),
@@ -542,7 +595,10 @@ impl EventStore for EmbeddedStore {
             })
             .await;
         match result {
-            Ok(((), event)) => Ok(TickOutcome { applied: true, event }),
+            Ok(((), event)) => Ok(TickOutcome {
+                applied: true,
+                event,
+            }),
             // `None` above means the op id was already applied.
             Err(StoreError::Conflict) => Ok(TickOutcome {
                 applied: false,
@@ -605,7 +661,9 @@ impl EventStore for EmbeddedStore {
             let n = event
                 .nudges
                 .iter_mut()
-                .find(|n| n.kind == key.kind && n.anchor_at == key.anchor_at && n.email == key.email)
+                .find(|n| {
+                    n.kind == key.kind && n.anchor_at == key.anchor_at && n.email == key.email
+                })
                 .ok_or(StoreError::NotFound)?;
             n.state = state;
             n.at = now;
@@ -636,7 +694,10 @@ impl SessionStore for EmbeddedStore {
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         let item: Option<SessionItem> = self
-            .get(scope.org().to_string(), format!("{}{jti}", session_prefix(email)))
+            .get(
+                scope.org().to_string(),
+                format!("{}{jti}", session_prefix(email)),
+            )
             .await?;
         Ok(item.is_some_and(|s| s.expires_at > now))
     }
@@ -644,7 +705,8 @@ impl SessionStore for EmbeddedStore {
     async fn revoke_session(&self, scope: &OrgScope, email: &Email, jti: &str) -> StoreResult<()> {
         let pk = scope.org().to_string();
         let sk = format!("{}{jti}", session_prefix(email));
-        self.write(move |tx| delete_item(tx, &pk, &sk).map(|_| ())).await
+        self.write(move |tx| delete_item(tx, &pk, &sk).map(|_| ()))
+            .await
     }
 
     async fn revoke_sessions(&self, scope: &OrgScope, email: &Email) -> StoreResult<usize> {
@@ -683,39 +745,43 @@ impl SigninStore for EmbeddedStore {
             attempts: 0,
             spent: false,
         };
-        self.write(move |tx| put_item(tx, &pk, "signin", &item)).await
+        self.write(move |tx| put_item(tx, &pk, "signin", &item))
+            .await
     }
 
-    async fn spend_signin(&self, key: &str, proof: &SigninProof, now: DateTime<Utc>) -> Result<Email, SpendError> {
+    async fn spend_signin(
+        &self,
+        key: &str,
+        proof: &SigninProof,
+        now: DateTime<Utc>,
+    ) -> Result<Email, SpendError> {
         let pk = format!("_signin#{key}");
         let proof = proof.clone();
-        let outcome = self
-            .write(move |tx| {
-                let Some(mut item) = get_item::<SigninItem>(tx, &pk, "signin")? else {
-                    return Ok(Err(SpendError::Invalid));
-                };
-                if item.spent || item.attempts >= MAX_SIGNIN_ATTEMPTS {
-                    return Ok(Err(SpendError::Invalid));
-                }
-                if item.expires_at <= now {
-                    return Ok(Err(SpendError::Expired));
-                }
-                let matches = match &proof {
-                    SigninProof::Link(h) => *h == item.link_hash,
-                    SigninProof::Code(h) => *h == item.code_hash,
-                };
-                if matches {
-                    item.spent = true;
-                    put_item(tx, &pk, "signin", &item)?;
-                    Ok(Ok(item.email))
-                } else {
-                    item.attempts += 1;
-                    put_item(tx, &pk, "signin", &item)?;
-                    Ok(Err(SpendError::Invalid))
-                }
-            })
-            .await?;
-        outcome
+        self.write(move |tx| {
+            let Some(mut item) = get_item::<SigninItem>(tx, &pk, "signin")? else {
+                return Ok(Err(SpendError::Invalid));
+            };
+            if item.spent || item.attempts >= MAX_SIGNIN_ATTEMPTS {
+                return Ok(Err(SpendError::Invalid));
+            }
+            if item.expires_at <= now {
+                return Ok(Err(SpendError::Expired));
+            }
+            let matches = match &proof {
+                SigninProof::Link(h) => *h == item.link_hash,
+                SigninProof::Code(h) => *h == item.code_hash,
+            };
+            if matches {
+                item.spent = true;
+                put_item(tx, &pk, "signin", &item)?;
+                Ok(Ok(item.email))
+            } else {
+                item.attempts += 1;
+                put_item(tx, &pk, "signin", &item)?;
+                Ok(Err(SpendError::Invalid))
+            }
+        })
+        .await?
     }
 
     async fn hit_rate_limit(
@@ -733,7 +799,10 @@ impl SigninStore for EmbeddedStore {
         self.write(move |tx| {
             let mut item = get_item::<RateItem>(tx, &pk, &sk)?
                 .filter(|i| i.expires_at > now)
-                .unwrap_or(RateItem { count: 0, expires_at });
+                .unwrap_or(RateItem {
+                    count: 0,
+                    expires_at,
+                });
             item.count = item.count.saturating_add(1);
             put_item(tx, &pk, &sk, &item)?;
             if item.count > limit {

@@ -1,0 +1,54 @@
+//! The AWS SDK configuration, loaded once per process (in each Lambda's `main`, before the
+//! runtime loop) and shared by every SDK client the process builds.
+//!
+//! Invariant: one HTTPS stack for all clients, rustls with the `ring` provider; no client crate
+//! enables the SDK's default client (which would compile aws-lc and a second TLS stack).
+
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+
+/// Region, credentials and endpoint come from the environment as usual (`AWS_REGION`, the Lambda
+/// role's credentials, `AWS_ENDPOINT_URL` for a local endpoint in tests).
+pub async fn load() -> SdkConfig {
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https();
+    aws_config::defaults(BehaviorVersion::latest())
+        .http_client(http)
+        .load()
+        .await
+}
+
+/// For tests that need a wire-compatible AWS endpoint (the moto server `make test` starts): the
+/// SDK configuration pointing at `AWS_ENDPOINT_URL`, or `None` when it is not set outside CI.
+/// Under `CI=true` a missing endpoint panics, so CI never skips these tests silently.
+///
+/// Static test credentials are required so the default chain never probes instance metadata.
+pub async fn test_endpoint() -> Option<SdkConfig> {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL")
+        .ok()
+        .filter(|v| !v.is_empty());
+    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    match endpoint {
+        Some(url) => {
+            assert!(
+                url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost"),
+                "AWS_ENDPOINT_URL must be a local test endpoint, not {url}"
+            );
+            assert!(
+                std::env::var("AWS_ACCESS_KEY_ID").is_ok(),
+                "set static test credentials (AWS_ACCESS_KEY_ID=test) with AWS_ENDPOINT_URL"
+            );
+            Some(load().await)
+        }
+        None if in_ci => panic!(
+            "CI=true but AWS_ENDPOINT_URL is not set: run these tests through `make test`, which starts moto"
+        ),
+        None => {
+            eprintln!(
+                "SKIPPED: AWS_ENDPOINT_URL is not set; `make test` starts a moto server and runs these"
+            );
+            None
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! How domain records are laid out as DynamoDB items (docs/data-model.md, "Items").
+
+use super::{StoreError, StoreResult};
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
+use domain::email::Email;
+use domain::event::{
+    AuditEntry, CrewAssignment, Event, EventKind, EventStatus, NudgeKind, NudgeRecord, NudgeState,
+    TaskState,
+};
+use domain::ids::{EventId, OrgId, TaskId};
+use domain::org::{Member, Membership};
+use domain::ports::{NudgeKey, SigninRecord};
+use domain::role::Role;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Departures are stored as fixed-width UTC strings so that the `by_departure` index sorts them
+/// chronologically; sub-second precision is dropped (API input is whole seconds anyway).
+pub const DEPARTURE_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
+
+/// Sign-in items outlive their ten-minute validity by a day before TTL may delete them, so a late
+/// replay still finds "spent" rather than nothing (both answer 401, but the audit is clearer).
+const SIGNIN_TTL_MARGIN_SECS: i64 = 24 * 3600;
+
+pub fn av_s(s: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(s.into())
+}
+
+pub fn av_n(n: impl ToString) -> AttributeValue {
+    AttributeValue::N(n.to_string())
+}
+
+pub fn departure_key(at: DateTime<Utc>) -> String {
+    at.format(DEPARTURE_FORMAT).to_string()
+}
+
+/// The key of one nudge inside an event's `nudges` map.
+pub fn nudge_map_key(key: &NudgeKey) -> String {
+    format!(
+        "{}|{}|{}",
+        key.kind.as_str(),
+        departure_key(key.anchor_at),
+        key.email
+    )
+}
+
+/// An event: one item holding the event, its task states (a map keyed by task id, so each tick
+/// writes only its own path), its audit trail (a map keyed by op id, which doubles as the
+/// idempotency record) and its nudge records (a map keyed by kind|anchor|email).
+#[derive(Serialize, Deserialize)]
+pub struct EventItem {
+    pub org_id: String,
+    pub sk: String,
+    pub id: EventId,
+    pub kind: EventKind,
+    pub title: String,
+    pub vessel: String,
+    /// `by_departure` LSI sort key.
+    pub departs_at: String,
+    pub returns_at: DateTime<Utc>,
+    pub crew: Vec<CrewAssignment>,
+    pub notes: String,
+    pub revenue_cents: Option<i64>,
+    pub status: EventStatus,
+    pub version: u64,
+    pub revision: u64,
+    pub departed_at: Option<DateTime<Utc>>,
+    pub returned_at: Option<DateTime<Utc>>,
+    pub tasks: BTreeMap<TaskId, TaskState>,
+    pub audit: BTreeMap<String, AuditEntry>,
+    pub nudges: BTreeMap<String, NudgeItem>,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Email,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: Email,
+}
+
+impl EventItem {
+    pub fn from_event(org: &OrgId, e: &Event) -> Self {
+        Self {
+            org_id: org.to_string(),
+            sk: format!("event#{}", e.id),
+            id: e.id.clone(),
+            kind: e.kind,
+            title: e.title.clone(),
+            vessel: e.vessel.clone(),
+            departs_at: departure_key(e.departs_at),
+            returns_at: e.returns_at,
+            crew: e.crew.clone(),
+            notes: e.notes.clone(),
+            revenue_cents: e.revenue_cents,
+            status: e.status,
+            version: e.version,
+            revision: e.revision,
+            departed_at: e.departed_at,
+            returned_at: e.returned_at,
+            tasks: e.tasks.clone(),
+            audit: e
+                .audit
+                .iter()
+                .map(|a| (a.op_id.to_string(), a.clone()))
+                .collect(),
+            nudges: e
+                .nudges
+                .iter()
+                .map(|n| {
+                    let key = NudgeKey {
+                        kind: n.kind,
+                        anchor_at: n.anchor_at,
+                        email: n.email.clone(),
+                    };
+                    (nudge_map_key(&key), NudgeItem::new(&key, n.state, n.at))
+                })
+                .collect(),
+            created_at: e.created_at,
+            created_by: e.created_by.clone(),
+            updated_at: e.updated_at,
+            updated_by: e.updated_by.clone(),
+        }
+    }
+
+    pub fn into_event(self) -> StoreResult<Event> {
+        let departs_at = DateTime::parse_from_rfc3339(&self.departs_at)
+            .map_err(|e| StoreError::Backend(format!("event {}: departs_at: {e}", self.id)))?
+            .with_timezone(&Utc);
+        let org_id = OrgId::parse(&self.org_id)
+            .map_err(|e| StoreError::Backend(format!("event {}: org: {e}", self.id)))?;
+        let mut audit: Vec<AuditEntry> = self.audit.into_values().collect();
+        audit.sort_by(|a, b| (a.at, a.op_id.as_str()).cmp(&(b.at, b.op_id.as_str())));
+        let mut nudges: Vec<NudgeRecord> = self
+            .nudges
+            .into_values()
+            .map(NudgeItem::into_record)
+            .collect();
+        nudges.sort_by(|a, b| (a.anchor_at, &a.email).cmp(&(b.anchor_at, &b.email)));
+        Ok(Event {
+            id: self.id,
+            org_id,
+            kind: self.kind,
+            title: self.title,
+            vessel: self.vessel,
+            departs_at,
+            returns_at: self.returns_at,
+            crew: self.crew,
+            notes: self.notes,
+            revenue_cents: self.revenue_cents,
+            status: self.status,
+            version: self.version,
+            revision: self.revision,
+            departed_at: self.departed_at,
+            returned_at: self.returned_at,
+            tasks: self.tasks,
+            audit,
+            nudges,
+            created_at: self.created_at,
+            created_by: self.created_by,
+            updated_at: self.updated_at,
+            updated_by: self.updated_by,
+        })
+    }
+}
+
+/// One nudge record inside an event; `at_ms` lets a condition expression compare claim ages.
+#[derive(Serialize, Deserialize)]
+pub struct NudgeItem {
+    pub kind: NudgeKind,
+    pub anchor_at: DateTime<Utc>,
+    pub email: Email,
+    pub state: NudgeState,
+    pub at: DateTime<Utc>,
+    pub at_ms: i64,
+}
+
+impl NudgeItem {
+    pub fn new(key: &NudgeKey, state: NudgeState, at: DateTime<Utc>) -> Self {
+        Self {
+            kind: key.kind,
+            anchor_at: key.anchor_at,
+            email: key.email.clone(),
+            state,
+            at,
+            at_ms: at.timestamp_millis(),
+        }
+    }
+
+    fn into_record(self) -> NudgeRecord {
+        NudgeRecord {
+            kind: self.kind,
+            anchor_at: self.anchor_at,
+            email: self.email,
+            state: self.state,
+            at: self.at,
+        }
+    }
+}
+
+/// A membership: in the org's partition, and (through `user_email`) in the `by_email` GSI.
+#[derive(Serialize, Deserialize)]
+pub struct MemberItem {
+    pub org_id: String,
+    pub sk: String,
+    /// `by_email` GSI partition key.
+    pub user_email: Email,
+    pub name: String,
+    pub role: Role,
+    pub added_at: DateTime<Utc>,
+    pub org_name: String,
+}
+
+impl MemberItem {
+    pub fn new(org: &OrgId, org_name: &str, m: &Member) -> Self {
+        Self {
+            org_id: org.to_string(),
+            sk: format!("member#{}", m.email),
+            user_email: m.email.clone(),
+            name: m.name.clone(),
+            role: m.role,
+            added_at: m.added_at,
+            org_name: org_name.to_string(),
+        }
+    }
+
+    pub fn into_member(self) -> Member {
+        Member {
+            email: self.user_email,
+            name: self.name,
+            role: self.role,
+            added_at: self.added_at,
+        }
+    }
+
+    pub fn into_membership(self) -> StoreResult<Membership> {
+        Ok(Membership {
+            org_id: OrgId::parse(&self.org_id)
+                .map_err(|e| StoreError::Backend(format!("membership org: {e}")))?,
+            org_name: self.org_name,
+            role: self.role,
+        })
+    }
+}
+
+/// The stored half of a magic link, in a partition of its own (`_signin#<key>`).
+#[derive(Serialize, Deserialize)]
+pub struct SigninItem {
+    pub org_id: String,
+    pub sk: String,
+    pub email: Email,
+    pub link_hash: String,
+    pub code_hash: String,
+    pub issued_at: DateTime<Utc>,
+    pub expires_epoch: i64,
+    pub attempts: u32,
+    pub spent: bool,
+    pub expiration_epoch: i64,
+}
+
+impl SigninItem {
+    pub const SK: &'static str = "signin";
+
+    pub fn partition(key: &str) -> String {
+        format!("_signin#{key}")
+    }
+
+    pub fn new(r: &SigninRecord) -> Self {
+        Self {
+            org_id: Self::partition(&r.key),
+            sk: Self::SK.into(),
+            email: r.email.clone(),
+            link_hash: r.link_hash.clone(),
+            code_hash: r.code_hash.clone(),
+            issued_at: r.issued_at,
+            expires_epoch: r.expires_at.timestamp(),
+            attempts: 0,
+            spent: false,
+            expiration_epoch: r.expires_at.timestamp() + SIGNIN_TTL_MARGIN_SECS,
+        }
+    }
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs a command with a moto server (a wire-compatible DynamoDB, SES, Scheduler, EventBridge, SQS
+# and Secrets Manager endpoint) on 127.0.0.1, and stops it afterwards, whatever the command did.
+#
+#   tests/with-moto.sh cargo test --workspace
+#
+# The server's version is pinned; it is installed once into .venv-moto at the repo root.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+venv="$root/.venv-moto"
+moto_version="5.2.5"
+
+if [ ! -x "$venv/bin/moto_server" ] || ! "$venv/bin/python" -c "import moto,sys; sys.exit(moto.__version__ != '$moto_version')" 2>/dev/null; then
+  echo "with-moto: installing moto $moto_version into .venv-moto (about a minute, once)" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check \
+    "moto[dynamodb,events,scheduler,ses,sqs,secretsmanager,server]==$moto_version" flask flask-cors
+fi
+
+# A free port on loopback.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+log="${TMPDIR:-/tmp}/moto-$port.log"
+"$venv/bin/python" "$root/tests/moto_server.py" 127.0.0.1 "$port" >"$log" 2>&1 &
+moto_pid=$!
+cleanup() { kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+for _ in $(seq 1 100); do
+  if curl -fsS "http://127.0.0.1:$port/moto-api/" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$moto_pid" 2>/dev/null; then echo "with-moto: moto failed to start:" >&2; cat "$log" >&2; exit 1; fi
+  sleep 0.1
+done
+curl -fsS "http://127.0.0.1:$port/moto-api/" >/dev/null || { echo "with-moto: moto did not answer" >&2; cat "$log" >&2; exit 1; }
+echo "with-moto: moto $moto_version on http://127.0.0.1:$port" >&2
+
+export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
+export AWS_REGION=us-west-2 AWS_DEFAULT_REGION=us-west-2
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+export AWS_EC2_METADATA_DISABLED=true
+"$@"

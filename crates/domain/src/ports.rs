@@ -309,6 +309,9 @@ pub enum RateDecision {
 pub trait SigninStore: Send + Sync {
     /// Stores a sign-in, replacing any earlier one for the same key (the newest request wins).
     async fn put_signin(&self, record: &SigninRecord) -> StoreResult<()>;
+    /// The address a sign-in record was issued for (a link carries only the record's key, and the
+    /// stored hash binds the address, so exchange needs it to hash the presented secret).
+    async fn signin_email(&self, key: &str) -> StoreResult<Option<Email>>;
     /// Spends the sign-in if `proof` matches, it is unexpired, unspent and not burned, in one
     /// atomic step; a wrong proof counts an attempt, and [`MAX_SIGNIN_ATTEMPTS`] burn it.
     async fn spend_signin(
@@ -344,6 +347,37 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
+    }
+}
+
+/// A clock tests move by hand.
+#[derive(Debug)]
+pub struct ManualClock(std::sync::Mutex<DateTime<Utc>>);
+
+impl ManualClock {
+    pub fn new(at: DateTime<Utc>) -> Self {
+        Self(std::sync::Mutex::new(at))
+    }
+
+    pub fn set(&self, at: DateTime<Utc>) {
+        if let Ok(mut t) = self.0.lock() {
+            *t = at;
+        }
+    }
+
+    pub fn advance(&self, by: Duration) {
+        if let Ok(mut t) = self.0.lock() {
+            *t += by;
+        }
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+            .lock()
+            .map(|t| *t)
+            .unwrap_or_else(|e| *e.into_inner())
     }
 }
 

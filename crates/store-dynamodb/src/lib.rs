@@ -758,6 +758,17 @@ impl SigninStore for DynamoStore {
         Ok(())
     }
 
+    async fn signin_email(&self, key_: &str) -> StoreResult<Option<Email>> {
+        let Some(item) = self
+            .get_item(&SigninItem::partition(key_), SigninItem::SK)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let item: SigninItem = serde_dynamo::from_item(item).map_err(codec)?;
+        Ok(Some(item.email))
+    }
+
     async fn spend_signin(
         &self,
         key_: &str,

@@ -749,6 +749,11 @@ impl SigninStore for EmbeddedStore {
             .await
     }
 
+    async fn signin_email(&self, key: &str) -> StoreResult<Option<Email>> {
+        let item: Option<SigninItem> = self.get(format!("_signin#{key}"), "signin".into()).await?;
+        Ok(item.map(|i| i.email))
+    }
+
     async fn spend_signin(
         &self,
         key: &str,

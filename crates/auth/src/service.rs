@@ -185,6 +185,24 @@ pub struct AuthPorts {
     pub clock: Arc<dyn Clock>,
 }
 
+impl AuthPorts {
+    /// All store ports from one adapter.
+    pub fn from_store<S: domain::ports::Store + 'static>(
+        store: Arc<S>,
+        mailer: Arc<dyn Mailer>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            members: store.clone(),
+            orgs: store.clone(),
+            signins: store.clone(),
+            sessions: store,
+            mailer,
+            clock,
+        }
+    }
+}
+
 impl Auth {
     pub fn new(
         tokens: TokenService,

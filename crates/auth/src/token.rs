@@ -7,6 +7,8 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// The `aud` of every session token: this product's API.
+pub const AUDIENCE: &str = "shipcaptaincrew";
 /// How long a session token lives.
 pub const TOKEN_TTL: Duration = Duration::days(30);
 /// Clock skew tolerated on `exp` and `nbf`.

@@ -52,3 +52,45 @@ pub async fn test_endpoint() -> Option<SdkConfig> {
         }
     }
 }
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("environment variable {0} is not set")]
+    Missing(&'static str),
+    #[error("cannot read secret {name}: {reason}")]
+    Secret { name: &'static str, reason: String },
+}
+
+/// A required environment variable.
+pub fn env(name: &'static str) -> Result<String, ConfigError> {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .ok_or(ConfigError::Missing(name))
+}
+
+/// An optional environment variable (unset and empty are the same).
+pub fn env_opt(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Reads a secret's string value once (at init), by the ARN named in environment variable `name`.
+/// The value is never logged.
+#[cfg(feature = "secrets")]
+pub async fn secret(config: &SdkConfig, name: &'static str) -> Result<String, ConfigError> {
+    let arn = env(name)?;
+    let client = aws_sdk_secretsmanager::Client::new(config);
+    let out = client
+        .get_secret_value()
+        .secret_id(arn)
+        .send()
+        .await
+        .map_err(|e| ConfigError::Secret {
+            name,
+            reason: aws_sdk_secretsmanager::error::DisplayErrorContext(&e).to_string(),
+        })?;
+    out.secret_string.ok_or(ConfigError::Secret {
+        name,
+        reason: "the secret has no string value".into(),
+    })
+}

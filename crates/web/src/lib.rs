@@ -9,10 +9,12 @@
 //!
 //! Invariant: nothing here logs a request body, an `Authorization` header or an email address.
 
+mod client_ip;
 mod json;
 mod layers;
 mod problem;
 
+pub use client_ip::ClientIp;
 pub use json::Json;
 pub use layers::{BODY_LIMIT, RequestId, init_tracing, layers, record_org};
 pub use problem::{Problem, ProblemBody};

@@ -1,0 +1,59 @@
+# shipcaptaincrew: `make dev` runs everything locally; `make test` runs every check of the repo.
+# Both install what they need (a venv for moto, npm packages) on first use.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+STAGE ?= dev
+PORT ?= 3000
+# cargo-lambda and zig come from PyPI into this venv; never a prerequisite of dev or test.
+LAMBDA_VENV := .venv-lambda
+
+.PHONY: dev test fmt-check clippy domain-deps rust-test cdk-check \
+        build-lambdas synth deploy clean help
+
+help:
+	@echo "make dev            serve the web app, API and sign-in on http://localhost:$(PORT)"
+	@echo "make test           fmt, clippy, all tests (Rust against moto, CDK)"
+	@echo "make build-lambdas  cross-build the four Lambdas for arm64 into target/lambda/"
+	@echo "make synth STAGE=dev|prod   synthesize the CDK stack"
+	@echo "make deploy STAGE=dev|prod  build, deploy, upload the web app, invalidate, print the URL"
+
+dev:
+	cargo run -p local -- --port $(PORT) --data .data
+
+test: fmt-check clippy domain-deps rust-test cdk-check
+	@echo "make test: all checks passed"
+
+fmt-check:
+	cargo fmt --all -- --check
+
+clippy:
+	cargo clippy --workspace --all-targets -- -D warnings
+
+# The domain must build without AWS, HTTP, Lambda or an async runtime.
+domain-deps:
+	bash tests/domain-deps.sh
+
+# Every Rust test; the AWS adapters talk to a moto server started (and stopped) around the run.
+rust-test:
+	tests/with-moto.sh cargo test --workspace --no-fail-fast
+
+cdk-check:
+	bash infra-cdk/scripts/check.sh
+
+build-lambdas:
+	@if [ ! -x $(LAMBDA_VENV)/bin/cargo-lambda ]; then \
+	  python3 -m venv $(LAMBDA_VENV) && $(LAMBDA_VENV)/bin/pip install --quiet cargo-lambda; fi
+	rustup target add aarch64-unknown-linux-gnu
+	PATH="$(CURDIR)/$(LAMBDA_VENV)/bin:$$PATH" cargo lambda build --release --arm64 \
+	  --bin api --bin magic-link --bin nudge --bin report --lambda-dir target/lambda
+
+synth:
+	cd infra-cdk && npm ci --no-audit --no-fund && npx cdk synth -c stage=$(STAGE)
+
+deploy: build-lambdas
+	bash infra-cdk/scripts/deploy.sh $(STAGE)
+
+clean:
+	cargo clean
+	rm -rf .data infra-cdk/cdk.out*

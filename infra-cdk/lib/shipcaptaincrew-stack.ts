@@ -1,0 +1,412 @@
+// shipcaptaincrew-<stage>: everything one stage needs in AWS.
+import { Arn, CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { FUNCTION_NAMES, type FunctionName, type StageConfig } from './config';
+import { RustFunction } from './constructs/rust-function';
+import { WebApp } from './constructs/web-app';
+import { acknowledgeWildcardResource } from './nag';
+import type { TableSchema } from './table-schema';
+
+export interface ShipCaptainCrewStackProps extends StackProps {
+  readonly config: StageConfig;
+  readonly tableSchema: TableSchema;
+  /** Holds <fn>/bootstrap for each of the four functions. */
+  readonly lambdaAssetDir: string;
+  /** The built web app. */
+  readonly frontendDist: string;
+}
+
+export const WEEKLY_REPORT_CRON = 'cron(0 7 ? * MON *)';
+export const WEEKLY_REPORT_TIMEZONE = 'America/Los_Angeles';
+
+/**
+ * Item-level table actions; no Scan for anyone. There is no IAM action
+ * `dynamodb:TransactWriteItems` (cfn-lint W3037 rejects it): a
+ * TransactWriteItems call is authorised item by item with PutItem, UpdateItem,
+ * DeleteItem and ConditionCheckItem, which are all here.
+ */
+const TABLE_READ_WRITE = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:Query',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+];
+
+/** What each function may do beyond writing its own logs and sending mail. */
+const ACCESS: Record<
+  FunctionName,
+  { table: string[]; secrets: ('jwtKeys' | 'pepper')[]; putEvents: boolean }
+> = {
+  api: { table: TABLE_READ_WRITE, secrets: ['jwtKeys', 'pepper'], putEvents: true },
+  'magic-link': { table: TABLE_READ_WRITE, secrets: ['jwtKeys', 'pepper'], putEvents: false },
+  nudge: {
+    table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+    secrets: [],
+    putEvents: true,
+  },
+  // The pepper signs one-click unsubscribe tokens in the report emails.
+  report: {
+    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+    secrets: ['pepper'],
+    putEvents: false,
+  },
+};
+
+const SECRET_ENV = { jwtKeys: 'JWT_KEYS_SECRET_ARN', pepper: 'PEPPER_SECRET_ARN' } as const;
+
+export class ShipCaptainCrewStack extends Stack {
+  readonly table: dynamodb.Table;
+  readonly functions: Record<FunctionName, RustFunction>;
+  readonly httpApi: apigwv2.HttpApi;
+  readonly webApp: WebApp;
+
+  constructor(scope: Construct, id: string, props: ShipCaptainCrewStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const prefix = `shipcaptaincrew-${config.stage}`;
+    Tags.of(this).add('project', 'shipcaptaincrew');
+    Tags.of(this).add('stage', config.stage);
+
+    // ---- Data -------------------------------------------------------------
+    this.table = this.createTable(props.tableSchema, config);
+    const tableResources = [this.table.tableArn, `${this.table.tableArn}/index/*`];
+
+    // ---- Mail (SES v2) -----------------------------------------------------
+    const configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
+      configurationSetName: prefix,
+      reputationMetrics: true,
+      sendingEnabled: true,
+      tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
+    });
+    const identityName =
+      config.sesIdentity === 'domain' ? config.senderAddress.split('@')[1] : config.senderAddress;
+    const identity = new ses.EmailIdentity(this, 'SenderIdentity', {
+      identity:
+        config.sesIdentity === 'domain' ? ses.Identity.domain(identityName) : ses.Identity.email(identityName),
+      configurationSet,
+    });
+    const sesResources = [
+      identity.emailIdentityArn,
+      this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: configurationSet.configurationSetName }),
+    ];
+
+    // ---- Secrets -------------------------------------------------------------
+    const secrets = {
+      // {"current_kid":"k1","current":"<64 chars>"}; a rotation adds the
+      // previous key by hand, the verifier accepts current and previous.
+      jwtKeys: new secretsmanager.Secret(this, 'JwtKeys', {
+        secretName: `shipcaptaincrew/${config.stage}/jwt-keys`,
+        description: 'HS256 signing keys for session JWTs',
+        removalPolicy: config.removalPolicy,
+        generateSecretString: {
+          secretStringTemplate: JSON.stringify({ current_kid: 'k1' }),
+          generateStringKey: 'current',
+          passwordLength: 64,
+          excludePunctuation: true,
+        },
+      }),
+      pepper: new secretsmanager.Secret(this, 'Pepper', {
+        secretName: `shipcaptaincrew/${config.stage}/pepper`,
+        description: 'Pepper for keyed hashes of sign-in secrets and unsubscribe tokens',
+        removalPolicy: config.removalPolicy,
+        generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      }),
+    };
+    Validations.of(secrets.jwtKeys).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotation is manual by design: the verifier accepts the current and the previous key, so an operator rotates by moving current to previous and generating a new current; a rotation Lambda replacing the key would sign everyone out at once.',
+    });
+    Validations.of(secrets.pepper).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotation is manual by design: a new pepper invalidates every stored keyed hash and every unsubscribe link already mailed, so it is changed deliberately by an operator, never on a timer.',
+    });
+
+    // ---- Events and queues ----------------------------------------------------
+    const bus = new events.EventBus(this, 'EventBus', { eventBusName: prefix });
+    const nudgeDlq = this.deadLetterQueue('NudgeDlq', config);
+    const reportDlq = this.deadLetterQueue('ReportDlq', config);
+
+    // ---- Functions -----------------------------------------------------------
+    const made = {} as Record<FunctionName, RustFunction>;
+    for (const name of FUNCTION_NAMES) {
+      const access = ACCESS[name];
+      const fn = new RustFunction(this, fnId(name), {
+        name,
+        config,
+        assetDir: props.lambdaAssetDir,
+        deadLetterQueue: name === 'nudge' ? nudgeDlq : name === 'report' ? reportDlq : undefined,
+        environment: {
+          DYNAMODB_TABLE: this.table.tableName,
+          SES_SENDER_ADDRESS: config.senderAddress,
+          SES_CONFIGURATION_SET: configurationSet.configurationSetName,
+          ...Object.fromEntries(access.secrets.map((s) => [SECRET_ENV[s], secrets[s].secretArn])),
+          ...(access.putEvents ? { EVENT_BUS_NAME: bus.eventBusName } : {}),
+        },
+      });
+      fn.allow('Table', access.table, tableResources);
+      fn.allow('SendMail', ['ses:SendEmail', 'ses:SendRawEmail'], sesResources);
+      if (access.secrets.length > 0) {
+        fn.allow('ReadSecrets', ['secretsmanager:GetSecretValue'], access.secrets.map((s) => secrets[s].secretArn));
+      }
+      if (access.putEvents) fn.allow('PutEvents', ['events:PutEvents'], [bus.eventBusArn]);
+      acknowledgeWildcardResource(
+        fn.role,
+        tableResources[1],
+        "Queries use the table's indexes (by_email, by_departure); <table arn>/index/* covers this table's indexes only.",
+      );
+      if (config.tracing) {
+        // test/iam.test.ts checks that "*" is used with these two actions only.
+        Validations.of(fn.role).acknowledge({
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason:
+            'X-Ray PutTraceSegments/PutTelemetryRecords (added by Lambda active tracing) support no resource-level permissions.',
+        });
+      }
+      made[name] = fn;
+    }
+    this.functions = made;
+
+    // ---- Nudges: one-time schedules created by the api -------------------------
+    const nudgeGroup = new scheduler.ScheduleGroup(this, 'NudgeScheduleGroup', {
+      scheduleGroupName: `${prefix}-nudges`,
+      removalPolicy: config.removalPolicy,
+    });
+    const nudge = made.nudge;
+    const nudgeSchedulerRole = this.schedulerRole('NudgeSchedulerRole', 'Lets nudge schedules invoke the nudge function', {
+      InvokeNudge: [['lambda:InvokeFunction'], [nudge.functionArn, `${nudge.functionArn}:*`]],
+      NudgeDeadLetters: [['sqs:SendMessage'], [nudgeDlq.queueArn]],
+    });
+    acknowledgeWildcardResource(
+      nudgeSchedulerRole,
+      `${nudge.functionArn}:*`,
+      'Versions and aliases of the nudge function (and only of it) may be targeted by a schedule.',
+    );
+
+    const api = made.api;
+    const scheduleArns = Arn.format(
+      { service: 'scheduler', resource: 'schedule', resourceName: `${nudgeGroup.scheduleGroupName}/*` },
+      this,
+    );
+    api.allow(
+      'ManageNudgeSchedules',
+      ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'],
+      [scheduleArns],
+    );
+    api.allow('PassNudgeSchedulerRole', ['iam:PassRole'], [nudgeSchedulerRole.roleArn], {
+      StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+    });
+    acknowledgeWildcardResource(
+      api.role,
+      scheduleArns,
+      'Schedule names are made at run time (one per event and departure); access is limited to the nudge schedule group.',
+    );
+    api.addEnvironment({
+      SCHEDULER_GROUP: nudgeGroup.scheduleGroupName,
+      SCHEDULER_ROLE_ARN: nudgeSchedulerRole.roleArn,
+      NUDGE_FUNCTION_ARN: nudge.functionArn,
+      NUDGE_DLQ_ARN: nudgeDlq.queueArn,
+    });
+
+    // ---- Weekly executive report ---------------------------------------------
+    const report = made.report;
+    const reportSchedulerRole = this.schedulerRole('ReportSchedulerRole', 'Lets the weekly schedule invoke the report function', {
+      InvokeReport: [['lambda:InvokeFunction'], [report.functionArn]],
+      ReportDeadLetters: [['sqs:SendMessage'], [reportDlq.queueArn]],
+    });
+    new scheduler.CfnSchedule(this, 'WeeklyReportSchedule', {
+      name: `${prefix}-weekly-report`,
+      description: 'Executive reports, Monday 07:00 Pacific',
+      scheduleExpression: WEEKLY_REPORT_CRON,
+      scheduleExpressionTimezone: WEEKLY_REPORT_TIMEZONE,
+      flexibleTimeWindow: { mode: 'OFF' },
+      state: 'ENABLED',
+      target: {
+        arn: report.functionArn,
+        roleArn: reportSchedulerRole.roleArn,
+        input: '{}',
+        retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 6 * 3600 },
+        deadLetterConfig: { arn: reportDlq.queueArn },
+      },
+    });
+
+    // ---- HTTP API ---------------------------------------------------------------
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      retention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+    });
+    this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
+      apiName: prefix,
+      description: 'shipcaptaincrew API; reached through CloudFront at /api/* and /auth/*',
+      createDefaultStage: false,
+    });
+    const stage = this.httpApi.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: config.apiThrottle,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latency: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    // No API Gateway authorizer, by design (cdk-nag APIG4):
+    const routes: [string, RustFunction, string][] = [
+      [
+        '/auth/{proxy+}',
+        made['magic-link'],
+        'The passwordless sign-in endpoints are what a signed-out user calls, so they are public; abuse is bounded by stage throttling and per-address/per-IP rate limits in the function.',
+      ],
+      [
+        '/api/{proxy+}',
+        api,
+        'The api function verifies the HS256 session JWT and its jti allowlist entry (for instant revocation) on every request; an API Gateway JWT authorizer supports neither HS256 keys from Secrets Manager nor the allowlist.',
+      ],
+    ];
+    for (const [path, fn, reason] of routes) {
+      const routeList = this.httpApi.addRoutes({
+        path,
+        methods: [apigwv2.HttpMethod.ANY],
+        integration: new HttpLambdaIntegration(`${fn.node.id}Integration`, fn.function, {
+          payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+        }),
+      });
+      for (const route of routeList) {
+        Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason });
+      }
+    }
+
+    // ---- Web app -------------------------------------------------------------
+    this.webApp = new WebApp(this, 'WebApp', {
+      config,
+      frontendDist: props.frontendDist,
+      httpApiId: this.httpApi.apiId,
+    });
+
+    // APP_URL (links in emails) is the CloudFront URL, or the configured domain.
+    // No cycle: the distribution depends only on the HttpApi resource itself
+    // (its id in the origin domain), not on routes or integrations, so
+    // functions -> distribution -> api is acyclic, while integrations, routes
+    // and Lambda permissions hang off both. CloudFormation therefore creates the
+    // distribution before the functions; synthesis fails loudly if a future
+    // change introduces a cycle. (Fallback if one ever appears: name the domain
+    // in config.appDomain, which needs no reference to the distribution.)
+    for (const fn of Object.values(made)) fn.addEnvironment({ APP_URL: this.webApp.url });
+
+    // ---- Outputs -------------------------------------------------------------
+    new CfnOutput(this, 'AppUrl', { value: this.webApp.url, description: 'The web app (and its API under /api, /auth)' });
+    new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'HTTP API endpoint (direct)' });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'BucketName', { value: this.webApp.bucket.bucketName });
+    new CfnOutput(this, 'DistributionId', { value: this.webApp.distribution.distributionId });
+  }
+
+  private createTable(schema: TableSchema, config: StageConfig): dynamodb.Table {
+    const attr = (k: { name: string; type: string }): dynamodb.Attribute => ({
+      name: k.name,
+      type: k.type as dynamodb.AttributeType,
+    });
+    const projection = (p: string) => p as dynamodb.ProjectionType;
+    const table = new dynamodb.Table(this, 'Table', {
+      partitionKey: attr(schema.partitionKey),
+      sortKey: schema.sortKey && attr(schema.sortKey),
+      timeToLiveAttribute: schema.ttlAttribute,
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      deletionProtection: config.tableDeletionProtection,
+      removalPolicy: config.removalPolicy,
+    });
+    for (const gsi of schema.globalSecondaryIndexes) {
+      table.addGlobalSecondaryIndex({
+        indexName: gsi.name,
+        partitionKey: attr(gsi.partitionKey),
+        sortKey: gsi.sortKey && attr(gsi.sortKey),
+        projectionType: projection(gsi.projection),
+        nonKeyAttributes: gsi.nonKeyAttributes,
+      });
+    }
+    for (const lsi of schema.localSecondaryIndexes) {
+      table.addLocalSecondaryIndex({
+        indexName: lsi.name,
+        sortKey: attr(lsi.sortKey),
+        projectionType: projection(lsi.projection),
+        nonKeyAttributes: lsi.nonKeyAttributes,
+      });
+    }
+    Validations.of(table).acknowledge({
+      id: 'AwsSolutions-DDB4',
+      reason:
+        'Point-in-time recovery (35 days) is the backup; an AWS Backup plan would add cost and a second restore path for a small single-table app.',
+    });
+    return table;
+  }
+
+  /** SQS dead-letter queue for EventBridge Scheduler and asynchronous Lambda failures. */
+  private deadLetterQueue(id: string, config: StageConfig): sqs.Queue {
+    const queue = new sqs.Queue(this, id, {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: config.removalPolicy,
+    });
+    Validations.of(queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself a dead-letter queue (of EventBridge Scheduler and of asynchronous Lambda invocations).',
+    });
+    return queue;
+  }
+
+  /**
+   * A role only EventBridge Scheduler of this account can assume, allowed
+   * exactly the given actions on exactly the given resources.
+   */
+  private schedulerRole(
+    id: string,
+    description: string,
+    statements: Record<string, [string[], string[]]>,
+  ): iam.Role {
+    return new iam.Role(this, id, {
+      description,
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+      inlinePolicies: {
+        Target: new iam.PolicyDocument({
+          statements: Object.entries(statements).map(
+            ([sid, [actions, resources]]) => new iam.PolicyStatement({ sid, actions, resources }),
+          ),
+        }),
+      },
+    });
+  }
+}
+
+/** 'magic-link' -> 'MagicLink' */
+function fnId(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase());
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Deploy one stage to AWS:  bash infra-cdk/scripts/deploy.sh <dev|prod>
+#
+# Needs, from the repo root:
+#   target/lambda/<fn>/bootstrap   for api, magic-link, nudge, report (make build-lambdas)
+#   frontend/dist/                 the built web app
+#   AWS credentials for the target account, and `cdk bootstrap` done once
+#   for that account/region.
+#
+# The stack's BucketDeployments upload frontend/dist to the site bucket and
+# invalidate the CloudFront cache as part of `cdk deploy`, so this script has
+# nothing to upload itself.
+set -euo pipefail
+
+die() {
+  printf 'deploy.sh: %s\n' "$*" >&2
+  exit 1
+}
+
+stage=${1:-}
+case "${stage}" in
+  dev | prod) ;;
+  *) die "usage: $0 <dev|prod>" ;;
+esac
+
+INFRA_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REPO_ROOT=$(dirname "${INFRA_DIR}")
+STACK="shipcaptaincrew-${stage}"
+OUTPUTS="cdk-outputs-${stage}.json"
+
+# ---- Build outputs --------------------------------------------------------
+missing=()
+for fn in api magic-link nudge report; do
+  [[ -f "${REPO_ROOT}/target/lambda/${fn}/bootstrap" ]] || missing+=("target/lambda/${fn}/bootstrap")
+done
+if ((${#missing[@]} > 0)); then
+  die "missing Lambda binaries: ${missing[*]} (run \`make build-lambdas\` in ${REPO_ROOT})"
+fi
+[[ -f "${REPO_ROOT}/frontend/dist/index.html" ]] ||
+  die "missing frontend/dist/index.html (build the web app first)"
+
+# ---- AWS credentials (presence only; the CDK CLI resolves them) ------------
+if [[ -z "${AWS_ACCESS_KEY_ID:-}" && -z "${AWS_PROFILE:-}" && -z "${AWS_WEB_IDENTITY_TOKEN_FILE:-}" &&
+  -z "${AWS_CONTAINER_CREDENTIALS_FULL_URI:-}" && -z "${AWS_CONTAINER_CREDENTIALS_RELATIVE_URI:-}" &&
+  ! -f "${HOME}/.aws/credentials" && ! -f "${HOME}/.aws/config" ]]; then
+  die "no AWS credentials: set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), or configure ~/.aws"
+fi
+
+cd "${INFRA_DIR}"
+if [[ ! -d node_modules ]]; then
+  echo "+ npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+echo "+ npx cdk deploy ${STACK} -c stage=${stage} --require-approval never --outputs-file ${OUTPUTS}"
+npx cdk deploy "${STACK}" -c "stage=${stage}" --require-approval never --outputs-file "${OUTPUTS}"
+
+app_url=$(node -e '
+  const [file, stack] = process.argv.slice(1);
+  const out = require(file)[stack] || {};
+  if (!out.AppUrl) process.exit(1);
+  console.log(out.AppUrl);
+' "${INFRA_DIR}/${OUTPUTS}" "${STACK}") || die "no AppUrl in ${OUTPUTS}"
+
+echo
+echo "Deployed ${STACK}."
+echo "AppUrl: ${app_url}"

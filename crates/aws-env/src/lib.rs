@@ -4,7 +4,8 @@
 //! Invariant: one HTTPS stack for all clients, rustls with the `ring` provider; no client crate
 //! enables the SDK's default client (which would compile aws-lc and a second TLS stack).
 
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_config::BehaviorVersion;
+pub use aws_config::SdkConfig;
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 
 /// Region, credentials and endpoint come from the environment as usual (`AWS_REGION`, the Lambda

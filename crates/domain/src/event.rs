@@ -6,7 +6,7 @@ use crate::email::Email;
 use crate::error::ValidationErrors;
 use crate::ids::{EventId, OpId, OrgId, TaskId};
 use crate::org::Org;
-use chrono::{DateTime, Datelike, LocalResult, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, LocalResult, NaiveDateTime, SubsecRound, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -307,11 +307,81 @@ impl Event {
         set!(crew);
         set!(notes);
         set!(revenue_cents);
+        self.stamp(by, now);
+        changed
+    }
+}
+
+/// A status change the event's current status does not allow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot {action} an event that is {}", from.as_str())]
+pub struct TransitionError {
+    pub from: EventStatus,
+    pub action: &'static str,
+}
+
+impl Event {
+    fn stamp(&mut self, by: &Email, now: DateTime<Utc>) {
         self.version += 1;
         self.revision += 1;
         self.updated_at = now;
         self.updated_by = by.clone();
-        changed
+    }
+
+    /// Scheduled → cancelled.
+    pub fn cancel(&mut self, by: &Email, now: DateTime<Utc>) -> Result<(), TransitionError> {
+        if self.status != EventStatus::Scheduled {
+            return Err(TransitionError {
+                from: self.status,
+                action: "cancel",
+            });
+        }
+        self.status = EventStatus::Cancelled;
+        self.stamp(by, now);
+        Ok(())
+    }
+
+    /// Scheduled → underway, at the actual departure time.
+    pub fn depart(
+        &mut self,
+        at: DateTime<Utc>,
+        by: &Email,
+        now: DateTime<Utc>,
+    ) -> Result<(), TransitionError> {
+        if self.status != EventStatus::Scheduled {
+            return Err(TransitionError {
+                from: self.status,
+                action: "depart",
+            });
+        }
+        self.status = EventStatus::Underway;
+        self.departed_at = Some(at);
+        self.stamp(by, now);
+        Ok(())
+    }
+
+    /// Underway → completed, at the actual return time (never before the actual departure).
+    pub fn complete(
+        &mut self,
+        at: DateTime<Utc>,
+        by: &Email,
+        now: DateTime<Utc>,
+    ) -> Result<(), TransitionError> {
+        if self.status != EventStatus::Underway {
+            return Err(TransitionError {
+                from: self.status,
+                action: "return",
+            });
+        }
+        self.status = EventStatus::Completed;
+        self.returned_at = Some(self.departed_at.map_or(at, |d| at.max(d)));
+        self.stamp(by, now);
+        Ok(())
+    }
+
+    /// Whether the spec may still change: not once cancelled or completed.
+    pub fn editable(&self) -> bool {
+        matches!(self.status, EventStatus::Scheduled | EventStatus::Underway)
     }
 }
 
@@ -529,6 +599,8 @@ pub fn parse_instant(raw: &str, zone: Tz) -> Result<DateTime<Utc>, ValidationErr
             }
         }
     };
+    // Whole seconds: the store's departure index sorts fixed-width second-precision strings.
+    let instant = instant.trunc_subsecs(0);
     if !(2000..=2100).contains(&instant.year()) {
         return Err(ValidationErrors::single(
             "",

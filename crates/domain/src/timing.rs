@@ -194,3 +194,39 @@ pub fn timing_panel(event: &Event, org: &Org, now: DateTime<Utc>) -> TimingPanel
         tasks,
     }
 }
+
+/// The first instant of a local calendar day (midnight, or the first moment after a skipped one).
+pub fn start_of_local_day(date: NaiveDate, zone: Tz) -> DateTime<Utc> {
+    use chrono::{LocalResult, TimeZone};
+    let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+    for hours in 0..3 {
+        match zone.from_local_datetime(&(midnight + Duration::hours(hours))) {
+            LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => return t.with_timezone(&Utc),
+            LocalResult::None => continue,
+        }
+    }
+    midnight.and_utc()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_days_start_at_local_midnight() {
+        let la = chrono_tz::America::Los_Angeles;
+        let d = |s: &str| s.parse::<NaiveDate>().expect("date");
+        assert_eq!(
+            start_of_local_day(d("2026-07-04"), la).to_rfc3339(),
+            "2026-07-04T07:00:00+00:00"
+        );
+        assert_eq!(
+            start_of_local_day(d("2026-12-04"), la).to_rfc3339(),
+            "2026-12-04T08:00:00+00:00"
+        );
+        // A zone whose clocks skip midnight on its spring change (Santiago, 2026-09-06).
+        let santiago = chrono_tz::America::Santiago;
+        let start = start_of_local_day(d("2026-09-06"), santiago);
+        assert_eq!(start.with_timezone(&santiago).date_naive(), d("2026-09-06"));
+    }
+}

@@ -181,3 +181,31 @@ pub fn lambda_app(auth: Arc<Auth>, viewer_header: Option<String>) -> Router {
         },
     ))
 }
+
+/// The `Auth` both HTTP Lambdas build at init: keys and pepper from Secrets Manager (read once),
+/// the DynamoDB store, SES for mail. `APP_URL` is the app's origin from configuration.
+#[cfg(feature = "lambda")]
+pub async fn auth_from_env(
+    sdk: &aws_env::SdkConfig,
+    store: Arc<store_dynamodb::DynamoStore>,
+) -> Result<Arc<Auth>, Box<dyn std::error::Error + Send + Sync>> {
+    use aws_env::{env, env_opt};
+    let app_url = env("APP_URL")?;
+    let keys = auth::KeyRing::from_json(&aws_env::secret(sdk, "JWT_KEYS_SECRET_ARN").await?)?;
+    let pepper = auth::Pepper::new(
+        aws_env::secret(sdk, "PEPPER_SECRET_ARN")
+            .await?
+            .into_bytes(),
+    )?;
+    let mailer = Arc::new(mail_ses::SesMailer::new(
+        aws_sdk_sesv2::Client::new(sdk),
+        env("SES_SENDER_ADDRESS")?,
+        env_opt("SES_CONFIGURATION_SET"),
+    ));
+    Ok(Arc::new(Auth::new(
+        auth::TokenService::new(keys, app_url.clone(), auth::token::AUDIENCE),
+        pepper,
+        app_url,
+        auth::AuthPorts::from_store(store, mailer, Arc::new(domain::ports::SystemClock)),
+    )))
+}

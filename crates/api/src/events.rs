@@ -1,0 +1,620 @@
+//! Events: list, create, read (with checklist and timing), edit, cancel, depart, return, tick.
+
+use crate::views::{EventPage, EventSummary, EventView, TickResult};
+use crate::{AppState, require};
+use auth::Session;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use domain::event::{AuditAction, AuditEntry, EventFields, EventPatch, TaskState, TransitionError};
+use domain::nudge::{NudgePlan, plan};
+use domain::org::Org;
+use domain::ports::{Cursor, PageRequest, StoreError, TaskTick};
+use domain::timing::{TimingPanel, start_of_local_day, timing_panel};
+use domain::{Event, EventId, OpId, Role, TaskId, ValidationErrors};
+use serde::Deserialize;
+use web::{Json, Problem};
+
+/// The longest listing window, in days.
+pub const MAX_RANGE_DAYS: i64 = 92;
+/// How far a device's clock may run ahead of ours when it stamps a tick.
+const TICK_FUTURE_SLACK: Duration = Duration::minutes(5);
+/// How old an offline tick may be when it finally syncs.
+const TICK_MAX_AGE: Duration = Duration::days(30);
+
+fn op_id() -> OpId {
+    // A ULID always parses as an op id (26 alphanumerics).
+    OpId::parse(&ulid_string()).unwrap_or_else(|_| unreachable!("a ULID is a valid op id"))
+}
+
+fn ulid_string() -> String {
+    EventId::generate().to_string()
+}
+
+fn transition(e: TransitionError) -> Problem {
+    Problem::conflict(e.to_string())
+}
+
+/// Crew and captains see the events they are on; admins and executives see all. Anything else is
+/// "not found", like another org's event.
+fn visible(session: &Session, event: &Event) -> bool {
+    session.role.sees_all_events() || event.is_assigned(&session.email)
+}
+
+async fn load(state: &AppState, session: &Session, id: &str) -> Result<Event, Problem> {
+    let id = EventId::parse(id).map_err(|_| Problem::not_found())?;
+    let event = state.events.get_event(&session.scope, &id).await?;
+    if !visible(session, &event) {
+        return Err(Problem::not_found());
+    }
+    Ok(event)
+}
+
+async fn directory(
+    state: &AppState,
+    session: &Session,
+) -> Result<crate::directory::Entry, Problem> {
+    Ok(state
+        .directory
+        .get(&*state.orgs, &*state.members, &session.scope)
+        .await?)
+}
+
+fn with_etag(event: &Event, status: StatusCode, body: impl IntoResponse) -> Response {
+    let mut response = (status, body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&event.etag()) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    response
+}
+
+async fn view(
+    state: &AppState,
+    session: &Session,
+    event: &Event,
+    status: StatusCode,
+) -> Result<Response, Problem> {
+    let entry = directory(state, session).await?;
+    let body = EventView::new(
+        event,
+        &entry.org,
+        &session.email,
+        session.role,
+        &entry.names,
+        state.clock.now(),
+    );
+    Ok(with_etag(event, status, Json(body)))
+}
+
+/// Carries out the nudge plan for an event. A scheduler failure is logged, never fails the
+/// request: the event change is already stored, and the next edit re-plans.
+async fn reschedule(state: &AppState, event: &Event) {
+    for step in plan(event, state.clock.now()) {
+        let result = match &step {
+            NudgePlan::Schedule(s) => state.scheduler.upsert(s).await,
+            NudgePlan::Remove(kind) => {
+                state
+                    .scheduler
+                    .delete(&event.org_id, &event.id, *kind)
+                    .await
+            }
+        };
+        if let Err(e) = result {
+            tracing::error!(event = %event.id, error = %e, "nudge schedule not updated");
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// First local date (YYYY-MM-DD, org's zone); default today.
+    pub from: Option<String>,
+    /// Last local date, inclusive; default `from` + 7 days.
+    pub to: Option<String>,
+    /// From the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 100 (default 50).
+    pub limit: Option<u32>,
+}
+
+fn local_date(field: &str, raw: &str) -> Result<NaiveDate, Problem> {
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+        Problem::validation(ValidationErrors::single(
+            field,
+            "invalid_date",
+            "a date is YYYY-MM-DD",
+        ))
+    })
+}
+
+/// Events by departure, in local dates of the org.
+#[utoipa::path(get, path = "/api/events", tag = "events", params(ListQuery),
+    responses(
+        (status = 200, description = "Events departing in the range, by departure", body = EventPage),
+        (status = 400, description = "Bad dates, range or cursor", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = web::ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    session: Session,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Json<EventPage>, Problem> {
+    let Query(q) = query.map_err(|e| Problem::bad_request(e.body_text()))?;
+    let entry = directory(&state, &session).await?;
+    let zone = entry.org.zone;
+    let today = state.clock.now().with_timezone(&zone).date_naive();
+    let from = q
+        .from
+        .as_deref()
+        .map(|d| local_date("from", d))
+        .transpose()?
+        .unwrap_or(today);
+    let to =
+        q.to.as_deref()
+            .map(|d| local_date("to", d))
+            .transpose()?
+            .unwrap_or(from + Duration::days(7));
+    if to < from || (to - from).num_days() > MAX_RANGE_DAYS {
+        return Err(Problem::validation(ValidationErrors::single(
+            "to",
+            "range",
+            format!("to is on or after from, at most {MAX_RANGE_DAYS} days later"),
+        )));
+    }
+    let page = PageRequest::new(q.limit, q.cursor.as_deref().map(Cursor::from_client));
+    let start = start_of_local_day(from, zone);
+    let end = start_of_local_day(to + Duration::days(1), zone);
+    let got = state
+        .events
+        .list_events(&session.scope, start, end, &page)
+        .await?;
+    let events = got
+        .items
+        .iter()
+        .filter(|e| visible(&session, e))
+        .map(|e| EventSummary::new(e, &entry.org, &session.email, &entry.names))
+        .collect();
+    Ok(Json(EventPage {
+        events,
+        next_cursor: got.next.map(|c| c.as_str().to_string()),
+    }))
+}
+
+/// Create an event (admin).
+#[utoipa::path(post, path = "/api/events", tag = "events", request_body = EventFields,
+    responses(
+        (status = 201, description = "Created; Location names it", body = EventView),
+        (status = 400, description = "Invalid fields, each named", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 64 KiB", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = web::ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    session: Session,
+    Json(fields): Json<EventFields>,
+) -> Result<Response, Problem> {
+    require(&session, &[Role::Admin])?;
+    let entry = directory(&state, &session).await?;
+    let spec = fields.parse(&entry.org)?;
+    let now = state.clock.now();
+    let mut event = Event::new(
+        EventId::generate(),
+        session.org().clone(),
+        spec,
+        session.email.clone(),
+        now,
+    );
+    event.audit.push(AuditEntry {
+        op_id: op_id(),
+        action: AuditAction::Created,
+        by: session.email.clone(),
+        at: now,
+    });
+    state.events.create_event(&session.scope, &event).await?;
+    tracing::info!(event = %event.id, kind = %event.kind, "event created");
+    reschedule(&state, &event).await;
+    let mut response = view(&state, &session, &event, StatusCode::CREATED).await?;
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/events/{}", event.id)) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// The crew screen: event, checklist with states, timing panel, nudges, audit trail.
+#[utoipa::path(get, path = "/api/events/{id}", tag = "events",
+    params(("id" = String, Path, description = "Event id (ULID)"),
+        ("If-None-Match" = Option<String>, Header, description = "An ETag from a previous read: 304 if unchanged")),
+    responses(
+        (status = 200, description = "The event; ETag header set", body = EventView),
+        (status = 304, description = "Unchanged since the ETag"),
+        (status = 404, description = "No such event in your org, or not one you are on", body = web::ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn show(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    let event = load(&state, &session, &id).await?;
+    let etag = event.etag();
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if unchanged {
+        return Ok(with_etag(&event, StatusCode::NOT_MODIFIED, ()));
+    }
+    view(&state, &session, &event, StatusCode::OK).await
+}
+
+/// The version an `If-Match` ETag was read at. Ticks bump only the revision part, so they never
+/// make an edit stale: edits and ticks write different attributes.
+fn if_match_version(headers: &HeaderMap, event: &Event) -> Result<u64, Problem> {
+    let raw = headers
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(Problem::precondition_required)?;
+    let tag = raw.trim().trim_start_matches("W/").trim_matches('"');
+    let mut parts = tag.split('-');
+    match (
+        parts.next(),
+        parts.next().and_then(|v| v.parse::<u64>().ok()),
+    ) {
+        (Some(id), Some(version)) if id == event.id.as_str() => Ok(version),
+        _ => Err(Problem::precondition_failed()),
+    }
+}
+
+/// Edit an event (admin; the event's captain may change crew and notes). Needs `If-Match`.
+#[utoipa::path(patch, path = "/api/events/{id}", tag = "events", request_body = EventPatch,
+    params(("id" = String, Path, description = "Event id"),
+        ("If-Match" = String, Header, description = "The ETag you read")),
+    responses(
+        (status = 200, description = "Edited", body = EventView),
+        (status = 400, description = "Invalid fields", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Your role may not change these fields", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such event", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "Cancelled or completed events cannot change", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since you read it", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = web::ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn edit(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(patch): Json<EventPatch>,
+) -> Result<Response, Problem> {
+    require(&session, &[Role::Admin, Role::Captain])?;
+    let event = load(&state, &session, &id).await?;
+    if session.role == Role::Captain {
+        let leads = event.crew_role_of(&session.email) == Some(domain::CrewRole::Captain);
+        let only_crew_and_notes = patch
+            .touched()
+            .iter()
+            .all(|f| matches!(*f, "crew" | "notes"));
+        if !leads || !only_crew_and_notes {
+            return Err(Problem::forbidden());
+        }
+    }
+    let expected = if_match_version(&headers, &event)?;
+    if expected != event.version {
+        return Err(Problem::precondition_failed());
+    }
+    if !event.editable() {
+        return Err(Problem::conflict(format!(
+            "the event is {}",
+            event.status.as_str()
+        )));
+    }
+    let entry = directory(&state, &session).await?;
+    let spec = patch.apply(&event, &entry.org)?;
+    let mut updated = event.clone();
+    let changed = updated.apply_spec(spec, &session.email, state.clock.now());
+    if changed.is_empty() {
+        return view(&state, &session, &event, StatusCode::OK).await;
+    }
+    let audit = AuditEntry {
+        op_id: op_id(),
+        action: AuditAction::Edited {
+            fields: changed.clone(),
+        },
+        by: session.email.clone(),
+        at: state.clock.now(),
+    };
+    let saved = state
+        .events
+        .update_event(&session.scope, &updated, expected, &audit)
+        .await?;
+    tracing::info!(event = %saved.id, fields = ?changed, "event edited");
+    if changed
+        .iter()
+        .any(|f| matches!(f.as_str(), "departs_at" | "returns_at" | "kind"))
+    {
+        reschedule(&state, &saved).await;
+    }
+    view(&state, &session, &saved, StatusCode::OK).await
+}
+
+/// Applies a status transition and stores it against the version it was read at.
+async fn transition_and_store(
+    state: &AppState,
+    session: &Session,
+    event: Event,
+    action: AuditAction,
+    apply: impl FnOnce(&mut Event) -> Result<(), TransitionError>,
+) -> Result<Response, Problem> {
+    let mut updated = event.clone();
+    apply(&mut updated).map_err(transition)?;
+    let audit = AuditEntry {
+        op_id: op_id(),
+        action,
+        by: session.email.clone(),
+        at: state.clock.now(),
+    };
+    let saved = match state
+        .events
+        .update_event(&session.scope, &updated, event.version, &audit)
+        .await
+    {
+        Err(StoreError::Conflict) => {
+            return Err(Problem::conflict(
+                "the event changed meanwhile; reload and retry",
+            ));
+        }
+        other => other?,
+    };
+    tracing::info!(event = %saved.id, status = saved.status.as_str(), "event status changed");
+    reschedule(state, &saved).await;
+    view(state, session, &saved, StatusCode::OK).await
+}
+
+/// Cancel an event (admin); its nudges are deleted.
+#[utoipa::path(post, path = "/api/events/{id}/cancel", tag = "events",
+    params(("id" = String, Path, description = "Event id")),
+    responses(
+        (status = 200, description = "Cancelled", body = EventView),
+        (status = 403, description = "Not an admin", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such event", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "Not scheduled any more", body = web::ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    require(&session, &[Role::Admin])?;
+    let event = load(&state, &session, &id).await?;
+    let (by, now) = (session.email.clone(), state.clock.now());
+    transition_and_store(&state, &session, event, AuditAction::Cancelled, |e| {
+        e.cancel(&by, now)
+    })
+    .await
+}
+
+/// The actual time of a departure or return; default now.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActualTime {
+    /// RFC 3339; at most five minutes ahead of the server's clock.
+    pub at: Option<String>,
+}
+
+/// The optional body of departed/returned: empty means "now".
+fn actual_time(
+    headers: &HeaderMap,
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, Problem> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(now);
+    }
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !json {
+        return Err(Problem::unsupported_media_type());
+    }
+    let parsed: ActualTime =
+        serde_json::from_slice(body).map_err(|e| Problem::bad_request(e.to_string()))?;
+    let Some(raw) = parsed.at else {
+        return Ok(now);
+    };
+    let at = DateTime::parse_from_rfc3339(&raw)
+        .map_err(|_| {
+            Problem::validation(ValidationErrors::single(
+                "at",
+                "invalid_time",
+                "at is RFC 3339",
+            ))
+        })?
+        .with_timezone(&Utc);
+    if at > now + TICK_FUTURE_SLACK {
+        return Err(Problem::validation(ValidationErrors::single(
+            "at",
+            "future",
+            "at is not in the future",
+        )));
+    }
+    Ok(at)
+}
+
+/// Who may mark departed or returned: admins, and the event's captain.
+fn may_command(session: &Session, event: &Event) -> Result<(), Problem> {
+    let leads = event.crew_role_of(&session.email) == Some(domain::CrewRole::Captain);
+    if session.role == Role::Admin || (session.role == Role::Captain && leads) {
+        Ok(())
+    } else {
+        Err(Problem::forbidden())
+    }
+}
+
+/// Mark the event departed (admin or its captain).
+#[utoipa::path(post, path = "/api/events/{id}/departed", tag = "events", request_body(content = Option<ActualTime>),
+    params(("id" = String, Path, description = "Event id")),
+    responses(
+        (status = 200, description = "Underway", body = EventView),
+        (status = 403, description = "Not an admin or the event's captain", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "Not scheduled", body = web::ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn departed(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Problem> {
+    require(&session, &[Role::Admin, Role::Captain])?;
+    let event = load(&state, &session, &id).await?;
+    may_command(&session, &event)?;
+    let now = state.clock.now();
+    let at = actual_time(&headers, &body, now)?;
+    let by = session.email.clone();
+    transition_and_store(&state, &session, event, AuditAction::Departed, |e| {
+        e.depart(at, &by, now)
+    })
+    .await
+}
+
+/// Mark the event returned (admin or its captain).
+#[utoipa::path(post, path = "/api/events/{id}/returned", tag = "events", request_body(content = Option<ActualTime>),
+    params(("id" = String, Path, description = "Event id")),
+    responses(
+        (status = 200, description = "Completed", body = EventView),
+        (status = 403, description = "Not an admin or the event's captain", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "Not underway", body = web::ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn returned(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Problem> {
+    require(&session, &[Role::Admin, Role::Captain])?;
+    let event = load(&state, &session, &id).await?;
+    may_command(&session, &event)?;
+    let now = state.clock.now();
+    let at = actual_time(&headers, &body, now)?;
+    let by = session.email.clone();
+    transition_and_store(&state, &session, event, AuditAction::Returned, |e| {
+        e.complete(at, &by, now)
+    })
+    .await
+}
+
+/// The timing panel alone.
+#[utoipa::path(get, path = "/api/events/{id}/timing", tag = "events",
+    params(("id" = String, Path, description = "Event id")),
+    responses(
+        (status = 200, description = "Now, zone, departure and return, sunset, civil dusk, every task's due time and state", body = TimingPanel),
+        (status = 404, description = "No such event", body = web::ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn timing(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Json<TimingPanel>, Problem> {
+    let event = load(&state, &session, &id).await?;
+    let org: Org = directory(&state, &session).await?.org;
+    Ok(Json(timing_panel(&event, &org, state.clock.now())))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TickRequest {
+    pub done: bool,
+    /// A client-made id for this change (UUID or ULID); replaying it applies it once.
+    pub op_id: String,
+    /// When the person ticked it, on their device (RFC 3339); it may be hours old after offline work.
+    pub at: String,
+}
+
+/// Tick or untick one task (assigned crew, captain, admin). Idempotent by `op_id`.
+#[utoipa::path(put, path = "/api/events/{id}/tasks/{task_id}", tag = "events", request_body = TickRequest,
+    params(("id" = String, Path, description = "Event id"), ("task_id" = String, Path, description = "Task id from the template")),
+    responses(
+        (status = 200, description = "Recorded (or already recorded: `applied` false)", body = TickResult),
+        (status = 400, description = "Bad op id or time", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Executives read only", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such event or task", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "The event is cancelled", body = web::ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn tick(
+    State(state): State<AppState>,
+    session: Session,
+    Path((id, task_id)): Path<(String, String)>,
+    Json(body): Json<TickRequest>,
+) -> Result<Json<TickResult>, Problem> {
+    require(&session, &[Role::Crew, Role::Captain, Role::Admin])?;
+    let event = load(&state, &session, &id).await?;
+    let task =
+        TaskId::parse(&task_id).map_err(|_| Problem::not_found().with_detail("no such task"))?;
+    if event.template().task(&task).is_none() {
+        return Err(Problem::not_found().with_detail("no such task"));
+    }
+    if event.status == domain::EventStatus::Cancelled {
+        return Err(Problem::conflict("the event is cancelled"));
+    }
+    let mut errors = ValidationErrors::new();
+    let op = errors.absorb("op_id", OpId::parse(&body.op_id));
+    let now = state.clock.now();
+    let at = match DateTime::parse_from_rfc3339(&body.at) {
+        Ok(t) => {
+            let t = t.with_timezone(&Utc);
+            if t > now + TICK_FUTURE_SLACK {
+                errors.push("at", "future", "at is not in the future");
+            } else if t < now - TICK_MAX_AGE {
+                errors.push("at", "too_old", "at is within the last 30 days");
+            }
+            Some(t)
+        }
+        Err(_) => {
+            errors.push("at", "invalid_time", "at is RFC 3339");
+            None
+        }
+    };
+    let (Some(op_id), Some(at), true) = (op, at, errors.is_empty()) else {
+        return Err(Problem::validation(errors));
+    };
+    let outcome = state
+        .events
+        .record_task(
+            &session.scope,
+            &event.id,
+            &TaskTick {
+                task: task.clone(),
+                state: TaskState {
+                    done: body.done,
+                    by: session.email.clone(),
+                    at,
+                    recorded_at: now,
+                    op_id,
+                },
+            },
+        )
+        .await?;
+    let state_now = outcome
+        .event
+        .tasks
+        .get(&task)
+        .cloned()
+        .ok_or_else(|| Problem::internal().with_detail("tick recorded but not found"))?;
+    Ok(Json(TickResult {
+        applied: outcome.applied,
+        task_id: task.to_string(),
+        done: state_now.done,
+        by: state_now.by.to_string(),
+        at: state_now.at,
+        etag: outcome.event.etag(),
+    }))
+}

@@ -1,0 +1,157 @@
+//! The crew and admin API, `/api/*`: one axum router, served by `lambda_http` in the api Lambda
+//! and by the local server on localhost.
+//!
+//! Invariants: every handler takes its org from the verified [`Session`] (never from the path,
+//! query, body or a header); another org's record answers 404; request bodies reject unknown
+//! fields, so `role`, `org_id`, `id`, `version` or `created_by` cannot be mass-assigned; every
+//! error is `application/problem+json`.
+
+mod directory;
+mod events;
+mod people;
+pub mod views;
+
+use auth::{Auth, Session};
+use axum::Router;
+use axum::extract::FromRef;
+use axum::routing::{get, post, put};
+use domain::Role;
+use domain::ports::{Clock, EventStore, MemberStore, NudgeScheduler, OrgStore};
+use std::sync::Arc;
+use web::Problem;
+
+/// What the handlers share: ports, the auth service, the clock. Built once per process.
+#[derive(Clone)]
+pub struct AppState {
+    pub auth: Arc<Auth>,
+    pub orgs: Arc<dyn OrgStore>,
+    pub members: Arc<dyn MemberStore>,
+    pub events: Arc<dyn EventStore>,
+    pub scheduler: Arc<dyn NudgeScheduler>,
+    pub clock: Arc<dyn Clock>,
+    pub(crate) directory: Arc<directory::Directory>,
+}
+
+impl AppState {
+    /// All store ports from one adapter.
+    pub fn new<S: domain::ports::Store + 'static>(
+        auth: Arc<Auth>,
+        store: Arc<S>,
+        scheduler: Arc<dyn NudgeScheduler>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            auth,
+            orgs: store.clone(),
+            members: store.clone(),
+            events: store,
+            scheduler,
+            clock,
+            directory: Arc::default(),
+        }
+    }
+}
+
+impl FromRef<AppState> for Arc<Auth> {
+    fn from_ref(state: &AppState) -> Self {
+        state.auth.clone()
+    }
+}
+
+/// The `/api` router.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/me", get(people::me))
+        .route("/api/events", get(events::list).post(events::create))
+        .route("/api/events/{id}", get(events::show).patch(events::edit))
+        .route("/api/events/{id}/cancel", post(events::cancel))
+        .route("/api/events/{id}/departed", post(events::departed))
+        .route("/api/events/{id}/returned", post(events::returned))
+        .route("/api/events/{id}/timing", get(events::timing))
+        .route("/api/events/{id}/tasks/{task_id}", put(events::tick))
+        .route("/api/templates", get(people::templates))
+        .route(
+            "/api/members",
+            get(people::list_members).post(people::add_member),
+        )
+        .route(
+            "/api/members/{email}",
+            axum::routing::patch(people::edit_member).delete(people::remove_member),
+        )
+        .route("/api/org", get(people::show_org).patch(people::edit_org))
+        .route("/api/openapi.json", get(openapi_json))
+        .fallback(|| async { Problem::not_found() })
+        .with_state(state)
+}
+
+/// Refuses unless the session's role is one of `allowed`.
+pub(crate) fn require(session: &Session, allowed: &[Role]) -> Result<(), Problem> {
+    if allowed.contains(&session.role) {
+        Ok(())
+    } else {
+        Err(Problem::forbidden())
+    }
+}
+
+async fn openapi_json() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        openapi_document(),
+    )
+        .into_response()
+}
+
+/// The whole OpenAPI 3.1 document (`/api` and `/auth`), generated from the handlers and types.
+pub fn openapi_document() -> String {
+    use utoipa::OpenApi;
+    let mut doc = ApiDoc::openapi();
+    doc.merge(magic_link::AuthApi::openapi());
+    doc.to_pretty_json().unwrap_or_else(|_| "{}".into())
+}
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "shipcaptaincrew",
+        description = "Crew operations and executive reporting. Every /api route needs `Authorization: Bearer <token>` from /auth/exchange; the org is the token's. Errors are RFC 9457 application/problem+json.",
+        version = "0.0.0"
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    paths(
+        people::me,
+        events::list, events::create, events::show, events::edit, events::cancel,
+        events::departed, events::returned, events::timing, events::tick,
+        people::templates, people::list_members, people::add_member, people::edit_member,
+        people::remove_member, people::show_org, people::edit_org,
+    ),
+    components(schemas(
+        views::Me, views::OrgSummary, views::EventPage, views::EventSummary, views::EventView,
+        views::Checklist, views::ChecklistPhase, views::ChecklistTask, views::CrewView,
+        views::TickResult, views::MemberView, views::OrgView, views::HomePortView,
+        events::TickRequest, events::ActualTime, people::NewMember, people::MemberPatch, people::OrgPatch,
+        domain::event::EventFields, domain::event::EventPatch, domain::event::CrewFields,
+        domain::timing::TimingPanel, domain::timing::TaskTiming, domain::timing::Moment,
+        domain::checklist::Template, web::ProblemBody,
+    ))
+)]
+struct ApiDoc;

@@ -1,0 +1,32 @@
+//! The api Lambda: builds its configuration and clients once, then serves `/api/*`.
+
+use api::AppState;
+use aws_env::{env, env_opt};
+use domain::ports::SystemClock;
+use scheduler_aws::{EventBridgeScheduler, SchedulerConfig};
+use std::sync::Arc;
+use store_dynamodb::DynamoStore;
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Error> {
+    web::init_tracing();
+    let sdk = aws_env::load().await;
+    let store = Arc::new(DynamoStore::new(
+        aws_sdk_dynamodb::Client::new(&sdk),
+        env("DYNAMODB_TABLE")?,
+    ));
+    let auth = magic_link::auth_from_env(&sdk, store.clone()).await?;
+    let scheduler = EventBridgeScheduler::new(
+        aws_sdk_scheduler::Client::new(&sdk),
+        SchedulerConfig {
+            group: env("SCHEDULER_GROUP")?,
+            target_arn: env("NUDGE_FUNCTION_ARN")?,
+            role_arn: env("SCHEDULER_ROLE_ARN")?,
+            dead_letter_arn: env_opt("NUDGE_DLQ_ARN"),
+        },
+    );
+    let state = AppState::new(auth, store, Arc::new(scheduler), Arc::new(SystemClock));
+    lambda_http::run(web::layers(api::router(state))).await
+}

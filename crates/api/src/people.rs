@@ -1,0 +1,377 @@
+//! Who is calling, the org's members, its settings, and the checklist templates.
+
+use crate::views::{Me, MemberView, OrgSummary, OrgView};
+use crate::{AppState, require};
+use auth::{MembershipView, Session, SigninReason};
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use domain::checklist::{Template, all_templates};
+use domain::event::EventKind;
+use domain::org::{HomePort, Member, Perspective, parse_zone};
+use domain::ports::StoreError;
+use domain::{Email, Role, ValidationErrors};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use web::{Json, Problem};
+
+/// The caller: who, in which org, with which role, and their other orgs.
+#[utoipa::path(get, path = "/api/me", tag = "me",
+    responses((status = 200, description = "The caller", body = Me),
+        (status = 401, description = "Not signed in", body = web::ProblemBody, content_type = "application/problem+json")))]
+pub async fn me(State(state): State<AppState>, session: Session) -> Result<Json<Me>, Problem> {
+    let entry = state
+        .directory
+        .get(&*state.orgs, &*state.members, &session.scope)
+        .await?;
+    let memberships = state.auth.memberships(&session.email).await?;
+    Ok(Json(Me {
+        email: session.email.to_string(),
+        role: session.role,
+        org: OrgSummary {
+            id: entry.org.id.to_string(),
+            name: entry.org.name.clone(),
+            zone: entry.org.zone.name().to_string(),
+        },
+        memberships: memberships.iter().map(MembershipView::from).collect(),
+        session_expires_at: session.expires_at,
+    }))
+}
+
+/// Every checklist template, as compiled into the binary.
+#[utoipa::path(get, path = "/api/templates", tag = "events",
+    responses((status = 200, description = "The templates", body = Vec<Template>)))]
+pub async fn templates(_session: Session) -> Response {
+    let mut response = Json(all_templates()).into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=3600"),
+    );
+    response
+}
+
+/// The org's members (admin).
+#[utoipa::path(get, path = "/api/members", tag = "members",
+    responses((status = 200, description = "Members", body = Vec<MemberView>),
+        (status = 403, description = "Not an admin", body = web::ProblemBody, content_type = "application/problem+json")))]
+pub async fn list_members(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Json<Vec<MemberView>>, Problem> {
+    require(&session, &[Role::Admin])?;
+    let mut members = state.members.list_members(&session.scope).await?;
+    members.sort_by(|a, b| {
+        a.name
+            .to_lowercase()
+            .cmp(&b.name.to_lowercase())
+            .then(a.email.cmp(&b.email))
+    });
+    Ok(Json(members.iter().map(MemberView::from).collect()))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMember {
+    pub email: String,
+    #[serde(default)]
+    pub name: String,
+    #[schema(value_type = String)]
+    pub role: Role,
+}
+
+/// Invite someone (admin): they become a member and get a sign-in email.
+#[utoipa::path(post, path = "/api/members", tag = "members", request_body = NewMember,
+    responses((status = 201, description = "Added and invited", body = MemberView),
+        (status = 400, description = "Invalid email or name", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "Already a member", body = web::ProblemBody, content_type = "application/problem+json")))]
+pub async fn add_member(
+    State(state): State<AppState>,
+    session: Session,
+    Json(body): Json<NewMember>,
+) -> Result<Response, Problem> {
+    require(&session, &[Role::Admin])?;
+    let mut errors = ValidationErrors::new();
+    let email = errors.absorb("email", Email::parse(&body.email));
+    let name = errors.absorb(
+        "name",
+        Member::validate_name(&body.name).map_err(|e| {
+            ValidationErrors(
+                e.0.into_iter()
+                    .map(|mut f| {
+                        f.field.clear();
+                        f
+                    })
+                    .collect(),
+            )
+        }),
+    );
+    let (Some(email), Some(name), true) = (email, name, errors.is_empty()) else {
+        return Err(Problem::validation(errors));
+    };
+    let entry = state
+        .directory
+        .get(&*state.orgs, &*state.members, &session.scope)
+        .await?;
+    let member = Member {
+        email: email.clone(),
+        name,
+        role: body.role,
+        added_at: state.clock.now(),
+    };
+    match state
+        .members
+        .add_member(&session.scope, &entry.org.name, &member)
+        .await
+    {
+        Err(StoreError::AlreadyExists) => return Err(Problem::conflict("already a member")),
+        other => other?,
+    }
+    state.directory.forget(session.org());
+    state
+        .auth
+        .send_signin(
+            &email,
+            true,
+            SigninReason::Invited {
+                org_name: &entry.org.name,
+            },
+        )
+        .await?;
+    tracing::info!(role = %member.role, "member invited");
+    let mut response = (StatusCode::CREATED, Json(MemberView::from(&member))).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("/api/members/{}", member.email)) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberPatch {
+    #[schema(value_type = Option<String>)]
+    pub role: Option<Role>,
+    pub name: Option<String>,
+}
+
+fn member_email(raw: &str) -> Result<Email, Problem> {
+    Email::parse(raw).map_err(|_| Problem::not_found())
+}
+
+/// Refuses a change that would leave the org without an admin.
+async fn keep_an_admin(
+    state: &AppState,
+    session: &Session,
+    leaving: &Email,
+) -> Result<(), Problem> {
+    let members = state.members.list_members(&session.scope).await?;
+    let other_admins = members
+        .iter()
+        .filter(|m| m.role == Role::Admin && &m.email != leaving)
+        .count();
+    if other_admins == 0 {
+        return Err(Problem::conflict("an org keeps at least one admin"));
+    }
+    Ok(())
+}
+
+/// Change a member's role or name (admin). A role change signs them out everywhere in this org.
+#[utoipa::path(patch, path = "/api/members/{email}", tag = "members", request_body = MemberPatch,
+    params(("email" = String, Path, description = "The member's email")),
+    responses((status = 200, description = "Changed", body = MemberView),
+        (status = 403, description = "Not an admin", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such member", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "Would leave no admin", body = web::ProblemBody, content_type = "application/problem+json")))]
+pub async fn edit_member(
+    State(state): State<AppState>,
+    session: Session,
+    Path(raw): Path<String>,
+    Json(patch): Json<MemberPatch>,
+) -> Result<Json<MemberView>, Problem> {
+    require(&session, &[Role::Admin])?;
+    let email = member_email(&raw)?;
+    let current = state
+        .members
+        .get_member(&session.scope, &email)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    let mut member = current.clone();
+    if let Some(name) = &patch.name {
+        member.name = Member::validate_name(name)?;
+    }
+    if let Some(role) = patch.role
+        && role != current.role
+    {
+        if current.role == Role::Admin {
+            keep_an_admin(&state, &session, &email).await?;
+        }
+        member = state
+            .members
+            .set_member_role(&session.scope, &email, role)
+            .await?;
+        if let Some(name) = &patch.name {
+            member.name = Member::validate_name(name)?;
+        }
+        let revoked = state.auth.revoke_person(&session.scope, &email).await?;
+        tracing::info!(role = %role, revoked, "member role changed; sessions revoked");
+    }
+    if member.name != current.name {
+        // Re-adding keeps one write path for the name: remove and add in the same org.
+        state.members.remove_member(&session.scope, &email).await?;
+        let entry = state
+            .directory
+            .get(&*state.orgs, &*state.members, &session.scope)
+            .await?;
+        state
+            .members
+            .add_member(&session.scope, &entry.org.name, &member)
+            .await?;
+    }
+    state.directory.forget(session.org());
+    Ok(Json(MemberView::from(&member)))
+}
+
+/// Remove a member (admin). Their tokens for this org stop working at once.
+#[utoipa::path(delete, path = "/api/members/{email}", tag = "members",
+    params(("email" = String, Path, description = "The member's email")),
+    responses((status = 204, description = "Removed"),
+        (status = 403, description = "Not an admin", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such member", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "Would leave no admin", body = web::ProblemBody, content_type = "application/problem+json")))]
+pub async fn remove_member(
+    State(state): State<AppState>,
+    session: Session,
+    Path(raw): Path<String>,
+) -> Result<StatusCode, Problem> {
+    require(&session, &[Role::Admin])?;
+    let email = member_email(&raw)?;
+    let member = state
+        .members
+        .get_member(&session.scope, &email)
+        .await?
+        .ok_or_else(Problem::not_found)?;
+    if member.role == Role::Admin {
+        keep_an_admin(&state, &session, &email).await?;
+    }
+    state.members.remove_member(&session.scope, &email).await?;
+    let revoked = state.auth.revoke_person(&session.scope, &email).await?;
+    state.directory.forget(session.org());
+    tracing::info!(revoked, "member removed; sessions revoked");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The org's settings (admin).
+#[utoipa::path(get, path = "/api/org", tag = "org",
+    responses((status = 200, description = "Settings", body = OrgView),
+        (status = 403, description = "Not an admin", body = web::ProblemBody, content_type = "application/problem+json")))]
+pub async fn show_org(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Json<OrgView>, Problem> {
+    require(&session, &[Role::Admin])?;
+    let org = state.orgs.get_org(&session.scope).await?;
+    Ok(Json(OrgView::from(&org)))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HomePortPatch {
+    pub name: String,
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrgPatch {
+    pub name: Option<String>,
+    /// IANA zone name.
+    pub zone: Option<String>,
+    pub home_port: Option<HomePortPatch>,
+    pub enabled_kinds: Option<Vec<EventKind>>,
+    /// Perspective (`operations`, `safety`, `crew`, `finance`, `executive_summary`) → addresses.
+    #[schema(value_type = Option<Object>)]
+    pub report_recipients: Option<BTreeMap<String, Vec<String>>>,
+}
+
+/// Change the org's settings (admin).
+#[utoipa::path(patch, path = "/api/org", tag = "org", request_body = OrgPatch,
+    responses((status = 200, description = "Changed", body = OrgView),
+        (status = 400, description = "Invalid fields", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = web::ProblemBody, content_type = "application/problem+json")))]
+pub async fn edit_org(
+    State(state): State<AppState>,
+    session: Session,
+    Json(patch): Json<OrgPatch>,
+) -> Result<Json<OrgView>, Problem> {
+    require(&session, &[Role::Admin])?;
+    let mut org = state.orgs.get_org(&session.scope).await?;
+    let mut errors = ValidationErrors::new();
+    if let Some(name) = patch.name {
+        org.name = name.trim().to_string();
+    }
+    if let Some(zone) = patch.zone
+        && let Some(z) = errors.absorb(
+            "zone",
+            parse_zone(&zone).map_err(|e| {
+                ValidationErrors(
+                    e.0.into_iter()
+                        .map(|mut f| {
+                            f.field.clear();
+                            f
+                        })
+                        .collect(),
+                )
+            }),
+        )
+    {
+        org.zone = z;
+    }
+    if let Some(port) = patch.home_port {
+        org.home_port = HomePort {
+            name: port.name.trim().to_string(),
+            latitude: port.latitude,
+            longitude: port.longitude,
+        };
+    }
+    if let Some(kinds) = patch.enabled_kinds {
+        let mut kinds = kinds;
+        kinds.sort();
+        kinds.dedup();
+        org.enabled_kinds = kinds;
+    }
+    if let Some(recipients) = patch.report_recipients {
+        let mut parsed = BTreeMap::new();
+        for (key, list) in recipients {
+            let Some(perspective) = Perspective::parse(&key) else {
+                errors.push(
+                    format!("report_recipients/{key}"),
+                    "unknown_perspective",
+                    "not a report perspective",
+                );
+                continue;
+            };
+            let mut emails = Vec::new();
+            for (i, raw) in list.iter().enumerate() {
+                if let Some(e) =
+                    errors.absorb(&format!("report_recipients/{key}/{i}"), Email::parse(raw))
+                    && !emails.contains(&e)
+                {
+                    emails.push(e);
+                }
+            }
+            parsed.insert(perspective, emails);
+        }
+        org.report_recipients = parsed;
+    }
+    if let Err(e) = org.validate() {
+        errors.0.extend(e.0);
+    }
+    if !errors.is_empty() {
+        return Err(Problem::validation(errors));
+    }
+    state.orgs.update_org(&session.scope, &org).await?;
+    state.directory.forget(session.org());
+    tracing::info!("org settings changed");
+    Ok(Json(OrgView::from(&org)))
+}

@@ -1,0 +1,319 @@
+//! What the API returns: the JSON shapes, built from domain records for one reader.
+
+use auth::MembershipView;
+use chrono::{DateTime, Utc};
+use domain::checklist::{Anchor, Template};
+use domain::event::{AuditEntry, CrewRole, EventKind, EventStatus, NudgeRecord};
+use domain::org::{HomePort, Member, Org, Perspective};
+use domain::timing::{Moment, TimingPanel};
+use domain::{Event, Role};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OrgSummary {
+    pub id: String,
+    pub name: String,
+    /// IANA zone of the org.
+    pub zone: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Me {
+    pub email: String,
+    #[schema(value_type = String)]
+    pub role: Role,
+    pub org: OrgSummary,
+    pub memberships: Vec<MembershipView>,
+    /// When this session's token expires.
+    pub session_expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CrewView {
+    pub email: String,
+    pub role: CrewRole,
+    /// The member's display name, if they are (still) a member.
+    pub name: Option<String>,
+}
+
+/// One event in a listing.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EventSummary {
+    pub id: String,
+    pub kind: EventKind,
+    pub title: String,
+    pub vessel: String,
+    pub departs_at: Moment,
+    pub returns_at: Moment,
+    pub status: EventStatus,
+    pub crew: Vec<CrewView>,
+    /// The caller's part on this event, if any.
+    pub my_role: Option<CrewRole>,
+    pub tasks_done: usize,
+    pub tasks_total: usize,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EventPage {
+    pub events: Vec<EventSummary>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A task of the checklist with its current state.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ChecklistTask {
+    pub id: String,
+    pub title: String,
+    pub anchor: Anchor,
+    pub offset_minutes: i32,
+    pub role: CrewRole,
+    pub safety_critical: bool,
+    pub done: bool,
+    pub done_by: Option<String>,
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ChecklistPhase {
+    pub id: String,
+    pub title: String,
+    pub tasks: Vec<ChecklistTask>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Checklist {
+    pub template: String,
+    pub phases: Vec<ChecklistPhase>,
+    pub done: usize,
+    pub total: usize,
+}
+
+/// The crew screen: the event, its checklist with states, the timing panel, nudges and audit.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EventView {
+    pub id: String,
+    pub kind: EventKind,
+    pub title: String,
+    pub vessel: String,
+    pub departs_at: Moment,
+    pub returns_at: Moment,
+    pub crew: Vec<CrewView>,
+    pub notes: String,
+    /// Only for admins and executives.
+    pub revenue_cents: Option<i64>,
+    pub status: EventStatus,
+    pub version: u64,
+    /// The same value as the `ETag` header; send it back as `If-Match` to edit.
+    pub etag: String,
+    pub departed_at: Option<DateTime<Utc>>,
+    pub returned_at: Option<DateTime<Utc>>,
+    pub my_role: Option<CrewRole>,
+    pub checklist: Checklist,
+    pub timing: TimingPanel,
+    pub nudges: Vec<NudgeRecord>,
+    pub audit: Vec<AuditEntry>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub fn names(members: &[Member]) -> BTreeMap<String, String> {
+    members
+        .iter()
+        .map(|m| (m.email.to_string(), m.name.clone()))
+        .collect()
+}
+
+fn crew(event: &Event, names: &BTreeMap<String, String>) -> Vec<CrewView> {
+    event
+        .crew
+        .iter()
+        .map(|c| CrewView {
+            email: c.email.to_string(),
+            role: c.role,
+            name: names.get(c.email.as_str()).cloned(),
+        })
+        .collect()
+}
+
+fn done_count(event: &Event) -> usize {
+    let template = event.template();
+    template
+        .tasks
+        .iter()
+        .filter(|t| event.tasks.get(&t.id).is_some_and(|s| s.done))
+        .count()
+}
+
+impl EventSummary {
+    pub fn new(
+        event: &Event,
+        org: &Org,
+        me: &domain::Email,
+        names: &BTreeMap<String, String>,
+    ) -> Self {
+        Self {
+            id: event.id.to_string(),
+            kind: event.kind,
+            title: event.title.clone(),
+            vessel: event.vessel.clone(),
+            departs_at: Moment::new(event.departs_at, org.zone),
+            returns_at: Moment::new(event.returns_at, org.zone),
+            status: event.status,
+            crew: crew(event, names),
+            my_role: event.crew_role_of(me),
+            tasks_done: done_count(event),
+            tasks_total: event.template().tasks.len(),
+        }
+    }
+}
+
+fn checklist(event: &Event, template: &Template) -> Checklist {
+    let phases = template
+        .phases
+        .iter()
+        .map(|phase| ChecklistPhase {
+            id: phase.id.clone(),
+            title: phase.title.clone(),
+            tasks: template
+                .tasks
+                .iter()
+                .filter(|t| t.phase == phase.id)
+                .map(|t| {
+                    let state = event.tasks.get(&t.id);
+                    let done = state.is_some_and(|s| s.done);
+                    ChecklistTask {
+                        id: t.id.to_string(),
+                        title: t.title.clone(),
+                        anchor: t.anchor,
+                        offset_minutes: t.offset_minutes,
+                        role: t.role,
+                        safety_critical: t.safety_critical,
+                        done,
+                        done_by: state.filter(|_| done).map(|s| s.by.to_string()),
+                        done_at: state.filter(|_| done).map(|s| s.at),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    Checklist {
+        template: template.name.clone(),
+        phases,
+        done: done_count(event),
+        total: template.tasks.len(),
+    }
+}
+
+impl EventView {
+    pub fn new(
+        event: &Event,
+        org: &Org,
+        me: &domain::Email,
+        role: Role,
+        names: &BTreeMap<String, String>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: event.id.to_string(),
+            kind: event.kind,
+            title: event.title.clone(),
+            vessel: event.vessel.clone(),
+            departs_at: Moment::new(event.departs_at, org.zone),
+            returns_at: Moment::new(event.returns_at, org.zone),
+            crew: crew(event, names),
+            notes: event.notes.clone(),
+            revenue_cents: event.revenue_cents.filter(|_| role.sees_all_events()),
+            status: event.status,
+            version: event.version,
+            etag: event.etag(),
+            departed_at: event.departed_at,
+            returned_at: event.returned_at,
+            my_role: event.crew_role_of(me),
+            checklist: checklist(event, event.template()),
+            timing: domain::timing::timing_panel(event, org, now),
+            nudges: event.nudges.clone(),
+            audit: event.audit.clone(),
+            created_at: event.created_at,
+            updated_at: event.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TickResult {
+    /// False when this op id had been applied before (a replay): nothing changed.
+    pub applied: bool,
+    pub task_id: String,
+    pub done: bool,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub etag: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MemberView {
+    pub email: String,
+    pub name: String,
+    #[schema(value_type = String)]
+    pub role: Role,
+    pub added_at: DateTime<Utc>,
+}
+
+impl From<&Member> for MemberView {
+    fn from(m: &Member) -> Self {
+        Self {
+            email: m.email.to_string(),
+            name: m.name.clone(),
+            role: m.role,
+            added_at: m.added_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct HomePortView {
+    pub name: String,
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+impl From<&HomePort> for HomePortView {
+    fn from(p: &HomePort) -> Self {
+        Self {
+            name: p.name.clone(),
+            latitude: p.latitude,
+            longitude: p.longitude,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OrgView {
+    pub id: String,
+    pub name: String,
+    pub zone: String,
+    pub home_port: HomePortView,
+    pub enabled_kinds: Vec<EventKind>,
+    /// Recipients of each weekly report perspective.
+    #[schema(value_type = Object)]
+    pub report_recipients: BTreeMap<Perspective, Vec<String>>,
+}
+
+impl From<&Org> for OrgView {
+    fn from(o: &Org) -> Self {
+        Self {
+            id: o.id.to_string(),
+            name: o.name.clone(),
+            zone: o.zone.name().to_string(),
+            home_port: (&o.home_port).into(),
+            enabled_kinds: o.enabled_kinds.clone(),
+            report_recipients: o
+                .report_recipients
+                .iter()
+                .map(|(p, list)| (*p, list.iter().map(|e| e.to_string()).collect()))
+                .collect(),
+        }
+    }
+}

@@ -111,6 +111,29 @@ async fn reschedule(state: &AppState, event: &Event) {
     }
 }
 
+/// Publishes one lifecycle change to the domain-event feed. A failure is logged and never fails
+/// the request: the change is stored, the feed is for audit and integration.
+async fn publish(state: &AppState, kind: &str, event: &Event) {
+    let record = domain::ports::DomainEvent {
+        kind: kind.to_string(),
+        org_id: event.org_id.clone(),
+        event_id: event.id.clone(),
+        at: state.clock.now(),
+        detail: serde_json::json!({
+            "event_kind": event.kind,
+            "status": event.status,
+            "version": event.version,
+            "departs_at": event.departs_at,
+            "returns_at": event.returns_at,
+            "departed_at": event.departed_at,
+            "returned_at": event.returned_at,
+        }),
+    };
+    if let Err(e) = state.publisher.publish(&[record]).await {
+        tracing::warn!(event = %event.id, error = %e, "domain event not published");
+    }
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
@@ -221,6 +244,7 @@ pub async fn create(
     state.events.create_event(&session.scope, &event).await?;
     tracing::info!(event = %event.id, kind = %event.kind, "event created");
     reschedule(&state, &event).await;
+    publish(&state, "event.created", &event).await;
     let mut response = view(&state, &session, &event, StatusCode::CREATED).await?;
     if let Ok(location) = HeaderValue::from_str(&format!("/api/events/{}", event.id)) {
         response.headers_mut().insert(header::LOCATION, location);
@@ -349,6 +373,7 @@ async fn transition_and_store(
     state: &AppState,
     session: &Session,
     event: Event,
+    kind: &str,
     action: AuditAction,
     apply: impl FnOnce(&mut Event) -> Result<(), TransitionError>,
 ) -> Result<Response, Problem> {
@@ -374,6 +399,7 @@ async fn transition_and_store(
     };
     tracing::info!(event = %saved.id, status = saved.status.as_str(), "event status changed");
     reschedule(state, &saved).await;
+    publish(state, kind, &saved).await;
     view(state, session, &saved, StatusCode::OK).await
 }
 
@@ -394,7 +420,7 @@ pub async fn cancel(
     require(&session, &[Role::Admin])?;
     let event = load(&state, &session, &id).await?;
     let (by, now) = (session.email.clone(), state.clock.now());
-    transition_and_store(&state, &session, event, AuditAction::Cancelled, |e| {
+    transition_and_store(&state, &session, event, "event.cancelled", AuditAction::Cancelled, |e| {
         e.cancel(&by, now)
     })
     .await
@@ -479,7 +505,7 @@ pub async fn departed(
     let now = state.clock.now();
     let at = actual_time(&headers, &body, now)?;
     let by = session.email.clone();
-    transition_and_store(&state, &session, event, AuditAction::Departed, |e| {
+    transition_and_store(&state, &session, event, "event.departed", AuditAction::Departed, |e| {
         e.depart(at, &by, now)
     })
     .await
@@ -506,7 +532,7 @@ pub async fn returned(
     let now = state.clock.now();
     let at = actual_time(&headers, &body, now)?;
     let by = session.email.clone();
-    transition_and_store(&state, &session, event, AuditAction::Returned, |e| {
+    transition_and_store(&state, &session, event, "event.returned", AuditAction::Returned, |e| {
         e.complete(at, &by, now)
     })
     .await

@@ -16,7 +16,7 @@ use axum::Router;
 use axum::extract::FromRef;
 use axum::routing::{get, post, put};
 use domain::Role;
-use domain::ports::{Clock, EventStore, MemberStore, NudgeScheduler, OrgStore};
+use domain::ports::{Clock, DomainEvents, EventStore, MemberStore, NudgeScheduler, OrgStore};
 use std::sync::Arc;
 use web::Problem;
 
@@ -28,6 +28,7 @@ pub struct AppState {
     pub members: Arc<dyn MemberStore>,
     pub events: Arc<dyn EventStore>,
     pub scheduler: Arc<dyn NudgeScheduler>,
+    pub publisher: Arc<dyn DomainEvents>,
     pub clock: Arc<dyn Clock>,
     pub(crate) directory: Arc<directory::Directory>,
 }
@@ -38,6 +39,7 @@ impl AppState {
         auth: Arc<Auth>,
         store: Arc<S>,
         scheduler: Arc<dyn NudgeScheduler>,
+        publisher: Arc<dyn DomainEvents>,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
@@ -46,6 +48,7 @@ impl AppState {
             members: store.clone(),
             events: store,
             scheduler,
+            publisher,
             clock,
             directory: Arc::default(),
         }

@@ -3,6 +3,7 @@
 use api::AppState;
 use aws_env::{env, env_opt};
 use domain::ports::SystemClock;
+use eventbus_aws::EventBridgePublisher;
 use scheduler_aws::{EventBridgeScheduler, SchedulerConfig};
 use std::sync::Arc;
 use store_dynamodb::DynamoStore;
@@ -27,6 +28,7 @@ async fn main() -> Result<(), Error> {
             dead_letter_arn: env_opt("NUDGE_DLQ_ARN"),
         },
     );
-    let state = AppState::new(auth, store, Arc::new(scheduler), Arc::new(SystemClock));
+    let publisher = EventBridgePublisher::new(aws_sdk_eventbridge::Client::new(&sdk), env("EVENT_BUS_NAME")?);
+    let state = AppState::new(auth, store, Arc::new(scheduler), Arc::new(publisher), Arc::new(SystemClock));
     lambda_http::run(web::layers(api::router(state))).await
 }

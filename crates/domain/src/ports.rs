@@ -489,3 +489,26 @@ mod tests {
         assert_eq!(PageRequest::new(None, None).limit(), DEFAULT_PAGE_SIZE);
     }
 }
+
+/// What happened, for the audit and integration feed (EventBridge in AWS, a file locally).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainEvent {
+    /// `event.created`, `event.moved`, `event.cancelled`, `event.departed`, `event.returned`,
+    /// `nudge.sent`.
+    pub kind: String,
+    pub org_id: OrgId,
+    pub event_id: EventId,
+    pub at: DateTime<Utc>,
+    /// Kind-specific facts (never an email address: the feed is wider than the org).
+    pub detail: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("publishing domain events failed: {0}")]
+pub struct PublishError(pub String);
+
+/// Publishes domain events. Callers log a failure and carry on: the feed never fails a request.
+#[async_trait]
+pub trait DomainEvents: Send + Sync {
+    async fn publish(&self, events: &[DomainEvent]) -> Result<(), PublishError>;
+}

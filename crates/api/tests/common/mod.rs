@@ -26,6 +26,18 @@ pub enum Call {
     Delete(String, NudgeKind),
 }
 
+/// Keeps what was published to the domain-event feed.
+#[derive(Default)]
+pub struct Feed(pub Mutex<Vec<domain::ports::DomainEvent>>);
+
+#[async_trait]
+impl domain::ports::DomainEvents for Feed {
+    async fn publish(&self, events: &[domain::ports::DomainEvent]) -> Result<(), domain::ports::PublishError> {
+        self.0.lock().expect("lock").extend_from_slice(events);
+        Ok(())
+    }
+}
+
 /// Records the scheduler port's calls (the AWS adapter is tested against moto in scheduler-aws).
 #[derive(Default)]
 pub struct Recorder(pub Mutex<Vec<Call>>);
@@ -56,6 +68,7 @@ pub struct TestApp {
     pub store: Arc<dyn Store>,
     pub clock: Arc<ManualClock>,
     pub scheduler: Arc<Recorder>,
+    pub feed: Arc<Feed>,
     pub outbox: mail::Outbox,
 }
 
@@ -124,10 +137,12 @@ impl TestApp {
             AuthPorts::from_store(store.clone(), Arc::new(outbox.clone()), clock.clone()),
         ));
         let scheduler = Arc::new(Recorder::default());
+        let feed = Arc::new(Feed::default());
         let state = AppState::new(
             auth.clone(),
             store.clone(),
             scheduler.clone(),
+            feed.clone(),
             clock.clone(),
         );
         let router = web::layers(api::router(state));
@@ -137,6 +152,7 @@ impl TestApp {
             store,
             clock,
             scheduler,
+            feed,
             outbox,
         };
         app.seed().await;

@@ -420,9 +420,14 @@ pub async fn cancel(
     require(&session, &[Role::Admin])?;
     let event = load(&state, &session, &id).await?;
     let (by, now) = (session.email.clone(), state.clock.now());
-    transition_and_store(&state, &session, event, "event.cancelled", AuditAction::Cancelled, |e| {
-        e.cancel(&by, now)
-    })
+    transition_and_store(
+        &state,
+        &session,
+        event,
+        "event.cancelled",
+        AuditAction::Cancelled,
+        |e| e.cancel(&by, now),
+    )
     .await
 }
 
@@ -505,9 +510,14 @@ pub async fn departed(
     let now = state.clock.now();
     let at = actual_time(&headers, &body, now)?;
     let by = session.email.clone();
-    transition_and_store(&state, &session, event, "event.departed", AuditAction::Departed, |e| {
-        e.depart(at, &by, now)
-    })
+    transition_and_store(
+        &state,
+        &session,
+        event,
+        "event.departed",
+        AuditAction::Departed,
+        |e| e.depart(at, &by, now),
+    )
     .await
 }
 
@@ -532,9 +542,14 @@ pub async fn returned(
     let now = state.clock.now();
     let at = actual_time(&headers, &body, now)?;
     let by = session.email.clone();
-    transition_and_store(&state, &session, event, "event.returned", AuditAction::Returned, |e| {
-        e.complete(at, &by, now)
-    })
+    transition_and_store(
+        &state,
+        &session,
+        event,
+        "event.returned",
+        AuditAction::Returned,
+        |e| e.complete(at, &by, now),
+    )
     .await
 }
 

@@ -28,7 +28,16 @@ async fn main() -> Result<(), Error> {
             dead_letter_arn: env_opt("NUDGE_DLQ_ARN"),
         },
     );
-    let publisher = EventBridgePublisher::new(aws_sdk_eventbridge::Client::new(&sdk), env("EVENT_BUS_NAME")?);
-    let state = AppState::new(auth, store, Arc::new(scheduler), Arc::new(publisher), Arc::new(SystemClock));
+    let publisher = EventBridgePublisher::new(
+        aws_sdk_eventbridge::Client::new(&sdk),
+        env("EVENT_BUS_NAME")?,
+    );
+    let state = AppState::new(
+        auth,
+        store,
+        Arc::new(scheduler),
+        Arc::new(publisher),
+        Arc::new(SystemClock),
+    );
     lambda_http::run(web::layers(api::router(state))).await
 }

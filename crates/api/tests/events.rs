@@ -405,8 +405,18 @@ async fn departure_return_and_cancellation() {
             .expect("lock")
             .contains(&Call::Delete(second.id.to_string(), NudgeKind::Departure))
     );
-    let kinds: Vec<String> = app.feed.0.lock().expect("lock").iter().map(|e| e.kind.clone()).collect();
-    assert_eq!(kinds, ["event.departed", "event.returned", "event.cancelled"]);
+    let kinds: Vec<String> = app
+        .feed
+        .0
+        .lock()
+        .expect("lock")
+        .iter()
+        .map(|e| e.kind.clone())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["event.departed", "event.returned", "event.cancelled"]
+    );
     let tick = app
         .call(
             Method::PUT,

@@ -46,7 +46,9 @@ impl DomainEvents for EventBridgePublisher {
                         .detail_type(&e.kind)
                         .detail(detail.to_string())
                         .event_bus_name(&self.bus)
-                        .time(aws_sdk_eventbridge::primitives::DateTime::from_secs(e.at.timestamp()))
+                        .time(aws_sdk_eventbridge::primitives::DateTime::from_secs(
+                            e.at.timestamp(),
+                        ))
                         .build()
                 })
                 .collect::<Vec<_>>();
@@ -56,7 +58,9 @@ impl DomainEvents for EventBridgePublisher {
                 .set_entries(Some(entries))
                 .send()
                 .await
-                .map_err(|e| PublishError(aws_sdk_eventbridge::error::DisplayErrorContext(&e).to_string()))?;
+                .map_err(|e| {
+                    PublishError(aws_sdk_eventbridge::error::DisplayErrorContext(&e).to_string())
+                })?;
             if out.failed_entry_count > 0 {
                 return Err(PublishError(format!(
                     "{} of {} entries refused",

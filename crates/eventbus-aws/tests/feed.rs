@@ -8,13 +8,27 @@ use eventbus_aws::EventBridgePublisher;
 
 #[tokio::test]
 async fn published_events_reach_a_rule_target() {
-    let Some(sdk) = aws_env::test_endpoint().await else { return };
+    let Some(sdk) = aws_env::test_endpoint().await else {
+        return;
+    };
     let events = aws_sdk_eventbridge::Client::new(&sdk);
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     let suffix = ulid::Ulid::new().to_string().to_lowercase();
     let bus = format!("scc-{suffix}");
-    events.create_event_bus().name(&bus).send().await.expect("bus");
-    let queue_url = sqs.create_queue().queue_name(format!("feed-{suffix}")).send().await.expect("queue").queue_url.expect("url");
+    events
+        .create_event_bus()
+        .name(&bus)
+        .send()
+        .await
+        .expect("bus");
+    let queue_url = sqs
+        .create_queue()
+        .queue_name(format!("feed-{suffix}"))
+        .send()
+        .await
+        .expect("queue")
+        .queue_url
+        .expect("url");
     let queue_arn = sqs
         .get_queue_attributes()
         .queue_url(&queue_url)
@@ -23,7 +37,10 @@ async fn published_events_reach_a_rule_target() {
         .await
         .expect("attrs")
         .attributes
-        .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn).cloned())
+        .and_then(|a| {
+            a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+                .cloned()
+        })
         .expect("arn");
     events
         .put_rule()
@@ -37,7 +54,13 @@ async fn published_events_reach_a_rule_target() {
         .put_targets()
         .rule(format!("all-{suffix}"))
         .event_bus_name(&bus)
-        .targets(aws_sdk_eventbridge::types::Target::builder().id("queue").arn(&queue_arn).build().expect("target"))
+        .targets(
+            aws_sdk_eventbridge::types::Target::builder()
+                .id("queue")
+                .arn(&queue_arn)
+                .build()
+                .expect("target"),
+        )
         .send()
         .await
         .expect("targets");
@@ -50,7 +73,10 @@ async fn published_events_reach_a_rule_target() {
             kind: kind.to_string(),
             org_id: OrgId::parse("jada").expect("valid"),
             event_id: id.clone(),
-            at: Utc.with_ymd_and_hms(2026, 7, 1, 16, 0, 0).single().expect("time"),
+            at: Utc
+                .with_ymd_and_hms(2026, 7, 1, 16, 0, 0)
+                .single()
+                .expect("time"),
             detail: serde_json::json!({"status": "scheduled"}),
         })
         .collect();
@@ -58,8 +84,19 @@ async fn published_events_reach_a_rule_target() {
 
     let mut received = Vec::new();
     for _ in 0..20 {
-        let out = sqs.receive_message().queue_url(&queue_url).max_number_of_messages(10).send().await.expect("receive");
-        received.extend(out.messages.unwrap_or_default().into_iter().filter_map(|m| m.body));
+        let out = sqs
+            .receive_message()
+            .queue_url(&queue_url)
+            .max_number_of_messages(10)
+            .send()
+            .await
+            .expect("receive");
+        received.extend(
+            out.messages
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|m| m.body),
+        );
         if received.len() >= 3 {
             break;
         }

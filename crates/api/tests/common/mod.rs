@@ -32,7 +32,10 @@ pub struct Feed(pub Mutex<Vec<domain::ports::DomainEvent>>);
 
 #[async_trait]
 impl domain::ports::DomainEvents for Feed {
-    async fn publish(&self, events: &[domain::ports::DomainEvent]) -> Result<(), domain::ports::PublishError> {
+    async fn publish(
+        &self,
+        events: &[domain::ports::DomainEvent],
+    ) -> Result<(), domain::ports::PublishError> {
         self.0.lock().expect("lock").extend_from_slice(events);
         Ok(())
     }

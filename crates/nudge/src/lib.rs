@@ -1,0 +1,338 @@
+//! The nudge: 30 minutes before departure (and before return where the template asks), email
+//! every assigned crew member a link to the event, exactly once.
+//!
+//! Invariants: the event is re-read, never trusted from the input: a cancelled, deleted, departed
+//! or moved event (its anchor differs from the input's) gets no nudge. Each recipient's send is
+//! claimed by a conditional write before it is made and recorded after, so a second or concurrent
+//! invocation sends nothing twice and a retry after a partial failure sends only what failed.
+
+use chrono::{DateTime, Duration, Utc};
+use domain::event::{EventStatus, NudgeKind, NudgeState};
+use domain::org::OrgScope;
+use domain::ports::{
+    Clock, DomainEvent, DomainEvents, EventStore, MailError, Mailer, NudgeClaim, NudgeKey,
+    NudgeSchedule, OrgStore, OutgoingEmail, StoreError,
+};
+use domain::timing::{TaskStatus, timing_panel};
+use domain::{Email, Event};
+use std::sync::Arc;
+
+/// A claim older than this is taken to be from an invocation that died mid-send.
+pub const STALE_CLAIM: Duration = Duration::minutes(5);
+/// How many upcoming tasks the email lists.
+const FIRST_TASKS: usize = 3;
+
+/// The ports the nudge uses. Built once per process.
+pub struct Nudger {
+    pub events: Arc<dyn EventStore>,
+    pub orgs: Arc<dyn OrgStore>,
+    pub mailer: Arc<dyn Mailer>,
+    pub publisher: Arc<dyn DomainEvents>,
+    pub clock: Arc<dyn Clock>,
+    /// The web app's origin, for the link to the event.
+    pub app_url: String,
+}
+
+/// What one invocation did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Emails sent now, and recipients skipped because already sent (or being sent).
+    Delivered { sent: usize, skipped: usize },
+    /// Nothing to do, and why.
+    Ignored(&'static str),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum NudgeError {
+    #[error("the input is not a nudge schedule: {0}")]
+    BadInput(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{failed} of {total} emails failed ({sent} sent); a retry sends only those")]
+    Partial {
+        failed: usize,
+        sent: usize,
+        total: usize,
+        retryable: bool,
+    },
+}
+
+impl NudgeError {
+    /// Worth Scheduler's retry: the store or the mail service was briefly away.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            NudgeError::BadInput(_) => false,
+            NudgeError::Store(e) => e.is_retryable(),
+            NudgeError::Partial { retryable, .. } => *retryable,
+        }
+    }
+
+    /// The `errorType` Lambda reports: `Retryable.*` or `Fatal.*`, so alarms and the dead-letter
+    /// queue tell a blip from a bug.
+    pub fn error_type(&self) -> &'static str {
+        match self {
+            NudgeError::BadInput(_) => "Fatal.BadInput",
+            NudgeError::Store(e) if e.is_retryable() => "Retryable.StoreUnavailable",
+            NudgeError::Store(_) => "Fatal.Store",
+            NudgeError::Partial {
+                retryable: true, ..
+            } => "Retryable.MailUnavailable",
+            NudgeError::Partial { .. } => "Fatal.MailRejected",
+        }
+    }
+}
+
+/// Parses the input as Scheduler delivers it: the schedule's own JSON.
+pub fn parse_input(payload: &serde_json::Value) -> Result<NudgeSchedule, NudgeError> {
+    serde_json::from_value(payload.clone()).map_err(|e| NudgeError::BadInput(e.to_string()))
+}
+
+impl Nudger {
+    pub async fn run(&self, input: &NudgeSchedule) -> Result<Outcome, NudgeError> {
+        // The input was written by our own api when it scheduled this nudge: a trusted trigger.
+        let scope = OrgScope::trusted(input.org_id.clone());
+        let event = match self.events.get_event(&scope, &input.event_id).await {
+            Ok(e) => e,
+            Err(StoreError::NotFound) => {
+                return Ok(self.ignore(input, "the event no longer exists"));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(why) = stale(&event, input) {
+            return Ok(self.ignore(input, why));
+        }
+        let org = self.orgs.get_org(&scope).await?;
+        let now = self.clock.now();
+        let (mut sent, mut skipped, mut failed, mut retryable) = (0, 0, 0, false);
+        let recipients: Vec<Email> = event.crew.iter().map(|c| c.email.clone()).collect();
+        for email in &recipients {
+            let key = NudgeKey {
+                kind: input.kind,
+                anchor_at: input.anchor_at,
+                email: email.clone(),
+            };
+            match self
+                .events
+                .claim_nudge(&scope, &event.id, &key, now, STALE_CLAIM)
+                .await?
+            {
+                NudgeClaim::AlreadySent | NudgeClaim::InProgress => {
+                    skipped += 1;
+                    continue;
+                }
+                NudgeClaim::Claimed => {}
+            }
+            let message = compose(&event, &org, input.kind, email, &self.app_url, now);
+            let state = match self.mailer.send(&message).await {
+                Ok(_) => {
+                    sent += 1;
+                    NudgeState::Sent
+                }
+                Err(e) => {
+                    failed += 1;
+                    retryable |= matches!(e, MailError::Unavailable(_));
+                    tracing::warn!(event = %event.id, error = %e, "nudge email failed");
+                    NudgeState::Failed
+                }
+            };
+            self.events
+                .finish_nudge(&scope, &event.id, &key, state, self.clock.now())
+                .await?;
+        }
+        tracing::info!(event = %event.id, kind = input.kind.as_str(), sent, skipped, failed, "nudge done");
+        if sent > 0 {
+            let record = DomainEvent {
+                kind: "nudge.sent".into(),
+                org_id: event.org_id.clone(),
+                event_id: event.id.clone(),
+                at: self.clock.now(),
+                detail: serde_json::json!({"nudge": input.kind, "anchor_at": input.anchor_at, "recipients": sent}),
+            };
+            if let Err(e) = self.publisher.publish(&[record]).await {
+                tracing::warn!(error = %e, "domain event not published");
+            }
+        }
+        if failed > 0 {
+            return Err(NudgeError::Partial {
+                failed,
+                sent,
+                total: recipients.len(),
+                retryable,
+            });
+        }
+        Ok(Outcome::Delivered { sent, skipped })
+    }
+
+    fn ignore(&self, input: &NudgeSchedule, why: &'static str) -> Outcome {
+        tracing::info!(event = %input.event_id, kind = input.kind.as_str(), reason = why, "nudge ignored");
+        Outcome::Ignored(why)
+    }
+}
+
+/// Why a nudge made for `input` no longer applies to `event`, if it does not.
+fn stale(event: &Event, input: &NudgeSchedule) -> Option<&'static str> {
+    match (event.status, input.kind) {
+        (EventStatus::Cancelled, _) => return Some("the event was cancelled"),
+        (EventStatus::Completed, _) => return Some("the event is over"),
+        (EventStatus::Underway, NudgeKind::Departure) => return Some("the event has departed"),
+        _ => {}
+    }
+    let anchor = match input.kind {
+        NudgeKind::Departure => event.departs_at,
+        NudgeKind::Return => event.returns_at,
+    };
+    if anchor != input.anchor_at {
+        return Some("the event was moved; its new schedule will nudge");
+    }
+    if !event.template().nudges.contains(&input.kind) {
+        return Some("this kind of event gets no such nudge");
+    }
+    None
+}
+
+fn minutes_until(at: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
+    ((at - now).num_seconds() + 59).div_euclid(60).max(0)
+}
+
+/// The email: what, when (local time and minutes from now), the first tasks due, a link.
+pub fn compose(
+    event: &Event,
+    org: &domain::org::Org,
+    kind: NudgeKind,
+    to: &Email,
+    app_url: &str,
+    now: DateTime<Utc>,
+) -> OutgoingEmail {
+    let (anchor, verb) = match kind {
+        NudgeKind::Departure => (event.departs_at, "departs"),
+        NudgeKind::Return => (
+            event.returns_at,
+            if event.kind == domain::EventKind::Haul {
+                "pick-up is"
+            } else {
+                "returns"
+            },
+        ),
+    };
+    let local = anchor.with_timezone(&org.zone);
+    let minutes = minutes_until(anchor, now);
+    let when = local.format("%-I:%M %p").to_string();
+    let subject = format!("{} {verb} in {minutes} min ({when})", event.title);
+    let panel = timing_panel(event, org, now);
+    let tasks: Vec<String> = panel
+        .tasks
+        .iter()
+        .filter(|t| {
+            matches!(
+                t.status,
+                TaskStatus::Due | TaskStatus::Overdue | TaskStatus::Upcoming
+            )
+        })
+        .take(FIRST_TASKS)
+        .map(|t| {
+            let due = t
+                .due
+                .as_ref()
+                .map(|d| {
+                    d.at.with_timezone(&org.zone)
+                        .format("%-I:%M %p")
+                        .to_string()
+                })
+                .unwrap_or_else(|| "unscheduled".into());
+            format!(
+                "{due} · {}{}",
+                t.title,
+                if t.safety_critical { " (safety)" } else { "" }
+            )
+        })
+        .collect();
+    let link = format!("{}/events/{}", app_url.trim_end_matches('/'), event.id);
+    let role = event
+        .crew_role_of(to)
+        .map(|r| match r {
+            domain::CrewRole::Captain => "captain",
+            domain::CrewRole::Crew => "crew",
+        })
+        .unwrap_or("crew");
+    let text = format!(
+        "{title} {verb} at {when} ({minutes} minutes from now), {vessel}. You are {role}.\n\nFirst tasks:\n{list}\n\nOpen the event: {link}\n",
+        title = event.title,
+        vessel = event.vessel,
+        list = if tasks.is_empty() {
+            "- none left".to_string()
+        } else {
+            tasks
+                .iter()
+                .map(|t| format!("- {t}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        },
+    );
+    let items: String = tasks
+        .iter()
+        .map(|t| format!("<li style=\"margin:0 0 6px 0;\">{}</li>", mail::escape(t)))
+        .collect();
+    let html = mail::layout(
+        &subject,
+        &format!(
+            "<p style=\"margin:0 0 12px 0;\"><strong>{title}</strong> {verb} at <strong>{when}</strong> \
+({minutes} minutes from now), {vessel}. You are {role}.</p>\
+<p style=\"margin:0 0 6px 0;\">First tasks:</p><ul style=\"margin:0 0 8px 20px;padding:0;\">{items}</ul>{button}",
+            title = mail::escape(&event.title),
+            vessel = mail::escape(&event.vessel),
+            when = mail::escape(&when),
+            items = if items.is_empty() {
+                "<li>none left</li>".to_string()
+            } else {
+                items
+            },
+            button = mail::button(&link, "Open the event"),
+        ),
+    );
+    OutgoingEmail {
+        to: to.clone(),
+        subject,
+        html,
+        text,
+        headers: Vec::new(),
+        category: "nudge",
+    }
+}
+
+/// Bad input is logged and acknowledged (retrying cannot fix it); retryable failures go back to
+/// Scheduler, whose retry policy tries again within fifteen minutes.
+pub async fn handle(
+    nudger: &Nudger,
+    payload: &serde_json::Value,
+) -> Result<serde_json::Value, NudgeError> {
+    let input = match parse_input(payload) {
+        Ok(i) => i,
+        Err(e) => {
+            tracing::error!(error = %e, "not a nudge input; dropped");
+            return Ok(serde_json::json!({"ignored": "bad input"}));
+        }
+    };
+    match nudger.run(&input).await {
+        Ok(Outcome::Delivered { sent, skipped }) => {
+            Ok(serde_json::json!({"sent": sent, "skipped": skipped}))
+        }
+        Ok(Outcome::Ignored(why)) => Ok(serde_json::json!({"ignored": why})),
+        Err(e) if e.is_retryable() => Err(e),
+        Err(e) => {
+            tracing::error!(error = %e, error_type = e.error_type(), "nudge failed for good");
+            Err(e)
+        }
+    }
+}
+
+/// Lambda reports a failure with our own `errorType` (`Retryable.*` / `Fatal.*`), not a Rust type
+/// name, so alarms and the dead-letter queue tell a blip from a bug.
+#[cfg(feature = "lambda")]
+impl From<NudgeError> for lambda_runtime::Diagnostic {
+    fn from(e: NudgeError) -> Self {
+        lambda_runtime::Diagnostic {
+            error_type: e.error_type().into(),
+            error_message: e.to_string(),
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! The nudge Lambda: EventBridge Scheduler invokes it with the schedule's JSON input.
+
+use lambda_runtime::{LambdaEvent, service_fn};
+use nudge::Nudger;
+use std::sync::Arc;
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Error> {
+    web::init_tracing();
+    let sdk = aws_env::load().await;
+    let store = Arc::new(store_dynamodb::DynamoStore::new(
+        aws_sdk_dynamodb::Client::new(&sdk),
+        aws_env::env("DYNAMODB_TABLE")?,
+    ));
+    let nudger = Nudger {
+        events: store.clone(),
+        orgs: store,
+        mailer: Arc::new(mail_ses::SesMailer::new(
+            aws_sdk_sesv2::Client::new(&sdk),
+            aws_env::env("SES_SENDER_ADDRESS")?,
+            aws_env::env_opt("SES_CONFIGURATION_SET"),
+        )),
+        publisher: Arc::new(eventbus_aws::EventBridgePublisher::new(
+            aws_sdk_eventbridge::Client::new(&sdk),
+            aws_env::env("EVENT_BUS_NAME")?,
+        )),
+        clock: Arc::new(domain::ports::SystemClock),
+        app_url: aws_env::env("APP_URL")?,
+    };
+    let nudger = &nudger;
+    lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<serde_json::Value>| async move {
+            nudge::handle(nudger, &event.payload).await
+        },
+    ))
+    .await
+}

@@ -1,0 +1,321 @@
+//! The nudge handler against DynamoDB and SES (moto), called with the schedule's own Input JSON
+//! (moto never fires schedules): once and only once per recipient, nothing for a cancelled or
+//! moved event, and a retry after a partial failure that duplicates nobody.
+
+use async_trait::async_trait;
+use chrono::{Duration, Utc};
+use domain::event::{CrewAssignment, CrewRole, EventKind, EventSpec};
+use domain::org::{Org, OrgScope};
+use domain::ports::{
+    DomainEvent, DomainEvents, EventStore, MailError, Mailer, OrgStore, OutgoingEmail,
+    PublishError, SystemClock,
+};
+use domain::{Email, Event, EventId, OrgId};
+use nudge::Nudger;
+use std::sync::{Arc, Mutex};
+use store_dynamodb::DynamoStore;
+
+#[derive(Default)]
+struct Feed(Mutex<Vec<DomainEvent>>);
+
+#[async_trait]
+impl DomainEvents for Feed {
+    async fn publish(&self, events: &[DomainEvent]) -> Result<(), PublishError> {
+        self.0.lock().expect("lock").extend_from_slice(events);
+        Ok(())
+    }
+}
+
+/// The real SES adapter, except that sends to `flaky` fail (as SES throttling would) until
+/// `heal` is called.
+struct Flaky {
+    inner: mail_ses::SesMailer,
+    flaky: Mutex<Option<String>>,
+}
+
+#[async_trait]
+impl Mailer for Flaky {
+    async fn send(&self, email: &OutgoingEmail) -> Result<String, MailError> {
+        if self.flaky.lock().expect("lock").as_deref() == Some(email.to.as_str()) {
+            return Err(MailError::Unavailable("TooManyRequestsException".into()));
+        }
+        self.inner.send(email).await
+    }
+}
+
+struct World {
+    nudger: Arc<Nudger>,
+    store: Arc<DynamoStore>,
+    mailer: Arc<Flaky>,
+    feed: Arc<Feed>,
+    org: OrgId,
+    suffix: String,
+}
+
+impl World {
+    fn addr(&self, who: &str) -> String {
+        format!("{who}-{}@example.com", self.suffix)
+    }
+
+    async fn event(&self, minutes: i64) -> Event {
+        let departs_at = (Utc::now() + Duration::minutes(minutes)).with_timezone(&Utc);
+        let departs_at = chrono::DateTime::from_timestamp(departs_at.timestamp(), 0).expect("time");
+        let crew = ["cap", "deck"]
+            .iter()
+            .map(|w| CrewAssignment {
+                email: Email::parse(&self.addr(w)).expect("valid"),
+                role: if *w == "cap" {
+                    CrewRole::Captain
+                } else {
+                    CrewRole::Crew
+                },
+            })
+            .collect();
+        let event = Event::new(
+            EventId::generate(),
+            self.org.clone(),
+            EventSpec {
+                kind: EventKind::SunsetSail,
+                title: "Sunset sail".into(),
+                vessel: "Jada".into(),
+                departs_at,
+                returns_at: departs_at + Duration::hours(3),
+                crew,
+                notes: String::new(),
+                revenue_cents: None,
+            },
+            Email::parse("admin@example.com").expect("valid"),
+            Utc::now(),
+        );
+        self.store
+            .create_event(&OrgScope::trusted(self.org.clone()), &event)
+            .await
+            .expect("event");
+        event
+    }
+
+    /// The Input JSON exactly as the api's schedule carries it, from the fixture.
+    fn input(&self, event: &Event) -> serde_json::Value {
+        let fixture = include_str!("fixtures/scheduler-input.json")
+            .replace("{{ORG}}", self.org.as_str())
+            .replace("{{EVENT}}", event.id.as_str())
+            .replace(
+                "{{FIRE_AT}}",
+                &(event.departs_at - Duration::minutes(30)).to_rfc3339(),
+            )
+            .replace("{{ANCHOR_AT}}", &event.departs_at.to_rfc3339());
+        serde_json::from_str(&fixture).expect("fixture JSON")
+    }
+
+    async fn mails_to(&self, who: &str) -> Vec<String> {
+        test_support::sent_to(&self.addr(who)).await
+    }
+}
+
+async fn world() -> Option<World> {
+    let sdk = aws_env::test_endpoint().await?;
+    let suffix = ulid::Ulid::new().to_string().to_lowercase();
+    let ddb = aws_sdk_dynamodb::Client::new(&sdk);
+    let table = format!("nudge-{suffix}");
+    store_dynamodb::table::create_table(&ddb, &table)
+        .await
+        .expect("table");
+    let store = Arc::new(DynamoStore::new(ddb, table));
+    let ses = aws_sdk_sesv2::Client::new(&sdk);
+    let sender = format!("nudges-{suffix}@example.com");
+    ses.create_email_identity()
+        .email_identity(&sender)
+        .send()
+        .await
+        .expect("identity");
+    let mailer = Arc::new(Flaky {
+        inner: mail_ses::SesMailer::new(ses, sender, None),
+        flaky: Mutex::new(None),
+    });
+    let org = OrgId::parse("jada").expect("valid");
+    store
+        .create_org(&Org {
+            id: org.clone(),
+            name: "JADA".into(),
+            zone: chrono_tz::America::Los_Angeles,
+            home_port: domain::seed::san_diego(),
+            enabled_kinds: EventKind::ALL.to_vec(),
+            report_recipients: Default::default(),
+            created_at: Utc::now(),
+        })
+        .await
+        .expect("org");
+    let feed = Arc::new(Feed::default());
+    let nudger = Arc::new(Nudger {
+        events: store.clone(),
+        orgs: store.clone(),
+        mailer: mailer.clone(),
+        publisher: feed.clone(),
+        clock: Arc::new(SystemClock),
+        app_url: "https://app.example.com".into(),
+    });
+    Some(World {
+        nudger,
+        store,
+        mailer,
+        feed,
+        org,
+        suffix,
+    })
+}
+
+#[tokio::test]
+async fn sends_once_then_nothing() {
+    let Some(w) = world().await else { return };
+    let event = w.event(30).await;
+    let first = nudge::handle(&w.nudger, &w.input(&event))
+        .await
+        .expect("ok");
+    assert_eq!(first, serde_json::json!({"sent": 2, "skipped": 0}));
+    let second = nudge::handle(&w.nudger, &w.input(&event))
+        .await
+        .expect("ok");
+    assert_eq!(second, serde_json::json!({"sent": 0, "skipped": 2}));
+    for who in ["cap", "deck"] {
+        let mails = w.mails_to(who).await;
+        assert_eq!(mails.len(), 1, "{who} got exactly one");
+        let raw = mails[0].replace("=\r\n", "");
+        assert!(
+            raw.contains("Subject: Sunset sail departs in 30 min"),
+            "{raw}"
+        );
+        assert!(raw.contains(&format!("https://app.example.com/events/{}", event.id)));
+        assert!(raw.contains("First tasks"));
+    }
+    // The record is the audit trail, shown on the event.
+    let stored = w
+        .store
+        .get_event(&OrgScope::trusted(w.org.clone()), &event.id)
+        .await
+        .expect("get");
+    assert_eq!(stored.nudges.len(), 2);
+    assert!(
+        stored
+            .nudges
+            .iter()
+            .all(|n| n.state == domain::event::NudgeState::Sent)
+    );
+    let published = w.feed.0.lock().expect("lock").clone();
+    assert_eq!(published.len(), 1);
+    assert_eq!(published[0].kind, "nudge.sent");
+    assert!(
+        !published[0].detail.to_string().contains('@'),
+        "no address in the feed"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_invocations_send_once() {
+    let Some(w) = world().await else { return };
+    let event = w.event(30).await;
+    let input = w.input(&event);
+    let (a, b) = tokio::join!(
+        nudge::handle(&w.nudger, &input),
+        nudge::handle(&w.nudger, &input)
+    );
+    let sent = [a.expect("ok"), b.expect("ok")]
+        .iter()
+        .map(|r| r["sent"].as_u64().unwrap_or(0))
+        .sum::<u64>();
+    assert_eq!(sent, 2);
+    assert_eq!(w.mails_to("cap").await.len(), 1);
+    assert_eq!(w.mails_to("deck").await.len(), 1);
+}
+
+#[tokio::test]
+async fn cancelled_or_moved_events_get_nothing() {
+    let Some(w) = world().await else { return };
+    let scope = OrgScope::trusted(w.org.clone());
+    let cancelled = w.event(30).await;
+    let mut c = cancelled.clone();
+    c.cancel(
+        &Email::parse("admin@example.com").expect("valid"),
+        Utc::now(),
+    )
+    .expect("cancel");
+    w.store
+        .update_event(
+            &scope,
+            &c,
+            1,
+            &domain::event::AuditEntry {
+                op_id: domain::OpId::parse("op-cancel-00001").expect("valid"),
+                action: domain::event::AuditAction::Cancelled,
+                by: Email::parse("admin@example.com").expect("valid"),
+                at: Utc::now(),
+            },
+        )
+        .await
+        .expect("cancel");
+    let out = nudge::handle(&w.nudger, &w.input(&cancelled))
+        .await
+        .expect("ok");
+    assert_eq!(out["ignored"], "the event was cancelled");
+
+    let moved = w.event(30).await;
+    let stale_input = w.input(&moved);
+    let mut m = moved.clone();
+    m.departs_at += Duration::hours(2);
+    m.returns_at += Duration::hours(2);
+    w.store
+        .update_event(
+            &scope,
+            &m,
+            1,
+            &domain::event::AuditEntry {
+                op_id: domain::OpId::parse("op-move-000001").expect("valid"),
+                action: domain::event::AuditAction::Edited {
+                    fields: vec!["departs_at".into()],
+                },
+                by: Email::parse("admin@example.com").expect("valid"),
+                at: Utc::now(),
+            },
+        )
+        .await
+        .expect("move");
+    let out = nudge::handle(&w.nudger, &stale_input).await.expect("ok");
+    assert_eq!(
+        out["ignored"],
+        "the event was moved; its new schedule will nudge"
+    );
+
+    let missing = serde_json::json!({"org_id": "jada", "event_id": EventId::generate().as_str(), "kind": "departure",
+        "fire_at": "2026-07-01T00:00:00Z", "anchor_at": "2026-07-01T00:30:00Z"});
+    assert_eq!(
+        nudge::handle(&w.nudger, &missing).await.expect("ok")["ignored"],
+        "the event no longer exists"
+    );
+    let garbage = serde_json::json!({"detail-type": "Scheduled Event"});
+    assert_eq!(
+        nudge::handle(&w.nudger, &garbage).await.expect("ok")["ignored"],
+        "bad input"
+    );
+    assert!(w.mails_to("cap").await.is_empty());
+    assert!(w.mails_to("deck").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_retry_after_a_partial_failure_duplicates_nobody() {
+    let Some(w) = world().await else { return };
+    let event = w.event(30).await;
+    *w.mailer.flaky.lock().expect("lock") = Some(w.addr("deck"));
+    let err = nudge::handle(&w.nudger, &w.input(&event))
+        .await
+        .expect_err("one failed");
+    assert!(err.is_retryable());
+    assert_eq!(err.error_type(), "Retryable.MailUnavailable");
+    assert_eq!(w.mails_to("cap").await.len(), 1);
+    assert_eq!(w.mails_to("deck").await.len(), 0);
+    *w.mailer.flaky.lock().expect("lock") = None;
+    let retry = nudge::handle(&w.nudger, &w.input(&event))
+        .await
+        .expect("ok");
+    assert_eq!(retry, serde_json::json!({"sent": 1, "skipped": 1}));
+    assert_eq!(w.mails_to("cap").await.len(), 1, "not sent twice");
+    assert_eq!(w.mails_to("deck").await.len(), 1, "sent on the retry");
+}

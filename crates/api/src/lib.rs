@@ -83,7 +83,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/org", get(people::show_org).patch(people::edit_org))
         .route("/api/openapi.json", get(openapi_json))
-        .fallback(|| async { Problem::not_found() })
+        // Unknown /api paths are problem+json 404s, not the web app's page (no router fallback,
+        // so the local server can merge this router with others).
+        .route(
+            "/api/{*rest}",
+            axum::routing::any(|| async { Problem::not_found() }),
+        )
         .with_state(state)
 }
 

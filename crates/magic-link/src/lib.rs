@@ -52,6 +52,10 @@ pub fn router(auth: Arc<Auth>) -> Router {
         .route("/auth/switch", post(switch))
         .route("/auth/logout", post(logout))
         .route("/auth/logout-all", post(logout_all))
+        .route(
+            "/auth/{*rest}",
+            axum::routing::any(|| async { Problem::not_found() }),
+        )
         .with_state(auth)
 }
 

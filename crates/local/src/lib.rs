@@ -1,0 +1,203 @@
+//! The local server: the same `/api` and `/auth` routers the Lambdas serve, on the embedded
+//! store, with a file outbox for email, an in-process scheduler that fires nudges, a file for the
+//! domain-event feed, the web app's static files, and (local only) `/dev/*` pages to read the
+//! outbox and fire a nudge now.
+//!
+//! Invariant: binds loopback only; `/dev/*` exists only here, never in a Lambda.
+
+mod dev;
+mod feed;
+mod scheduler;
+mod secrets;
+
+pub use feed::FileFeed;
+pub use scheduler::LocalScheduler;
+
+use auth::{Auth, AuthPorts, TokenService};
+use axum::Router;
+use axum::routing::get;
+use domain::nudge::{NudgePlan, plan};
+use domain::org::OrgScope;
+use domain::ports::{
+    Clock, EventStore, MemberStore, NudgeScheduler, OrgStore, PageRequest, SystemClock,
+};
+use mail::Outbox;
+use nudge::Nudger;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use store_embedded::EmbeddedStore;
+use tower_http::services::{ServeDir, ServeFile};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the store, outbox, feed and dev secrets live.
+    pub data: PathBuf,
+    /// The built web app (index.html and assets).
+    pub static_dir: PathBuf,
+    /// The app's origin, for links in emails.
+    pub app_url: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] store_embedded::OpenError),
+    #[error(transparent)]
+    Secrets(#[from] secrets::SecretsError),
+    #[error("seeding failed: {0}")]
+    Seed(#[from] domain::ports::StoreError),
+}
+
+/// The running pieces: the router to serve and the handles tests and `/dev` use.
+pub struct Local {
+    pub router: Router,
+    pub store: Arc<EmbeddedStore>,
+    pub outbox: Outbox,
+    pub scheduler: Arc<LocalScheduler>,
+    pub auth: Arc<Auth>,
+}
+
+/// Opens (or creates) the local world under `config.data`, seeds it on first start, re-plans the
+/// pending nudges, and builds the router. Call within a Tokio runtime: the scheduler's task starts.
+pub async fn start(config: &Config) -> Result<Local, StartError> {
+    let store = Arc::new(EmbeddedStore::open(&config.data.join("store"))?);
+    let outbox = Outbox::new(config.data.join("outbox"), "crew@shipcaptaincrew.local");
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let secrets = secrets::load_or_create(&config.data)?;
+    let auth = Arc::new(Auth::new(
+        TokenService::new(secrets.keys, config.app_url.clone(), auth::token::AUDIENCE),
+        secrets.pepper,
+        config.app_url.clone(),
+        AuthPorts::from_store(store.clone(), Arc::new(outbox.clone()), clock.clone()),
+    ));
+    let feed = Arc::new(FileFeed::new(config.data.join("domain-events.jsonl")));
+    let nudger = Arc::new(Nudger {
+        events: store.clone(),
+        orgs: store.clone(),
+        mailer: Arc::new(outbox.clone()),
+        publisher: feed.clone(),
+        clock: clock.clone(),
+        app_url: config.app_url.clone(),
+    });
+    let scheduler = LocalScheduler::spawn(nudger);
+    if store.is_empty().await? {
+        seed(&store, &*scheduler, clock.now()).await?;
+    } else {
+        replan(&store, &*scheduler, clock.now()).await?;
+    }
+    let state = api::AppState::new(auth.clone(), store.clone(), scheduler.clone(), feed, clock);
+    let router = router(
+        config,
+        auth.clone(),
+        state,
+        dev::DevState {
+            outbox: outbox.clone(),
+            scheduler: scheduler.clone(),
+        },
+    );
+    Ok(Local {
+        router,
+        store,
+        outbox,
+        scheduler,
+        auth,
+    })
+}
+
+fn router(config: &Config, auth: Arc<Auth>, state: api::AppState, dev: dev::DevState) -> Router {
+    let app = Router::new()
+        .route(
+            "/health",
+            get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }),
+        )
+        .merge(magic_link::router(auth))
+        .merge(api::router(state))
+        .merge(dev::router(dev));
+    web::layers(app).fallback_service(static_files(&config.static_dir))
+}
+
+/// The web app: files as they are, and `index.html` for any other path (the app routes itself).
+fn static_files(dir: &Path) -> ServeDir<ServeFile> {
+    ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))
+}
+
+/// The demo world: four orgs, their people, events for today and tomorrow, their nudges.
+pub async fn seed(
+    store: &EmbeddedStore,
+    scheduler: &dyn NudgeScheduler,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), domain::ports::StoreError> {
+    let world = domain::seed::demo(now);
+    for org in &world.orgs {
+        store.create_org(org).await?;
+    }
+    for (org_id, member) in &world.members {
+        let name = world
+            .orgs
+            .iter()
+            .find(|o| &o.id == org_id)
+            .map(|o| o.name.clone())
+            .unwrap_or_default();
+        store
+            .add_member(&OrgScope::trusted(org_id.clone()), &name, member)
+            .await?;
+    }
+    for event in &world.events {
+        store
+            .create_event(&OrgScope::trusted(event.org_id.clone()), event)
+            .await?;
+        schedule(scheduler, event, now).await;
+    }
+    tracing::info!(
+        orgs = world.orgs.len(),
+        events = world.events.len(),
+        "seeded the demo world"
+    );
+    Ok(())
+}
+
+/// The in-process scheduler forgets on restart: plan again every upcoming event's nudges.
+async fn replan(
+    store: &EmbeddedStore,
+    scheduler: &dyn NudgeScheduler,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), domain::ports::StoreError> {
+    for org in store.list_orgs().await? {
+        let scope = OrgScope::trusted(org.id.clone());
+        let mut page = PageRequest::first(100);
+        loop {
+            let got = store
+                .list_events(
+                    &scope,
+                    now - chrono::Duration::days(1),
+                    now + chrono::Duration::days(30),
+                    &page,
+                )
+                .await?;
+            for event in &got.items {
+                schedule(scheduler, event, now).await;
+            }
+            match got.next {
+                Some(cursor) => page = PageRequest::new(Some(100), Some(cursor)),
+                None => break,
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn schedule(
+    scheduler: &dyn NudgeScheduler,
+    event: &domain::Event,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    for step in plan(event, now) {
+        let result = match &step {
+            NudgePlan::Schedule(s) => scheduler.upsert(s).await,
+            NudgePlan::Remove(kind) => scheduler.delete(&event.org_id, &event.id, *kind).await,
+        };
+        if let Err(e) = result {
+            tracing::warn!(event = %event.id, error = %e, "nudge not planned");
+        }
+    }
+}

@@ -14,6 +14,7 @@ pub mod nudge;
 pub mod org;
 pub mod ports;
 pub mod role;
+pub mod report;
 pub mod seed;
 pub mod timing;
 

@@ -13,8 +13,8 @@ pub mod ids;
 pub mod nudge;
 pub mod org;
 pub mod ports;
-pub mod role;
 pub mod report;
+pub mod role;
 pub mod seed;
 pub mod timing;
 

@@ -8,7 +8,7 @@
 use crate::email::Email;
 use crate::event::{AuditEntry, Event, NudgeKind, NudgeState, TaskState};
 use crate::ids::{EventId, OrgId, TaskId};
-use crate::org::{Member, Membership, Org, OrgScope};
+use crate::org::{Member, Membership, Org, OrgScope, Perspective};
 use crate::role::Role;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
@@ -176,8 +176,9 @@ pub struct NudgeKey {
     pub email: Email,
 }
 
+/// The outcome of claiming a send (a nudge or a report email) before making it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NudgeClaim {
+pub enum SendClaim {
     /// This caller owns the send now.
     Claimed,
     /// Already sent: do nothing.
@@ -227,7 +228,7 @@ pub trait EventStore: Send + Sync {
         key: &NudgeKey,
         now: DateTime<Utc>,
         stale_after: Duration,
-    ) -> StoreResult<NudgeClaim>;
+    ) -> StoreResult<SendClaim>;
     /// Records how a claimed send ended (`Sent` or `Failed`).
     async fn finish_nudge(
         &self,
@@ -237,6 +238,74 @@ pub trait EventStore: Send + Sync {
         state: NudgeState,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
+}
+
+/// Who a weekly report is for: one org's recipients, or the portfolio roll-up's.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ReportAudience {
+    Org(OrgId),
+    Portfolio,
+}
+
+impl ReportAudience {
+    /// `jada`, or `portfolio`.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ReportAudience::Org(o) => o.as_str(),
+            ReportAudience::Portfolio => "portfolio",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "portfolio" => Some(ReportAudience::Portfolio),
+            other => OrgId::parse(other).ok().map(ReportAudience::Org),
+        }
+    }
+}
+
+/// One report email's exactly-once key: (audience, week, perspective, recipient).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportKey {
+    pub audience: ReportAudience,
+    /// ISO week, `2026-W47`.
+    pub week: String,
+    pub perspective: Perspective,
+    pub recipient: Email,
+}
+
+/// Report sends and unsubscribes. Report sends cross orgs (the portfolio roll-up), so these take
+/// the audience, which the report Lambda derives from the org list or a signed unsubscribe token.
+#[async_trait]
+pub trait ReportStore: Send + Sync {
+    /// Claims one report email: free, failed, or claimed longer ago than `stale_after`.
+    async fn claim_report(
+        &self,
+        key: &ReportKey,
+        now: DateTime<Utc>,
+        stale_after: Duration,
+    ) -> StoreResult<SendClaim>;
+    /// Records how a claimed send ended (`Sent` or `Failed`).
+    async fn finish_report(
+        &self,
+        key: &ReportKey,
+        state: NudgeState,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Stops one perspective's report to one address (idempotent).
+    async fn unsubscribe(
+        &self,
+        audience: &ReportAudience,
+        perspective: Perspective,
+        email: &Email,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// The addresses that unsubscribed from an audience's perspective.
+    async fn unsubscribed(
+        &self,
+        audience: &ReportAudience,
+        perspective: Perspective,
+    ) -> StoreResult<Vec<Email>>;
 }
 
 /// A signed-in session: the allowlist entry of one issued token.
@@ -332,9 +401,15 @@ pub trait SigninStore: Send + Sync {
 
 /// Everything a store adapter implements; the adapters are tested against this whole set by the
 /// conformance suite (crates/store-conformance).
-pub trait Store: OrgStore + MemberStore + EventStore + SessionStore + SigninStore {}
+pub trait Store:
+    OrgStore + MemberStore + EventStore + SessionStore + SigninStore + ReportStore
+{
+}
 
-impl<T: OrgStore + MemberStore + EventStore + SessionStore + SigninStore> Store for T {}
+impl<T: OrgStore + MemberStore + EventStore + SessionStore + SigninStore + ReportStore> Store
+    for T
+{
+}
 
 /// The time, so tests can hold it still.
 pub trait Clock: Send + Sync {

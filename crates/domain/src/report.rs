@@ -93,7 +93,12 @@ fn hours_between(a: DateTime<Utc>, b: DateTime<Utc>) -> f64 {
 }
 
 /// Hours of `[a, b)` that fall inside `[start, end)`.
-fn clipped_hours(a: DateTime<Utc>, b: DateTime<Utc>, start: DateTime<Utc>, end: DateTime<Utc>) -> f64 {
+fn clipped_hours(
+    a: DateTime<Utc>,
+    b: DateTime<Utc>,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> f64 {
     hours_between(a.max(start), b.min(end))
 }
 
@@ -279,7 +284,8 @@ fn departs_in(event: &Event, start: DateTime<Utc>, end: DateTime<Utc>) -> bool {
 }
 
 fn went_out(event: &Event) -> bool {
-    event.departed_at.is_some() && matches!(event.status, EventStatus::Underway | EventStatus::Completed)
+    event.departed_at.is_some()
+        && matches!(event.status, EventStatus::Underway | EventStatus::Completed)
 }
 
 /// When an event was (or is planned to be) out: actual times where known.
@@ -314,18 +320,28 @@ fn operations(events: &[&Event]) -> Operations {
         }
         if e.status != EventStatus::Cancelled {
             let t = e.template();
-            let done = t.tasks.iter().filter(|task| e.tasks.get(&task.id).is_some_and(|s| s.done)).count();
+            let done = t
+                .tasks
+                .iter()
+                .filter(|task| e.tasks.get(&task.id).is_some_and(|s| s.done))
+                .count();
             let entry = checklist.entry(e.kind).or_default();
             entry.0 += done;
             entry.1 += t.tasks.len();
         }
     }
-    let (done_all, total_all) = checklist.values().fold((0, 0), |a, (d, t)| (a.0 + d, a.1 + t));
+    let (done_all, total_all) = checklist
+        .values()
+        .fold((0, 0), |a, (d, t)| (a.0 + d, a.1 + t));
     Operations {
         events: events.len(),
         by_kind_and_status: by
             .into_iter()
-            .map(|((kind, status), count)| KindStatusCount { kind, status, count })
+            .map(|((kind, status), count)| KindStatusCount {
+                kind,
+                status,
+                count,
+            })
             .collect(),
         departed,
         on_time,
@@ -333,10 +349,18 @@ fn operations(events: &[&Event]) -> Operations {
         average_delay_minutes: (departed > 0).then(|| round1(delay_minutes / departed as f64)),
         checklist_by_kind: checklist
             .into_iter()
-            .map(|(kind, (done, total))| Completion { kind, done, total, percent: pct(done, total) })
+            .map(|(kind, (done, total))| Completion {
+                kind,
+                done,
+                total,
+                percent: pct(done, total),
+            })
             .collect(),
         checklist_percent: pct(done_all, total_all),
-        cancellations: events.iter().filter(|e| e.status == EventStatus::Cancelled).count(),
+        cancellations: events
+            .iter()
+            .filter(|e| e.status == EventStatus::Cancelled)
+            .count(),
     }
 }
 
@@ -412,7 +436,10 @@ fn crew(
             nudges_received: 0,
         });
     };
-    for e in departing.iter().filter(|e| e.status != EventStatus::Cancelled) {
+    for e in departing
+        .iter()
+        .filter(|e| e.status != EventStatus::Cancelled)
+    {
         for c in &e.crew {
             line(&mut lines, c.email.as_str());
             if let Some(l) = lines.get_mut(c.email.as_str()) {
@@ -420,10 +447,17 @@ fn crew(
             }
         }
     }
-    for e in touching.iter().filter(|e| e.status != EventStatus::Cancelled) {
+    for e in touching
+        .iter()
+        .filter(|e| e.status != EventStatus::Cancelled)
+    {
         // Hours on duty are hours that happened: events that went out, clipped to the week.
         let (from, to) = out_window(e);
-        let hours = if went_out(e) { clipped_hours(from, to, start, end) } else { 0.0 };
+        let hours = if went_out(e) {
+            clipped_hours(from, to, start, end)
+        } else {
+            0.0
+        };
         for c in &e.crew {
             if hours > 0.0 {
                 line(&mut lines, c.email.as_str());
@@ -432,13 +466,21 @@ fn crew(
                 }
             }
         }
-        for state in e.tasks.values().filter(|s| s.done && s.at >= start && s.at < end) {
+        for state in e
+            .tasks
+            .values()
+            .filter(|s| s.done && s.at >= start && s.at < end)
+        {
             line(&mut lines, state.by.as_str());
             if let Some(l) = lines.get_mut(state.by.as_str()) {
                 l.tasks_done += 1;
             }
         }
-        for n in e.nudges.iter().filter(|n| n.state == NudgeState::Sent && n.at >= start && n.at < end) {
+        for n in e
+            .nudges
+            .iter()
+            .filter(|n| n.state == NudgeState::Sent && n.at >= start && n.at < end)
+        {
             line(&mut lines, n.email.as_str());
             if let Some(l) = lines.get_mut(n.email.as_str()) {
                 l.nudges_received += 1;
@@ -452,7 +494,11 @@ fn crew(
             l
         })
         .collect();
-    members.sort_by(|a, b| b.hours_on_duty.total_cmp(&a.hours_on_duty).then(a.email.cmp(&b.email)));
+    members.sort_by(|a, b| {
+        b.hours_on_duty
+            .total_cmp(&a.hours_on_duty)
+            .then(a.email.cmp(&b.email))
+    });
     let short_of_crew = departing
         .iter()
         .filter(|e| e.status != EventStatus::Cancelled)
@@ -465,15 +511,27 @@ fn crew(
             link: link(app_url, e),
         })
         .collect();
-    Crew { members, short_of_crew }
+    Crew {
+        members,
+        short_of_crew,
+    }
 }
 
-fn finance(departing: &[&Event], touching: &[&Event], start: DateTime<Utc>, end: DateTime<Utc>, week_hours: f64) -> Finance {
+fn finance(
+    departing: &[&Event],
+    touching: &[&Event],
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    week_hours: f64,
+) -> Finance {
     let mut by_kind = BTreeMap::new();
     let mut by_vessel = BTreeMap::new();
     let mut revenue = 0;
     let (mut earning_revenue, mut earning_hours) = (0i64, 0.0);
-    for e in departing.iter().filter(|e| e.status != EventStatus::Cancelled) {
+    for e in departing
+        .iter()
+        .filter(|e| e.status != EventStatus::Cancelled)
+    {
         let cents = e.revenue_cents.unwrap_or(0);
         revenue += cents;
         *by_kind.entry(e.kind).or_insert(0) += cents;
@@ -487,7 +545,8 @@ fn finance(departing: &[&Event], touching: &[&Event], start: DateTime<Utc>, end:
     let mut hours_by_vessel: BTreeMap<String, f64> = BTreeMap::new();
     for e in touching.iter().filter(|e| went_out(e)) {
         let (from, to) = out_window(e);
-        *hours_by_vessel.entry(e.vessel.clone()).or_insert(0.0) += clipped_hours(from, to, start, end);
+        *hours_by_vessel.entry(e.vessel.clone()).or_insert(0.0) +=
+            clipped_hours(from, to, start, end);
     }
     let hours_underway: f64 = hours_by_vessel.values().sum();
     Finance {
@@ -495,7 +554,8 @@ fn finance(departing: &[&Event], touching: &[&Event], start: DateTime<Utc>, end:
         by_kind,
         by_vessel,
         hours_underway: round1(hours_underway),
-        revenue_per_hour_underway_cents: (earning_hours > 0.0).then(|| (earning_revenue as f64 / earning_hours).round() as i64),
+        revenue_per_hour_underway_cents: (earning_hours > 0.0)
+            .then(|| (earning_revenue as f64 / earning_hours).round() as i64),
         utilisation: hours_by_vessel
             .into_iter()
             .map(|(vessel, hours)| Utilisation {
@@ -508,13 +568,29 @@ fn finance(departing: &[&Event], touching: &[&Event], start: DateTime<Utc>, end:
     }
 }
 
-fn exceptions(org_id: &str, ops: &Operations, safety: &Safety, crew: &Crew, departing: &[&Event], app_url: &str) -> Vec<Exception> {
+fn exceptions(
+    org_id: &str,
+    ops: &Operations,
+    safety: &Safety,
+    crew: &Crew,
+    departing: &[&Event],
+    app_url: &str,
+) -> Vec<Exception> {
     let mut out = Vec::new();
     for m in &safety.misses {
         out.push(Exception {
             org_id: org_id.to_string(),
             severity: if m.outcome == "never" { 100 } else { 80 },
-            summary: format!("{}: safety task {} ({})", m.event_title, if m.outcome == "never" { "never done" } else { "done late" }, m.task_title),
+            summary: format!(
+                "{}: safety task {} ({})",
+                m.event_title,
+                if m.outcome == "never" {
+                    "never done"
+                } else {
+                    "done late"
+                },
+                m.task_title
+            ),
             link: Some(m.link.clone()),
         });
     }
@@ -535,7 +611,10 @@ fn exceptions(org_id: &str, ops: &Operations, safety: &Safety, crew: &Crew, depa
         out.push(Exception {
             org_id: org_id.to_string(),
             severity: 60,
-            summary: format!("{}: {} of {} crew assigned", s.event_title, s.assigned, s.needed),
+            summary: format!(
+                "{}: {} of {} crew assigned",
+                s.event_title, s.assigned, s.needed
+            ),
             link: Some(s.link.clone()),
         });
     }
@@ -543,7 +622,11 @@ fn exceptions(org_id: &str, ops: &Operations, safety: &Safety, crew: &Crew, depa
         out.push(Exception {
             org_id: org_id.to_string(),
             severity: 30 + u32::try_from(ops.cancellations.min(20)).unwrap_or(0),
-            summary: format!("{} cancellation{}", ops.cancellations, if ops.cancellations == 1 { "" } else { "s" }),
+            summary: format!(
+                "{} cancellation{}",
+                ops.cancellations,
+                if ops.cancellations == 1 { "" } else { "s" }
+            ),
             link: None,
         });
     }
@@ -564,15 +647,33 @@ pub fn org_week(input: &WeekInput<'_>, as_of: DateTime<Utc>) -> OrgWeek {
             departs_in(e, start, end) || (from < end && to > start)
         })
         .collect();
-    let departing: Vec<&Event> = touching.iter().copied().filter(|e| departs_in(e, start, end)).collect();
+    let departing: Vec<&Event> = touching
+        .iter()
+        .copied()
+        .filter(|e| departs_in(e, start, end))
+        .collect();
     let week_hours = input.week.hours(zone);
     let bound = as_of.min(end);
     let operations = operations(&departing);
     let safety = safety(&departing, input.org, input.app_url, bound);
-    let crew = crew(&departing, &touching, input.names, start, end, input.app_url);
+    let crew = crew(
+        &departing,
+        &touching,
+        input.names,
+        start,
+        end,
+        input.app_url,
+    );
     let finance = finance(&departing, &touching, start, end, week_hours);
     let org_id = input.org.id.to_string();
-    let exceptions = exceptions(&org_id, &operations, &safety, &crew, &departing, input.app_url);
+    let exceptions = exceptions(
+        &org_id,
+        &operations,
+        &safety,
+        &crew,
+        &departing,
+        input.app_url,
+    );
     let kpis = Kpis {
         events: operations.events,
         cancellations: operations.cancellations,
@@ -602,8 +703,16 @@ pub fn org_week(input: &WeekInput<'_>, as_of: DateTime<Utc>) -> OrgWeek {
 /// The executive summary over several orgs: each org's KPIs this week and last, and the three
 /// largest exceptions across them.
 pub fn executive_summary(pairs: &[(OrgWeek, OrgWeek)]) -> ExecutiveSummary {
-    let mut exceptions: Vec<Exception> = pairs.iter().flat_map(|(this, _)| this.exceptions.clone()).collect();
-    exceptions.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.org_id.cmp(&b.org_id)).then(a.summary.cmp(&b.summary)));
+    let mut exceptions: Vec<Exception> = pairs
+        .iter()
+        .flat_map(|(this, _)| this.exceptions.clone())
+        .collect();
+    exceptions.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.org_id.cmp(&b.org_id))
+            .then(a.summary.cmp(&b.summary))
+    });
     exceptions.truncate(3);
     ExecutiveSummary {
         orgs: pairs
@@ -623,7 +732,10 @@ pub fn executive_summary(pairs: &[(OrgWeek, OrgWeek)]) -> ExecutiveSummary {
 pub fn headline(perspective: Perspective, week: &OrgWeek) -> String {
     match perspective {
         Perspective::Operations => {
-            let on_time = week.operations.on_time_percent.map_or("no departures".into(), |p| format!("{p}% on time"));
+            let on_time = week
+                .operations
+                .on_time_percent
+                .map_or("no departures".into(), |p| format!("{p}% on time"));
             format!("{} events, {on_time}", week.operations.events)
         }
         Perspective::Safety => match week.safety.misses.len() {
@@ -633,7 +745,11 @@ pub fn headline(perspective: Perspective, week: &OrgWeek) -> String {
         },
         Perspective::Crew => {
             let hours: f64 = week.crew.members.iter().map(|m| m.hours_on_duty).sum();
-            format!("{} people, {} hours on duty", week.crew.members.len(), round1(hours))
+            format!(
+                "{} people, {} hours on duty",
+                week.crew.members.len(),
+                round1(hours)
+            )
         }
         Perspective::Finance => format!("{} revenue", dollars(week.finance.revenue_cents)),
         Perspective::ExecutiveSummary => format!(
@@ -676,9 +792,20 @@ mod tests {
         for bad in ["2026-W54", "2026-47", "2026-W7", "W47", "3026-W01", ""] {
             assert!(Week::parse(bad).is_none(), "{bad}");
         }
-        assert_eq!(Week::parse("2026-W01").expect("valid").previous().to_string(), "2025-W52");
-        let monday_morning = "2026-11-23T15:00:00Z".parse::<DateTime<Utc>>().expect("time");
-        assert_eq!(Week::last_complete(monday_morning, la).to_string(), "2026-W47");
+        assert_eq!(
+            Week::parse("2026-W01")
+                .expect("valid")
+                .previous()
+                .to_string(),
+            "2025-W52"
+        );
+        let monday_morning = "2026-11-23T15:00:00Z"
+            .parse::<DateTime<Utc>>()
+            .expect("time");
+        assert_eq!(
+            Week::last_complete(monday_morning, la).to_string(),
+            "2026-W47"
+        );
     }
 
     #[test]

@@ -19,25 +19,46 @@ fn org() -> Org {
         id: OrgId::parse("jada").expect("valid"),
         name: "JADA".into(),
         zone: LA,
-        home_port: HomePort { name: "San Diego".into(), latitude: 32.7157, longitude: -117.1611 },
+        home_port: HomePort {
+            name: "San Diego".into(),
+            latitude: 32.7157,
+            longitude: -117.1611,
+        },
         enabled_kinds: EventKind::ALL.to_vec(),
         report_recipients: Default::default(),
-        created_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("time"),
+        created_at: Utc
+            .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+            .single()
+            .expect("time"),
     }
 }
 
 fn local(raw: &str) -> DateTime<Utc> {
-    let naive = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M").unwrap_or_else(|e| panic!("{raw}: {e}"));
-    LA.from_local_datetime(&naive).earliest().expect("exists").with_timezone(&Utc)
+    let naive = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
+        .unwrap_or_else(|e| panic!("{raw}: {e}"));
+    LA.from_local_datetime(&naive)
+        .earliest()
+        .expect("exists")
+        .with_timezone(&Utc)
 }
 
 fn strings(v: &Value) -> Vec<String> {
-    v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Builds one event from its fixture description.
 fn event(v: &Value, org: &Org, n: usize) -> Event {
-    let text = |k: &str| v[k].as_str().unwrap_or_else(|| panic!("field {k}")).to_string();
+    let text = |k: &str| {
+        v[k].as_str()
+            .unwrap_or_else(|| panic!("field {k}"))
+            .to_string()
+    };
     let kind = EventKind::parse(&text("kind")).expect("kind");
     let crew: Vec<CrewAssignment> = v["crew"]
         .as_array()
@@ -45,7 +66,11 @@ fn event(v: &Value, org: &Org, n: usize) -> Event {
             a.iter()
                 .map(|c| CrewAssignment {
                     email: Email::parse(c[0].as_str().expect("email")).expect("valid"),
-                    role: if c[1] == "captain" { CrewRole::Captain } else { CrewRole::Crew },
+                    role: if c[1] == "captain" {
+                        CrewRole::Captain
+                    } else {
+                        CrewRole::Crew
+                    },
                 })
                 .collect()
         })
@@ -61,7 +86,13 @@ fn event(v: &Value, org: &Org, n: usize) -> Event {
         revenue_cents: v["revenue_cents"].as_i64(),
     };
     let admin = Email::parse("admin@example.com").expect("valid");
-    let mut e = Event::new(EventId::generate(), org.id.clone(), spec, admin, local(&text("departs")) - Duration::days(10));
+    let mut e = Event::new(
+        EventId::generate(),
+        org.id.clone(),
+        spec,
+        admin,
+        local(&text("departs")) - Duration::days(10),
+    );
     e.status = match v["status"].as_str().unwrap_or("scheduled") {
         "scheduled" => EventStatus::Scheduled,
         "underway" => EventStatus::Underway,
@@ -85,14 +116,21 @@ fn event(v: &Value, org: &Org, n: usize) -> Event {
                 continue;
             }
             let due = due_at(task, &e, &sun, day).expect("the fixture's tasks have due times");
-            let at = if late.contains(&task.id.to_string()) { due + Duration::minutes(5) } else { due };
-            e.tasks.insert(task.id.clone(), TaskState {
-                done: true,
-                by: by.clone(),
-                at,
-                recorded_at: at,
-                op_id: OpId::parse(&format!("op-fixture-{n:02}-{i:03}")).expect("valid"),
-            });
+            let at = if late.contains(&task.id.to_string()) {
+                due + Duration::minutes(5)
+            } else {
+                due
+            };
+            e.tasks.insert(
+                task.id.clone(),
+                TaskState {
+                    done: true,
+                    by: by.clone(),
+                    at,
+                    recorded_at: at,
+                    op_id: OpId::parse(&format!("op-fixture-{n:02}-{i:03}")).expect("valid"),
+                },
+            );
         }
     }
     for nudge in v["nudges"].as_array().cloned().unwrap_or_default() {
@@ -110,38 +148,73 @@ fn event(v: &Value, org: &Org, n: usize) -> Event {
 #[test]
 fn report_fixtures() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reports");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).expect("fixtures").filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("fixtures")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .collect();
     files.sort();
     assert!(files.len() >= 5, "the fixture weeks are there");
-    let names: BTreeMap<String, String> = [("cap@example.com", "Casey"), ("deck@example.com", "Dana")]
-        .into_iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect();
+    let names: BTreeMap<String, String> =
+        [("cap@example.com", "Casey"), ("deck@example.com", "Dana")]
+            .into_iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
     let org = org();
     let mut failures = Vec::new();
     let mut checked = 0;
     for file in files {
-        let fixture: Value = serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("JSON");
-        let events: Vec<Event> = fixture["events"].as_array().expect("events").iter().enumerate().map(|(n, v)| event(v, &org, n)).collect();
+        let fixture: Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("JSON");
+        let events: Vec<Event> = fixture["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .enumerate()
+            .map(|(n, v)| event(v, &org, n))
+            .collect();
         for week in strings(&fixture["weeks"]) {
             let week_id = Week::parse(&week).expect("week");
-            let input = WeekInput { org: &org, week: week_id, events: &events, names: &names, app_url: "https://app.example.com" };
+            let input = WeekInput {
+                org: &org,
+                week: week_id,
+                events: &events,
+                names: &names,
+                app_url: "https://app.example.com",
+            };
             // Reported the Monday after: every task of the week is due by then.
-            let report = serde_json::to_value(org_week(&input, week_id.range(LA).1 + Duration::hours(7))).expect("JSON");
-            let expect = fixture["expect"][&week].as_object().unwrap_or_else(|| panic!("{}: no expectations for {week}", file.display()));
+            let report =
+                serde_json::to_value(org_week(&input, week_id.range(LA).1 + Duration::hours(7)))
+                    .expect("JSON");
+            let expect = fixture["expect"][&week]
+                .as_object()
+                .unwrap_or_else(|| panic!("{}: no expectations for {week}", file.display()));
             for (pointer, want) in expect {
                 checked += 1;
-                let got = report.pointer(pointer).cloned().unwrap_or(Value::String("<absent>".into()));
+                let got = report
+                    .pointer(pointer)
+                    .cloned()
+                    .unwrap_or(Value::String("<absent>".into()));
                 let equal = match (got.as_f64(), want.as_f64()) {
                     (Some(a), Some(b)) => (a - b).abs() < 1e-9,
                     _ => got == *want,
                 };
                 if !equal {
-                    failures.push(format!("{} {week} {pointer}: got {got}, expected {want}", file.file_name().map(|f| f.to_string_lossy()).unwrap_or_default()));
+                    failures.push(format!(
+                        "{} {week} {pointer}: got {got}, expected {want}",
+                        file.file_name()
+                            .map(|f| f.to_string_lossy())
+                            .unwrap_or_default()
+                    ));
                 }
             }
         }
     }
     assert!(checked > 60, "{checked} figures checked");
-    assert!(failures.is_empty(), "{} figures wrong:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} figures wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -10,8 +10,8 @@ use chrono::{DateTime, Duration, Utc};
 use domain::event::{EventStatus, NudgeKind, NudgeState};
 use domain::org::OrgScope;
 use domain::ports::{
-    Clock, DomainEvent, DomainEvents, EventStore, MailError, Mailer, NudgeClaim, NudgeKey,
-    NudgeSchedule, OrgStore, OutgoingEmail, StoreError,
+    Clock, DomainEvent, DomainEvents, EventStore, MailError, Mailer, NudgeKey, NudgeSchedule,
+    OrgStore, OutgoingEmail, SendClaim, StoreError,
 };
 use domain::timing::{TaskStatus, timing_panel};
 use domain::{Email, Event};
@@ -116,11 +116,11 @@ impl Nudger {
                 .claim_nudge(&scope, &event.id, &key, now, STALE_CLAIM)
                 .await?
             {
-                NudgeClaim::AlreadySent | NudgeClaim::InProgress => {
+                SendClaim::AlreadySent | SendClaim::InProgress => {
                     skipped += 1;
                     continue;
                 }
-                NudgeClaim::Claimed => {}
+                SendClaim::Claimed => {}
             }
             let message = compose(&event, &org, input.kind, email, &self.app_url, now);
             let state = match self.mailer.send(&message).await {

@@ -9,8 +9,8 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use domain::event::{AuditAction, AuditEntry, EventSpec, NudgeKind, NudgeState, TaskState};
 use domain::org::{Member, Org, OrgScope};
 use domain::ports::{
-    Cursor, MAX_SIGNIN_ATTEMPTS, NudgeClaim, NudgeKey, PageRequest, RateDecision, SessionRecord,
-    SigninProof, SigninRecord, SpendError, Store, StoreError, TaskTick,
+    Cursor, MAX_SIGNIN_ATTEMPTS, NudgeKey, PageRequest, RateDecision, ReportAudience, ReportKey,
+    SendClaim, SessionRecord, SigninProof, SigninRecord, SpendError, Store, StoreError, TaskTick,
 };
 use domain::{
     CrewAssignment, CrewRole, Email, Event, EventId, EventKind, OpId, OrgId, Role, TaskId,
@@ -43,6 +43,7 @@ macro_rules! conformance_suite {
             parallel_exchanges_spend_once,
             rate_limits_count_per_window,
             nudges_are_claimed_once,
+            report_sends_and_unsubscribes,
         );
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {
@@ -937,13 +938,10 @@ pub async fn nudges_are_claimed_once<S: Store + 'static>(store: Arc<S>) {
                 .expect("claim")
         }
     };
+    assert_eq!(claim(key("cap@example.com"), now).await, SendClaim::Claimed);
     assert_eq!(
         claim(key("cap@example.com"), now).await,
-        NudgeClaim::Claimed
-    );
-    assert_eq!(
-        claim(key("cap@example.com"), now).await,
-        NudgeClaim::InProgress
+        SendClaim::InProgress
     );
     store
         .finish_nudge(
@@ -957,12 +955,12 @@ pub async fn nudges_are_claimed_once<S: Store + 'static>(store: Arc<S>) {
         .expect("finish");
     assert_eq!(
         claim(key("cap@example.com"), now).await,
-        NudgeClaim::AlreadySent
+        SendClaim::AlreadySent
     );
 
     assert_eq!(
         claim(key("deck@example.com"), now).await,
-        NudgeClaim::Claimed
+        SendClaim::Claimed
     );
     store
         .finish_nudge(
@@ -976,12 +974,12 @@ pub async fn nudges_are_claimed_once<S: Store + 'static>(store: Arc<S>) {
         .expect("finish");
     assert_eq!(
         claim(key("deck@example.com"), now).await,
-        NudgeClaim::Claimed,
+        SendClaim::Claimed,
         "a failed send may be retried"
     );
     assert_eq!(
         claim(key("deck@example.com"), now + Duration::minutes(6)).await,
-        NudgeClaim::Claimed,
+        SendClaim::Claimed,
         "a claim abandoned by a crashed invocation goes stale"
     );
     // A different anchor instant (the event moved) is a different nudge.
@@ -989,7 +987,7 @@ pub async fn nudges_are_claimed_once<S: Store + 'static>(store: Arc<S>) {
         anchor_at: event.departs_at + Duration::hours(1),
         ..key("cap@example.com")
     };
-    assert_eq!(claim(moved, now).await, NudgeClaim::Claimed);
+    assert_eq!(claim(moved, now).await, SendClaim::Claimed);
 
     // Concurrent claims: exactly one owner.
     let mut set = tokio::task::JoinSet::new();
@@ -999,7 +997,7 @@ pub async fn nudges_are_claimed_once<S: Store + 'static>(store: Arc<S>) {
     }
     let mut owners = 0;
     while let Some(r) = set.join_next().await {
-        if r.expect("join") == NudgeClaim::Claimed {
+        if r.expect("join") == SendClaim::Claimed {
             owners += 1;
         }
     }
@@ -1024,5 +1022,133 @@ pub async fn nudges_are_claimed_once<S: Store + 'static>(store: Arc<S>) {
             )
             .await,
         Err(StoreError::NotFound)
+    );
+}
+
+pub async fn report_sends_and_unsubscribes<S: Store + 'static>(store: Arc<S>) {
+    let key = |audience: ReportAudience, who: &str| ReportKey {
+        audience,
+        week: "2026-W27".into(),
+        perspective: domain::Perspective::Operations,
+        recipient: email(who),
+    };
+    let alpha = || ReportAudience::Org(org_id("alpha"));
+    let stale = Duration::minutes(5);
+    let now = t0();
+    assert_eq!(
+        store
+            .claim_report(&key(alpha(), "ann@example.com"), now, stale)
+            .await,
+        Ok(SendClaim::Claimed)
+    );
+    assert_eq!(
+        store
+            .claim_report(&key(alpha(), "ann@example.com"), now, stale)
+            .await,
+        Ok(SendClaim::InProgress)
+    );
+    store
+        .finish_report(&key(alpha(), "ann@example.com"), NudgeState::Sent, now)
+        .await
+        .expect("finish");
+    assert_eq!(
+        store
+            .claim_report(&key(alpha(), "ann@example.com"), now, stale)
+            .await,
+        Ok(SendClaim::AlreadySent)
+    );
+    // Same recipient, another audience or week: another send.
+    assert_eq!(
+        store
+            .claim_report(
+                &key(ReportAudience::Portfolio, "ann@example.com"),
+                now,
+                stale
+            )
+            .await,
+        Ok(SendClaim::Claimed)
+    );
+    let mut next_week = key(alpha(), "ann@example.com");
+    next_week.week = "2026-W28".into();
+    assert_eq!(
+        store.claim_report(&next_week, now, stale).await,
+        Ok(SendClaim::Claimed)
+    );
+    // Failed and abandoned claims may be taken again.
+    assert_eq!(
+        store
+            .claim_report(&key(alpha(), "bob@example.com"), now, stale)
+            .await,
+        Ok(SendClaim::Claimed)
+    );
+    store
+        .finish_report(&key(alpha(), "bob@example.com"), NudgeState::Failed, now)
+        .await
+        .expect("finish");
+    assert_eq!(
+        store
+            .claim_report(&key(alpha(), "bob@example.com"), now, stale)
+            .await,
+        Ok(SendClaim::Claimed)
+    );
+    assert_eq!(
+        store
+            .claim_report(
+                &key(alpha(), "bob@example.com"),
+                now + Duration::minutes(6),
+                stale
+            )
+            .await,
+        Ok(SendClaim::Claimed)
+    );
+    assert_eq!(
+        store
+            .finish_report(&key(alpha(), "nobody@example.com"), NudgeState::Sent, now)
+            .await,
+        Err(StoreError::NotFound)
+    );
+    // Ten concurrent claims: one owner.
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..10 {
+        let store = Arc::clone(&store);
+        let k = key(alpha(), "cat@example.com");
+        set.spawn(async move { store.claim_report(&k, now, stale).await });
+    }
+    let mut owners = 0;
+    while let Some(r) = set.join_next().await {
+        if r.expect("join") == Ok(SendClaim::Claimed) {
+            owners += 1;
+        }
+    }
+    assert_eq!(owners, 1);
+
+    let ops = domain::Perspective::Operations;
+    store
+        .unsubscribe(&alpha(), ops, &email("ann@example.com"), now)
+        .await
+        .expect("unsubscribe");
+    store
+        .unsubscribe(&alpha(), ops, &email("ann@example.com"), now)
+        .await
+        .expect("twice is fine");
+    assert_eq!(
+        store.unsubscribed(&alpha(), ops).await,
+        Ok(vec![email("ann@example.com")])
+    );
+    assert_eq!(
+        store
+            .unsubscribed(&alpha(), domain::Perspective::Safety)
+            .await,
+        Ok(vec![])
+    );
+    assert_eq!(
+        store
+            .unsubscribed(&ReportAudience::Org(org_id("bravo")), ops)
+            .await,
+        Ok(vec![])
+    );
+    assert_eq!(
+        store.unsubscribed(&ReportAudience::Portfolio, ops).await,
+        Ok(vec![])
     );
 }

@@ -19,11 +19,13 @@ use chrono::{DateTime, Duration, Utc};
 use domain::email::Email;
 use domain::event::{AuditAction, AuditEntry, Event, NudgeState};
 use domain::ids::{EventId, OrgId};
+use domain::org::Perspective;
 use domain::org::{Member, Membership, Org, OrgScope};
 use domain::ports::{
-    Cursor, EventStore, MAX_SIGNIN_ATTEMPTS, MemberStore, NudgeClaim, NudgeKey, OrgStore, Page,
-    PageRequest, RateDecision, SessionRecord, SessionStore, SigninProof, SigninRecord, SigninStore,
-    SpendError, StoreError, StoreResult, TaskTick, TickOutcome,
+    Cursor, EventStore, MAX_SIGNIN_ATTEMPTS, MemberStore, NudgeKey, OrgStore, Page, PageRequest,
+    RateDecision, ReportAudience, ReportKey, ReportStore, SendClaim, SessionRecord, SessionStore,
+    SigninProof, SigninRecord, SigninStore, SpendError, StoreError, StoreResult, TaskTick,
+    TickOutcome,
 };
 use domain::role::Role;
 use items::{
@@ -591,7 +593,7 @@ impl EventStore for DynamoStore {
         key_: &NudgeKey,
         now: DateTime<Utc>,
         stale_after: Duration,
-    ) -> StoreResult<NudgeClaim> {
+    ) -> StoreResult<SendClaim> {
         let map_key = nudge_map_key(key_);
         let claim = NudgeItem::new(key_, NudgeState::Sending, now);
         let result = self
@@ -621,7 +623,7 @@ impl EventStore for DynamoStore {
             .send()
             .await;
         match result {
-            Ok(_) => Ok(NudgeClaim::Claimed),
+            Ok(_) => Ok(SendClaim::Claimed),
             Err(e) if is_condition_failure(&e) => {
                 let item = self
                     .get_item(scope.org().as_str(), &event_sk(id))
@@ -629,8 +631,8 @@ impl EventStore for DynamoStore {
                     .ok_or(StoreError::NotFound)?;
                 let stored: EventItem = serde_dynamo::from_item(item).map_err(codec)?;
                 match stored.nudges.get(&map_key).map(|n| n.state) {
-                    Some(NudgeState::Sent) => Ok(NudgeClaim::AlreadySent),
-                    _ => Ok(NudgeClaim::InProgress),
+                    Some(NudgeState::Sent) => Ok(SendClaim::AlreadySent),
+                    _ => Ok(SendClaim::InProgress),
                 }
             }
             Err(e) => Err(sdk_err(e)),
@@ -877,6 +879,137 @@ impl SigninStore for DynamoStore {
         } else {
             Ok(RateDecision::Allowed)
         }
+    }
+}
+
+fn audience_pk(a: &ReportAudience) -> String {
+    match a {
+        ReportAudience::Org(o) => o.to_string(),
+        ReportAudience::Portfolio => "_portfolio".into(),
+    }
+}
+
+fn report_sk(key: &ReportKey) -> String {
+    format!(
+        "report#{}#{}#{}",
+        key.week,
+        key.perspective.as_str(),
+        key.recipient
+    )
+}
+
+#[async_trait]
+impl ReportStore for DynamoStore {
+    async fn claim_report(
+        &self,
+        key_: &ReportKey,
+        now: DateTime<Utc>,
+        stale_after: Duration,
+    ) -> StoreResult<SendClaim> {
+        let (pk, sk) = (audience_pk(&key_.audience), report_sk(key_));
+        let mut item = key(&pk, &sk);
+        item.insert("state".into(), av_s("sending"));
+        item.insert("at_ms".into(), av_n(now.timestamp_millis()));
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(
+                "attribute_not_exists(sk) OR #state = :failed OR (#state = :sending AND at_ms < :stale_before)",
+            )
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":failed", av_s("failed"))
+            .expression_attribute_values(":sending", av_s("sending"))
+            .expression_attribute_values(":stale_before", av_n((now - stale_after).timestamp_millis()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(SendClaim::Claimed),
+            Err(e) if is_condition_failure(&e) => {
+                let state = self
+                    .get_item(&pk, &sk)
+                    .await?
+                    .and_then(|i| match i.get("state") {
+                        Some(AttributeValue::S(s)) => Some(s.clone()),
+                        _ => None,
+                    });
+                Ok(if state.as_deref() == Some("sent") {
+                    SendClaim::AlreadySent
+                } else {
+                    SendClaim::InProgress
+                })
+            }
+            Err(e) => Err(sdk_err(e)),
+        }
+    }
+
+    async fn finish_report(
+        &self,
+        key_: &ReportKey,
+        state: NudgeState,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let (pk, sk) = (audience_pk(&key_.audience), report_sk(key_));
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(&pk, &sk)))
+            .update_expression("SET #state = :state, at_ms = :at")
+            .condition_expression("attribute_exists(sk)")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":state", enc(&state)?)
+            .expression_attribute_values(":at", av_n(now.timestamp_millis()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if is_condition_failure(&e) => Err(StoreError::NotFound),
+            Err(e) => Err(sdk_err(e)),
+        }
+    }
+
+    async fn unsubscribe(
+        &self,
+        audience: &ReportAudience,
+        perspective: Perspective,
+        email: &Email,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut item = key(
+            &audience_pk(audience),
+            &format!("unsub#{}#{}", perspective.as_str(), email),
+        );
+        item.insert("at".into(), av_s(now.to_rfc3339()));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(sdk_err)?;
+        Ok(())
+    }
+
+    async fn unsubscribed(
+        &self,
+        audience: &ReportAudience,
+        perspective: Perspective,
+    ) -> StoreResult<Vec<Email>> {
+        let prefix = format!("unsub#{}#", perspective.as_str());
+        self.query_prefix(&audience_pk(audience), &prefix)
+            .await?
+            .into_iter()
+            .filter_map(|i| match i.get("sk") {
+                Some(AttributeValue::S(sk)) => Some(sk.clone()),
+                _ => None,
+            })
+            .map(|sk| {
+                Email::parse(sk.trim_start_matches(&prefix))
+                    .map_err(|e| StoreError::Backend(e.to_string()))
+            })
+            .collect()
     }
 }
 

@@ -15,11 +15,13 @@ use chrono::{DateTime, Duration, Utc};
 use domain::email::Email;
 use domain::event::{AuditEntry, Event, NudgeRecord, NudgeState};
 use domain::ids::{EventId, OrgId};
+use domain::org::Perspective;
 use domain::org::{Member, Membership, Org, OrgScope};
 use domain::ports::{
-    Cursor, EventStore, MAX_SIGNIN_ATTEMPTS, MemberStore, NudgeClaim, NudgeKey, OrgStore, Page,
-    PageRequest, RateDecision, SessionRecord, SessionStore, SigninProof, SigninRecord, SigninStore,
-    SpendError, StoreError, StoreResult, TaskTick, TickOutcome,
+    Cursor, EventStore, MAX_SIGNIN_ATTEMPTS, MemberStore, NudgeKey, OrgStore, Page, PageRequest,
+    RateDecision, ReportAudience, ReportKey, ReportStore, SendClaim, SessionRecord, SessionStore,
+    SigninProof, SigninRecord, SigninStore, SpendError, StoreError, StoreResult, TaskTick,
+    TickOutcome,
 };
 use domain::role::Role;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
@@ -615,7 +617,7 @@ impl EventStore for EmbeddedStore {
         key: &NudgeKey,
         now: DateTime<Utc>,
         stale_after: Duration,
-    ) -> StoreResult<NudgeClaim> {
+    ) -> StoreResult<SendClaim> {
         let key = key.clone();
         let outcome = self
             .modify_event(scope, id, move |event| {
@@ -631,16 +633,16 @@ impl EventStore for EmbeddedStore {
                             state: NudgeState::Sending,
                             at: now,
                         });
-                        Ok(Some(NudgeClaim::Claimed))
+                        Ok(Some(SendClaim::Claimed))
                     }
-                    Some(n) if n.state == NudgeState::Sent => Ok(Some(NudgeClaim::AlreadySent)),
+                    Some(n) if n.state == NudgeState::Sent => Ok(Some(SendClaim::AlreadySent)),
                     Some(n) if n.state == NudgeState::Sending && n.at > now - stale_after => {
-                        Ok(Some(NudgeClaim::InProgress))
+                        Ok(Some(SendClaim::InProgress))
                     }
                     Some(n) => {
                         n.state = NudgeState::Sending;
                         n.at = now;
-                        Ok(Some(NudgeClaim::Claimed))
+                        Ok(Some(SendClaim::Claimed))
                     }
                 }
             })
@@ -820,5 +822,97 @@ impl SigninStore for EmbeddedStore {
             }
         })
         .await
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct SendItem {
+    state: NudgeState,
+    at: DateTime<Utc>,
+}
+
+fn audience_pk(a: &ReportAudience) -> String {
+    match a {
+        ReportAudience::Org(o) => o.to_string(),
+        ReportAudience::Portfolio => "_portfolio".into(),
+    }
+}
+
+fn report_sk(key: &ReportKey) -> String {
+    format!(
+        "report#{}#{}#{}",
+        key.week,
+        key.perspective.as_str(),
+        key.recipient
+    )
+}
+
+#[async_trait]
+impl ReportStore for EmbeddedStore {
+    async fn claim_report(
+        &self,
+        key: &ReportKey,
+        now: DateTime<Utc>,
+        stale_after: Duration,
+    ) -> StoreResult<SendClaim> {
+        let (pk, sk) = (audience_pk(&key.audience), report_sk(key));
+        self.write(move |tx| {
+            let claim = match get_item::<SendItem>(tx, &pk, &sk)? {
+                Some(i) if i.state == NudgeState::Sent => return Ok(SendClaim::AlreadySent),
+                Some(i) if i.state == NudgeState::Sending && i.at > now - stale_after => {
+                    return Ok(SendClaim::InProgress);
+                }
+                _ => SendItem {
+                    state: NudgeState::Sending,
+                    at: now,
+                },
+            };
+            put_item(tx, &pk, &sk, &claim)?;
+            Ok(SendClaim::Claimed)
+        })
+        .await
+    }
+
+    async fn finish_report(
+        &self,
+        key: &ReportKey,
+        state: NudgeState,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let (pk, sk) = (audience_pk(&key.audience), report_sk(key));
+        self.write(move |tx| {
+            if get_item::<SendItem>(tx, &pk, &sk)?.is_none() {
+                return Err(StoreError::NotFound);
+            }
+            put_item(tx, &pk, &sk, &SendItem { state, at: now })
+        })
+        .await
+    }
+
+    async fn unsubscribe(
+        &self,
+        audience: &ReportAudience,
+        perspective: Perspective,
+        email: &Email,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let pk = audience_pk(audience);
+        let sk = format!("unsub#{}#{}", perspective.as_str(), email);
+        self.write(move |tx| put_item(tx, &pk, &sk, &now)).await
+    }
+
+    async fn unsubscribed(
+        &self,
+        audience: &ReportAudience,
+        perspective: Perspective,
+    ) -> StoreResult<Vec<Email>> {
+        let prefix = format!("unsub#{}#", perspective.as_str());
+        let items: Vec<(String, DateTime<Utc>)> = self
+            .query_prefix(audience_pk(audience), prefix.clone())
+            .await?;
+        items
+            .into_iter()
+            .map(|(sk, _)| Email::parse(sk.trim_start_matches(&prefix)).map_err(backend))
+            .collect()
     }
 }

@@ -10,6 +10,7 @@ mod extract;
 pub mod secrets;
 pub mod service;
 pub mod token;
+pub mod unsubscribe;
 
 pub use secrets::Pepper;
 pub use service::{

@@ -395,7 +395,7 @@ fn safety(events: &[&Event], org: &Org, app_url: &str, now_or_end: DateTime<Utc>
             // not done by the actual departure.
             let before_departure = task.anchor == Anchor::Departure && task.offset_minutes <= 0;
             let left = e.departed_at.unwrap_or(e.departs_at);
-            if before_departure && !state.is_some_and(|s| s.at <= left) {
+            if before_departure && state.is_none_or(|s| s.at > left) {
                 open.push(task.title.clone());
             }
         }
@@ -767,7 +767,7 @@ pub fn dollars(cents: i64) -> String {
     let digits = whole.abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -70,3 +70,65 @@ pub async fn sent_to(to: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// The decoded `Subject:` of a raw message (RFC 2047 `=?utf-8?B?…?=` / `=?utf-8?Q?…?=` words,
+/// possibly folded over several lines).
+pub fn subject(raw: &str) -> Option<String> {
+    use base64::Engine;
+    let mut lines = raw
+        .lines()
+        .skip_while(|l| !l.to_ascii_lowercase().starts_with("subject:"));
+    let mut value = lines.next()?["subject:".len()..].trim().to_string();
+    for more in lines.take_while(|l| l.starts_with(' ') || l.starts_with('\t')) {
+        value.push(' ');
+        value.push_str(more.trim());
+    }
+    let mut out = String::new();
+    for word in value.split_whitespace() {
+        let decoded = word
+            .strip_prefix("=?")
+            .and_then(|w| w.strip_suffix("?="))
+            .and_then(|w| {
+                let mut parts = w.splitn(3, '?');
+                let (_charset, enc, text) = (parts.next()?, parts.next()?, parts.next()?);
+                match enc.to_ascii_uppercase().as_str() {
+                    "B" => base64::engine::general_purpose::STANDARD
+                        .decode(text)
+                        .ok()
+                        .and_then(|b| String::from_utf8(b).ok()),
+                    "Q" => {
+                        let bytes = text.replace('_', " ").into_bytes();
+                        let mut buf = Vec::new();
+                        let mut i = 0;
+                        while i < bytes.len() {
+                            if bytes[i] == b'=' && i + 2 < bytes.len() {
+                                buf.push(
+                                    u8::from_str_radix(
+                                        std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?,
+                                        16,
+                                    )
+                                    .ok()?,
+                                );
+                                i += 3;
+                            } else {
+                                buf.push(bytes[i]);
+                                i += 1;
+                            }
+                        }
+                        String::from_utf8(buf).ok()
+                    }
+                    _ => None,
+                }
+            });
+        match decoded {
+            Some(d) => out.push_str(&d),
+            None => {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(word);
+            }
+        }
+    }
+    Some(out)
+}

@@ -1,0 +1,257 @@
+// The API client: same origin, bearer token from the session, problem+json errors as ApiError,
+// no answer at all (offline, timeout) as OfflineError.
+
+import { sessions } from './session';
+import type {
+  EventFields,
+  EventPage,
+  EventPatch,
+  EventSummary,
+  EventView,
+  Grant,
+  Me,
+  MemberView,
+  OrgView,
+  Problem,
+  Template,
+  TickResult,
+} from './types';
+
+/** A request with no answer after this long counts as offline (a dock's one bar of signal). */
+export const TIMEOUT_MS = 20_000;
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem | null,
+    readonly retryAfterSeconds: number | null = null,
+  ) {
+    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    this.name = 'ApiError';
+  }
+
+  /** The message for a form field (`crew/1/email`), if the server named one. */
+  fieldError(field: string): string | undefined {
+    return this.problem?.errors?.find((e) => e.field === field)?.message;
+  }
+}
+
+export class OfflineError extends Error {
+  constructor(message = 'No connection') {
+    super(message);
+    this.name = 'OfflineError';
+  }
+}
+
+interface Options {
+  method?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Send the session's token (default) or not (sign-in endpoints). */
+  auth?: boolean;
+  /** A specific token (the sync queue's, checked against the session). */
+  token?: string;
+}
+
+/** The fetch the client uses; tests may replace it. */
+export let fetchImpl: typeof fetch = (...args) => fetch(...args);
+export function setFetch(f: typeof fetch): void {
+  fetchImpl = f;
+}
+
+/** Sends a request; resolves with any HTTP answer, rejects with OfflineError when there is none. */
+export async function send(path: string, opts: Options = {}): Promise<Response> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
+  let token: string | undefined;
+  if (opts.auth !== false) {
+    token = opts.token ?? sessions.get()?.token;
+    if (!token) throw new ApiError(401, { type: '/problems/unauthorized', title: 'Not signed in', status: 401 });
+    headers.Authorization = `Bearer ${token}`;
+  }
+  let body: string | undefined;
+  if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  }
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+  let response: Response;
+  try {
+    response = await fetchImpl(path, {
+      method: opts.method ?? 'GET',
+      headers,
+      body,
+      signal: controller.signal,
+      cache: 'no-store',
+      credentials: 'omit',
+    });
+  } catch {
+    throw new OfflineError();
+  } finally {
+    clearTimeout(timer);
+  }
+  if (response.status === 401 && token) {
+    // The token is dead (expired, signed out elsewhere, role changed): only if it is still the
+    // session's, a late answer for an older token says nothing about the current one.
+    if (sessions.get()?.token === token) sessions.expire();
+  }
+  return response;
+}
+
+async function problemOf(response: Response): Promise<ApiError> {
+  let problem: Problem | null = null;
+  try {
+    const text = await response.text();
+    if (text) problem = JSON.parse(text) as Problem;
+  } catch {
+    problem = null;
+  }
+  const retry = response.headers.get('Retry-After');
+  return new ApiError(response.status, problem, retry && /^\d+$/.test(retry) ? Number(retry) : null);
+}
+
+/** Sends and parses JSON; a non-2xx answer throws ApiError. */
+export async function call<T>(path: string, opts: Options = {}): Promise<T> {
+  const response = await send(path, opts);
+  if (!response.ok) throw await problemOf(response);
+  if (response.status === 204) return undefined as T;
+  try {
+    return (await response.json()) as T;
+  } catch {
+    // A proxy's HTML page instead of JSON: as good as no answer.
+    throw new OfflineError('Unexpected answer from the server');
+  }
+}
+
+// ---- sign-in ----------------------------------------------------------------
+
+export function requestLink(email: string): Promise<{ status: string }> {
+  return call('/auth/magic-link', { method: 'POST', body: { email }, auth: false });
+}
+
+export function exchange(proof: { token: string } | { email: string; code: string }, orgId?: string): Promise<Grant> {
+  return call('/auth/exchange', { method: 'POST', body: orgId ? { ...proof, org_id: orgId } : proof, auth: false });
+}
+
+export function switchOrg(orgId: string): Promise<Grant> {
+  return call('/auth/switch', { method: 'POST', body: { org_id: orgId } });
+}
+
+export function logout(): Promise<void> {
+  return call('/auth/logout', { method: 'POST' });
+}
+
+export function logoutAll(): Promise<void> {
+  return call('/auth/logout-all', { method: 'POST' });
+}
+
+export function me(): Promise<Me> {
+  return call('/api/me');
+}
+
+// ---- events -----------------------------------------------------------------
+
+/** Every event departing between two local dates (inclusive), all pages. */
+export async function listEvents(from: string, to: string): Promise<EventSummary[]> {
+  const out: EventSummary[] = [];
+  let cursor: string | null | undefined;
+  for (let page = 0; page < 20; page++) {
+    const q = new URLSearchParams({ from, to, limit: '100' });
+    if (cursor) q.set('cursor', cursor);
+    const got = await call<EventPage>(`/api/events?${q}`);
+    out.push(...got.events);
+    cursor = got.next_cursor;
+    if (!cursor) break;
+  }
+  return out;
+}
+
+export type EventRead = { status: 304 } | { status: 200; event: EventView; etag: string };
+
+/** Reads an event; with the ETag of the copy in hand, a 304 means it is unchanged. */
+export async function getEvent(id: string, etag?: string): Promise<EventRead> {
+  const response = await send(`/api/events/${encodeURIComponent(id)}`, {
+    headers: etag ? { 'If-None-Match': etag } : {},
+  });
+  if (response.status === 304) return { status: 304 };
+  if (!response.ok) throw await problemOf(response);
+  const event = (await response.json()) as EventView;
+  return { status: 200, event, etag: response.headers.get('ETag') ?? event.etag };
+}
+
+export function tick(
+  eventId: string,
+  taskId: string,
+  body: { done: boolean; op_id: string; at: string },
+  token?: string,
+): Promise<Response> {
+  return send(`/api/events/${encodeURIComponent(eventId)}/tasks/${encodeURIComponent(taskId)}`, {
+    method: 'PUT',
+    body,
+    ...(token ? { token } : {}),
+  });
+}
+
+export { problemOf };
+
+export function markDeparted(id: string): Promise<EventView> {
+  return call(`/api/events/${encodeURIComponent(id)}/departed`, { method: 'POST' });
+}
+
+export function markReturned(id: string): Promise<EventView> {
+  return call(`/api/events/${encodeURIComponent(id)}/returned`, { method: 'POST' });
+}
+
+export function cancelEvent(id: string): Promise<EventView> {
+  return call(`/api/events/${encodeURIComponent(id)}/cancel`, { method: 'POST' });
+}
+
+export function createEvent(fields: EventFields): Promise<EventView> {
+  return call('/api/events', { method: 'POST', body: fields });
+}
+
+export function editEvent(id: string, etag: string, patch: EventPatch): Promise<EventView> {
+  return call(`/api/events/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch, headers: { 'If-Match': etag } });
+}
+
+export function templates(): Promise<Template[]> {
+  return call('/api/templates');
+}
+
+export function org(): Promise<OrgView> {
+  return call('/api/org');
+}
+
+// ---- members ----------------------------------------------------------------
+
+export function members(): Promise<MemberView[]> {
+  return call('/api/members');
+}
+
+export function addMember(m: { email: string; name: string; role: string }): Promise<MemberView> {
+  return call('/api/members', { method: 'POST', body: m });
+}
+
+export function editMember(email: string, patch: { role?: string; name?: string }): Promise<MemberView> {
+  return call(`/api/members/${encodeURIComponent(email)}`, { method: 'PATCH', body: patch });
+}
+
+export function removeMember(email: string): Promise<void> {
+  return call(`/api/members/${encodeURIComponent(email)}`, { method: 'DELETE' });
+}
+
+/** A message for people from any failure of a call. */
+export function describe(e: unknown): string {
+  if (e instanceof OfflineError) return "You're offline. Try again when you have signal.";
+  if (e instanceof ApiError) {
+    if (e.status === 429) {
+      return e.retryAfterSeconds
+        ? `Too many tries. Wait ${Math.ceil(e.retryAfterSeconds / 60)} min and try again.`
+        : 'Too many tries. Wait a few minutes and try again.';
+    }
+    const errors = e.problem?.errors;
+    if (errors?.length) return errors.map((x) => x.message).join('. ');
+    return e.problem?.detail || e.problem?.title || `The server answered ${e.status}.`;
+  }
+  return e instanceof Error ? e.message : String(e);
+}

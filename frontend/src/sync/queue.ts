@@ -1,0 +1,194 @@
+// The tick queue. Every tick (online or not) is first written here, in IndexedDB, with an op id
+// made on the device; then the queue is replayed in order. The server applies an op id once, so a
+// replay after a lost answer is harmless ("applied: false"), and an op leaves the queue only once
+// the server has answered for it. Nothing is dropped silently: an op the server refuses for good
+// (the event was cancelled, the person was taken off it) stays, marked "rejected", until the
+// person has seen it and dismisses it.
+
+import { OPS, req, tx } from '../db';
+import type { TickResult } from '../types';
+
+export interface TickOp {
+  /** Queue position (IndexedDB auto-increment): the replay order. */
+  seq?: number;
+  /** Client-made id (crypto.randomUUID): the server applies it once. */
+  opId: string;
+  eventId: string;
+  taskId: string;
+  done: boolean;
+  /** When the person ticked it (RFC 3339), sent as the tick's `at`. */
+  at: string;
+  /** Whose tick it is: only a session of the same person in the same org sends it. */
+  org: string;
+  email: string;
+  state: 'pending' | 'rejected';
+  /** Why the server refused it, for people. */
+  error?: string;
+  attempts: number;
+}
+
+export type NewTick = Pick<TickOp, 'eventId' | 'taskId' | 'done' | 'org' | 'email'>;
+
+/** What sending one op came to. */
+export type SendOutcome =
+  | { kind: 'ok'; result: TickResult }
+  /** No network (or no answer): stop, keep everything, try again later. */
+  | { kind: 'offline' }
+  /** The session is gone: stop, keep everything, ask the person to sign in again. */
+  | { kind: 'unauthorized' }
+  /** A passing failure (5xx, 429): stop, keep everything, try again later. */
+  | { kind: 'retry'; message: string; retryAfterMs?: number }
+  /** The server will never take this op (4xx other than 401/429). */
+  | { kind: 'rejected'; message: string };
+
+export interface FlushReport {
+  /** Ops the server answered for (applied now or before), in order. */
+  synced: Array<{ op: TickOp; result: TickResult }>;
+  rejected: TickOp[];
+  /** Why the flush stopped before the end of the queue, if it did. */
+  stoppedBy: null | 'offline' | 'unauthorized' | 'retry';
+  retryAfterMs?: number;
+}
+
+export interface QueueDeps {
+  db: () => Promise<IDBDatabase>;
+  send: (op: TickOp) => Promise<SendOutcome>;
+  uuid?: () => string;
+  now?: () => number;
+  /** Cross-tab mutual exclusion (navigator.locks); absent: this tab only. */
+  locks?: Pick<LockManager, 'request'> | undefined;
+}
+
+export interface Scope {
+  org: string;
+  email: string;
+}
+
+type Listener = () => void;
+
+const LOCK_NAME = 'shipcaptaincrew-sync';
+
+export class SyncQueue {
+  private readonly listeners = new Set<Listener>();
+  /** Serialises flushes in this tab (the lock serialises them across tabs). */
+  private running: Promise<unknown> = Promise.resolve();
+  private readonly uuid: () => string;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: QueueDeps) {
+    this.uuid = deps.uuid ?? (() => crypto.randomUUID());
+    this.now = deps.now ?? Date.now;
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
+  }
+
+  /** Writes a tick to the queue (durably: resolved once committed) and returns it. */
+  async enqueue(tick: NewTick): Promise<TickOp> {
+    const op: TickOp = {
+      ...tick,
+      opId: this.uuid(),
+      at: new Date(this.now()).toISOString(),
+      state: 'pending',
+      attempts: 0,
+    };
+    const db = await this.deps.db();
+    const seq = await tx(db, OPS, 'readwrite', (t) => req(t.objectStore(OPS).add(op)));
+    op.seq = Number(seq);
+    this.changed();
+    return op;
+  }
+
+  /** Every op in queue order, optionally only one person's in one org. */
+  async all(scope?: Scope): Promise<TickOp[]> {
+    const db = await this.deps.db();
+    const ops = await tx(db, OPS, 'readonly', (t) => req(t.objectStore(OPS).getAll() as IDBRequest<TickOp[]>));
+    return scope ? ops.filter((o) => o.org === scope.org && o.email === scope.email) : ops;
+  }
+
+  async pending(scope?: Scope): Promise<TickOp[]> {
+    return (await this.all(scope)).filter((o) => o.state === 'pending');
+  }
+
+  async rejected(scope?: Scope): Promise<TickOp[]> {
+    return (await this.all(scope)).filter((o) => o.state === 'rejected');
+  }
+
+  /** Forgets a rejected op once the person has seen it. Pending ops cannot be dismissed. */
+  async dismiss(seq: number): Promise<void> {
+    const db = await this.deps.db();
+    await tx(db, OPS, 'readwrite', async (t) => {
+      const store = t.objectStore(OPS);
+      const op = (await req(store.get(seq))) as TickOp | undefined;
+      if (op && op.state === 'rejected') await req(store.delete(seq));
+    });
+    this.changed();
+  }
+
+  /**
+   * Replays the scope's pending ops in order, one at a time, each until the server has answered
+   * for it. Stops at the first op that could not be sent (offline, signed out, server trouble),
+   * keeping it and everything after it. Concurrent calls run one after the other.
+   */
+  flush(scope: Scope): Promise<FlushReport> {
+    const run = this.running.then(
+      () => this.withLock(() => this.flushNow(scope)),
+      () => this.withLock(() => this.flushNow(scope)),
+    );
+    this.running = run.catch(() => undefined);
+    return run;
+  }
+
+  private withLock<T>(body: () => Promise<T>): Promise<T> {
+    const locks = this.deps.locks;
+    if (!locks) return body();
+    return locks.request(LOCK_NAME, body) as Promise<T>;
+  }
+
+  private async flushNow(scope: Scope): Promise<FlushReport> {
+    const report: FlushReport = { synced: [], rejected: [], stoppedBy: null };
+    const db = await this.deps.db();
+    // Read one at a time: another tab may have sent some meanwhile (then they are gone).
+    for (;;) {
+      const op = (await this.pending(scope))[0];
+      if (!op || op.seq === undefined) break;
+      const outcome = await this.deps.send(op);
+      if (outcome.kind === 'ok') {
+        await tx(db, OPS, 'readwrite', (t) => req(t.objectStore(OPS).delete(op.seq as number)));
+        report.synced.push({ op, result: outcome.result });
+        this.changed();
+        continue;
+      }
+      if (outcome.kind === 'rejected') {
+        const marked: TickOp = { ...op, state: 'rejected', error: outcome.message, attempts: op.attempts + 1 };
+        await tx(db, OPS, 'readwrite', (t) => req(t.objectStore(OPS).put(marked)));
+        report.rejected.push(marked);
+        this.changed();
+        continue;
+      }
+      await tx(db, OPS, 'readwrite', (t) => req(t.objectStore(OPS).put({ ...op, attempts: op.attempts + 1 })));
+      report.stoppedBy = outcome.kind;
+      if (outcome.kind === 'retry' && outcome.retryAfterMs !== undefined) report.retryAfterMs = outcome.retryAfterMs;
+      break;
+    }
+    return report;
+  }
+}
+
+/**
+ * What the person should see for a task while ticks are waiting: the latest pending op for it
+ * wins over the server's state (ticks are replayed in order, so the last one is what will stick).
+ */
+export function overlay(ops: TickOp[], eventId: string): Map<string, TickOp> {
+  const latest = new Map<string, TickOp>();
+  for (const op of ops) {
+    if (op.eventId === eventId && op.state === 'pending') latest.set(op.taskId, op);
+  }
+  return latest;
+}

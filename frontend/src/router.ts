@@ -61,6 +61,8 @@ export function interceptLinks(root: HTMLElement): void {
     if (!a || !a.href || a.target || a.hasAttribute('download')) return;
     const url = new URL(a.href);
     if (url.origin !== location.origin || !isAppPath(url.pathname)) return;
+    // In-page anchors (the skip link) are the browser's.
+    if (url.pathname === location.pathname && url.hash) return;
     e.preventDefault();
     navigate(url.pathname + url.search + url.hash);
   });

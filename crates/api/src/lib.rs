@@ -9,6 +9,7 @@
 mod directory;
 mod events;
 mod people;
+mod reports;
 pub mod views;
 
 use auth::{Auth, Session};
@@ -16,7 +17,9 @@ use axum::Router;
 use axum::extract::FromRef;
 use axum::routing::{get, post, put};
 use domain::Role;
-use domain::ports::{Clock, DomainEvents, EventStore, MemberStore, NudgeScheduler, OrgStore};
+use domain::ports::{
+    Clock, DomainEvents, EventStore, MemberStore, NudgeScheduler, OrgStore, ReportStore,
+};
 use std::sync::Arc;
 use web::Problem;
 
@@ -27,6 +30,7 @@ pub struct AppState {
     pub orgs: Arc<dyn OrgStore>,
     pub members: Arc<dyn MemberStore>,
     pub events: Arc<dyn EventStore>,
+    pub reports: Arc<dyn ReportStore>,
     pub scheduler: Arc<dyn NudgeScheduler>,
     pub publisher: Arc<dyn DomainEvents>,
     pub clock: Arc<dyn Clock>,
@@ -46,7 +50,8 @@ impl AppState {
             auth,
             orgs: store.clone(),
             members: store.clone(),
-            events: store,
+            events: store.clone(),
+            reports: store,
             scheduler,
             publisher,
             clock,
@@ -82,6 +87,11 @@ pub fn router(state: AppState) -> Router {
             axum::routing::patch(people::edit_member).delete(people::remove_member),
         )
         .route("/api/org", get(people::show_org).patch(people::edit_org))
+        .route("/api/reports/weekly", get(reports::weekly))
+        .route(
+            "/api/unsubscribe",
+            get(reports::unsubscribe_page).post(reports::unsubscribe),
+        )
         .route("/api/openapi.json", get(openapi_json))
         // Unknown /api paths are problem+json 404s, not the web app's page (no router fallback,
         // so the local server can merge this router with others).
@@ -151,6 +161,7 @@ impl utoipa::Modify for BearerAuth {
         events::departed, events::returned, events::timing, events::tick,
         people::templates, people::list_members, people::add_member, people::edit_member,
         people::remove_member, people::show_org, people::edit_org,
+        reports::weekly, reports::unsubscribe,
     ),
     components(schemas(
         views::Me, views::OrgSummary, views::EventPage, views::EventSummary, views::EventView,
@@ -160,6 +171,7 @@ impl utoipa::Modify for BearerAuth {
         domain::event::EventFields, domain::event::EventPatch, domain::event::CrewFields,
         domain::timing::TimingPanel, domain::timing::TaskTiming, domain::timing::Moment,
         domain::checklist::Template, web::ProblemBody,
+        reports::WeeklyReport, reports::KpisView, reports::Unsubscribed,
     ))
 )]
 struct ApiDoc;

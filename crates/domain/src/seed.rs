@@ -2,11 +2,14 @@
 //! tomorrow. Pure: built from `now`, written by whichever store the local server runs on.
 
 use crate::email::Email;
-use crate::event::{CrewAssignment, CrewRole, Event, EventKind, EventSpec};
-use crate::ids::{EventId, OrgId};
+use crate::event::{
+    CrewAssignment, CrewRole, Event, EventKind, EventSpec, EventStatus, NudgeKind, NudgeRecord,
+    NudgeState, TaskState,
+};
+use crate::ids::{EventId, OpId, OrgId};
 use crate::org::{HomePort, Member, Org, Perspective};
 use crate::role::Role;
-use chrono::{DateTime, Duration, LocalResult, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use std::collections::BTreeMap;
 
@@ -167,8 +170,184 @@ pub fn demo(now: DateTime<Utc>) -> Seed {
             ));
         }
         seed.events.extend(upcoming_events(plan, &id, zone, now));
+        seed.events.extend(history(plan, &id, zone, now));
     }
     seed
+}
+
+/// A small deterministic generator (xorshift), so the demo history is the same on every machine.
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A number in `lo..=hi`.
+    fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + i64::try_from(self.next() % u64::try_from(hi - lo + 1).unwrap_or(1)).unwrap_or(0)
+    }
+
+    /// True `percent` times in a hundred.
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+/// Six past weeks of realistic work: mostly on-time departures with their checklists done, some
+/// late departures, the odd late or forgotten safety task, a cancellation now and then, nudges
+/// sent. Enough for every report perspective to have something to show in `make dev`.
+fn history(plan: &OrgPlan, org: &OrgId, zone: Tz, now: DateTime<Utc>) -> Vec<Event> {
+    let mut dice =
+        Dice(0x9E37_79B9_7F4A_7C15 ^ plan.id.len() as u64 ^ (plan.name.len() as u64) << 32);
+    let admin = plan
+        .people
+        .iter()
+        .find(|(_, _, role)| *role == Role::Admin)
+        .map(|(local, _, _)| email(local))
+        .unwrap_or_else(|| email("admin"));
+    let crew = crew_of(plan);
+    let today = now.with_timezone(&zone).date_naive();
+    let this_monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
+    let mut out = Vec::new();
+    for week in 1..=6_i64 {
+        let monday = this_monday - Duration::days(7 * week);
+        let slots: Vec<(i64, EventKind, (u32, u32), i64, (i64, i64))> =
+            if plan.kinds.contains(&EventKind::Haul) {
+                (0..5)
+                    .map(|d| (d, EventKind::Haul, (8, 30), 72, (375, 650)))
+                    .collect()
+            } else {
+                let mut s = vec![
+                    (1, EventKind::SunsetSail, (17, 0), 3, (1500, 2400)),
+                    (3, EventKind::SunsetSail, (17, 30), 3, (1500, 2400)),
+                    (5, EventKind::Charter, (11, 0), 5, (2800, 6500)),
+                    (5, EventKind::SunsetSail, (17, 30), 3, (1500, 2400)),
+                    (6, EventKind::Charter, (10, 0), 4, (2800, 6500)),
+                ];
+                if week % 2 == 0 {
+                    s.push((2, EventKind::Delivery, (7, 0), 30, (3000, 8000)));
+                }
+                s
+            };
+        for (n, (day, kind, (hh, mm), hours, (lo, hi))) in slots.into_iter().enumerate() {
+            if !plan.kinds.contains(&kind) {
+                continue;
+            }
+            let Some(departs_at) = local_on(monday + Duration::days(day), zone, hh, mm) else {
+                continue;
+            };
+            let spec = EventSpec {
+                kind,
+                title: match kind {
+                    EventKind::SunsetSail => "Sunset sail".to_string(),
+                    EventKind::Charter => [
+                        "Private charter: Nguyen party",
+                        "Private charter: corporate lunch",
+                        "Private charter: birthday",
+                    ][n % 3]
+                        .to_string(),
+                    EventKind::Delivery => "Delivery: Ensenada and back".to_string(),
+                    EventKind::Haul => [
+                        "20-yard drop-off, Clairemont",
+                        "10-yard drop-off, Point Loma",
+                        "30-yard drop-off, La Mesa",
+                    ][n % 3]
+                        .to_string(),
+                },
+                vessel: plan.vessels[n % plan.vessels.len()].to_string(),
+                departs_at,
+                returns_at: departs_at + Duration::hours(hours),
+                crew: if dice.chance(8) {
+                    crew.iter().take(1).cloned().collect()
+                } else {
+                    crew.clone()
+                },
+                notes: String::new(),
+                revenue_cents: Some(dice.range(lo, hi) * 100),
+            };
+            let mut e = Event::new(
+                EventId::generate(),
+                org.clone(),
+                spec,
+                admin.clone(),
+                departs_at - Duration::days(10),
+            );
+            if dice.chance(7) {
+                e.status = EventStatus::Cancelled;
+                out.push(e);
+                continue;
+            }
+            let delay = if dice.chance(15) {
+                dice.range(11, 35)
+            } else {
+                dice.range(-3, 8)
+            };
+            e.status = EventStatus::Completed;
+            e.departed_at = Some(departs_at + Duration::minutes(delay));
+            e.returned_at = Some(e.returns_at + Duration::minutes(dice.range(-10, 20)));
+            let day_local = crate::timing::local_date(departs_at, zone);
+            let sun = crate::timing::sun_times(&san_diego(), day_local);
+            let template = e.template().clone();
+            for (i, task) in template.tasks.iter().enumerate() {
+                if dice.chance(if task.safety_critical { 3 } else { 6 }) {
+                    continue;
+                }
+                let Ok(due) = crate::timing::due_at(task, &e, &sun, day_local) else {
+                    continue;
+                };
+                let late = if dice.chance(6) {
+                    dice.range(5, 40)
+                } else {
+                    -dice.range(0, 10)
+                };
+                let by = e
+                    .crew
+                    .iter()
+                    .find(|c| c.role == task.role)
+                    .or_else(|| e.crew.first())
+                    .map(|c| c.email.clone())
+                    .unwrap_or_else(|| admin.clone());
+                let at = due + Duration::minutes(late);
+                let op = format!("seed-{}-{week}-{n}-{i}", plan.id);
+                if let Ok(op_id) = OpId::parse(&op) {
+                    e.tasks.insert(
+                        task.id.clone(),
+                        TaskState {
+                            done: true,
+                            by,
+                            at,
+                            recorded_at: at,
+                            op_id,
+                        },
+                    );
+                }
+            }
+            for c in &e.crew {
+                e.nudges.push(NudgeRecord {
+                    kind: NudgeKind::Departure,
+                    anchor_at: departs_at,
+                    email: c.email.clone(),
+                    state: NudgeState::Sent,
+                    at: departs_at - Duration::minutes(30),
+                });
+            }
+            out.push(e);
+        }
+    }
+    out
+}
+
+/// `hh:mm` on a local date, if that wall-clock time exists.
+pub fn local_on(date: NaiveDate, zone: Tz, hh: u32, mm: u32) -> Option<DateTime<Utc>> {
+    let naive = date.and_hms_opt(hh, mm, 0)?;
+    match zone.from_local_datetime(&naive) {
+        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Some(t.with_timezone(&Utc)),
+        LocalResult::None => None,
+    }
 }
 
 fn crew_of(plan: &OrgPlan) -> Vec<CrewAssignment> {
@@ -327,6 +506,57 @@ mod tests {
         let sam = email("sam.crew");
         let orgs_of_sam = seed.members.iter().filter(|(_, m)| m.email == sam).count();
         assert_eq!(orgs_of_sam, 2, "one person in two orgs");
+    }
+
+    #[test]
+    fn six_weeks_of_history_give_every_report_something_to_show() {
+        use crate::report::{Week, WeekInput, org_week};
+        let now = Utc.with_ymd_and_hms(2026, 11, 25, 18, 0, 0).unwrap();
+        let seed = demo(now);
+        let names = Default::default();
+        let (mut misses, mut late, mut cancelled) = (0, 0, 0);
+        for org in &seed.orgs {
+            let events: Vec<Event> = seed
+                .events
+                .iter()
+                .filter(|e| e.org_id == org.id)
+                .cloned()
+                .collect();
+            for back in 1..=6 {
+                let week = Week::of(now.date_naive() - Duration::days(7 * back));
+                let report = org_week(
+                    &WeekInput {
+                        org,
+                        week,
+                        events: &events,
+                        names: &names,
+                        app_url: "http://localhost:3000",
+                    },
+                    now,
+                );
+                assert!(
+                    report.operations.events >= 4,
+                    "{} {week}: {} events",
+                    org.id,
+                    report.operations.events
+                );
+                assert!(report.finance.revenue_cents > 0);
+                assert!(!report.crew.members.is_empty());
+                misses += report.safety.misses.len();
+                late += report.operations.departed - report.operations.on_time;
+                cancelled += report.operations.cancellations;
+            }
+            for e in &events {
+                assert!(e.returns_at > e.departs_at);
+                assert!(
+                    (e.returns_at - e.departs_at).num_hours() <= i64::from(e.template().max_hours)
+                );
+            }
+        }
+        assert!(
+            misses > 0 && late > 0 && cancelled > 0,
+            "misses {misses}, late {late}, cancelled {cancelled}"
+        );
     }
 
     #[test]

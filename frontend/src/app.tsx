@@ -1,0 +1,176 @@
+// The app shell: header with the sync badge, global notices, and the screen for the route.
+
+import { useEffect, useState } from 'preact/hooks';
+import * as api from './api';
+import { Loading, Notice } from './components';
+import { isLocal } from './hooks';
+import { pwa, applyUpdate } from './pwa';
+import { navigate, useRoute, type Route } from './router';
+import { can, sessions, type Session } from './session';
+import { useStore, useSubscribed } from './store';
+import { syncNow, syncStatus } from './sync/engine';
+import { Account } from './views/Account';
+import { EventScreen } from './views/Event';
+import { EventForm } from './views/EventForm';
+import { Events } from './views/Events';
+import { Members } from './views/Members';
+import { SignIn, rememberReturn } from './views/SignIn';
+
+export function SyncBadge() {
+  const s = useStore(syncStatus);
+  const n = s.pending;
+  return (
+    <div class="sync" role="status" aria-live="polite">
+      {n > 0 && (
+        <a href="/account" class={`sync-badge${s.syncing ? ' syncing' : ''}`}>
+          {n} {n === 1 ? 'change' : 'changes'} waiting to sync
+        </a>
+      )}
+    </div>
+  );
+}
+
+function Header({ session, route }: { session: Session | null; route: Route }) {
+  const rights = can(session);
+  const current = (names: Route['name'][]) => (names.includes(route.name) ? 'page' : undefined);
+  return (
+    <header class="bar">
+      <div class="bar-inner">
+        <a class="brand" href="/">
+          Ship Captain Crew
+        </a>
+        {session && <span class="org-name">{session.org.name}</span>}
+      </div>
+      <SyncBadge />
+      {session && (
+        <nav aria-label="Main">
+          <a href="/" aria-current={current(['events', 'event'])}>
+            {rights.seesAll ? 'Events' : 'My events'}
+          </a>
+          {rights.admin && (
+            <a href="/admin/members" aria-current={current(['members'])}>
+              Members
+            </a>
+          )}
+          <a href="/account" aria-current={current(['account'])}>
+            Account
+          </a>
+        </nav>
+      )}
+    </header>
+  );
+}
+
+function GlobalNotices({ session }: { session: Session | null }) {
+  const sync = useStore(syncStatus);
+  const { updateReady } = useStore(pwa);
+  return (
+    <div class="global-notices">
+      {updateReady && (
+        <Notice kind="info">
+          A new version of the app is ready.{' '}
+          <button type="button" class="link-button" onClick={applyUpdate}>
+            Reload now
+          </button>
+        </Notice>
+      )}
+      {session && !sync.online && (
+        <Notice kind="warn" live>
+          No connection. Ticks are saved on this phone and sync when you're back online.
+        </Notice>
+      )}
+      {session && sync.rejected.length > 0 && (
+        <Notice kind="error">
+          {sync.rejected.length} {sync.rejected.length === 1 ? 'change was' : 'changes were'} refused by the server.{' '}
+          <a href="/account">See why</a>
+        </Notice>
+      )}
+      {session && sync.lastError && sync.pending > 0 && (
+        <Notice kind="warn">
+          {sync.lastError}{' '}
+          <button type="button" class="link-button" onClick={() => void syncNow()}>
+            Retry now
+          </button>
+        </Notice>
+      )}
+    </div>
+  );
+}
+
+function Screen({ route, session }: { route: Route; session: Session }) {
+  switch (route.name) {
+    case 'events':
+      return <Events session={session} />;
+    case 'event':
+      return <EventScreen key={`${route.id}|${session.org.id}`} id={route.id} session={session} />;
+    case 'newEvent':
+      return <EventForm key="new" session={session} />;
+    case 'editEvent':
+      return <EventForm key={route.id} session={session} id={route.id} />;
+    case 'members':
+      return <Members session={session} />;
+    case 'account':
+      return <Account session={session} />;
+    case 'signin':
+      return <SignIn />;
+    case 'notFound':
+      return (
+        <div>
+          <h1>Page not found</h1>
+          <p>
+            There's nothing at {route.path}. <a href="/">Go to my events</a>.
+          </p>
+        </div>
+      );
+  }
+}
+
+export function App() {
+  const route = useRoute();
+  const session = useSubscribed(sessions, () => sessions.get());
+  const [meFailed, setMeFailed] = useState(false);
+
+  // Not signed in: remember where they were going, and ask them to sign in.
+  useEffect(() => {
+    if (!session && route.name !== 'signin') {
+      rememberReturn(location.pathname + location.search);
+      navigate('/signin', { replace: true });
+    }
+  }, [session, route.name]);
+
+  // Refresh who I am (zone, role, memberships) once per session token.
+  useEffect(() => {
+    if (!session) return;
+    setMeFailed(false);
+    api
+      .me()
+      .then((me) => sessions.update(me))
+      .catch(() => setMeFailed(true));
+  }, [session?.token]);
+
+  let body;
+  if (route.name === 'signin') body = <SignIn />;
+  else if (!session) body = <Loading what="sign-in" />;
+  else if (!session.org.zone && !meFailed) body = <Loading what="your org" />;
+  else body = <Screen route={route} session={session} />;
+
+  return (
+    <>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <Header session={session} route={route} />
+      <GlobalNotices session={session} />
+      <main id="main" tabIndex={-1}>
+        {body}
+      </main>
+      {isLocal() && (
+        <footer class="dev-footer">
+          <a href="/dev/outbox" target="_blank" rel="noopener">
+            Local outbox (sign-in emails)
+          </a>
+        </footer>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,81 @@
+// The service worker: keeps the app shell (index.html, the hashed JS and CSS, the manifest and
+// icons) so the app opens with no signal. API calls are never cached here: the app keeps its own
+// copies of the last-seen events in IndexedDB, per person, and clears them at sign-out.
+//
+// The build replaces the two placeholders below with the list of files and a hash of it, so every
+// deploy that changes a file changes this script, which is how browsers notice a new version.
+
+/// <reference lib="webworker" />
+declare const self: ServiceWorkerGlobalScope;
+
+declare const __PRECACHE_MANIFEST__: string[];
+declare const __PRECACHE_VERSION__: string;
+
+const PRECACHE: string[] = __PRECACHE_MANIFEST__;
+const VERSION: string = __PRECACHE_VERSION__;
+const PREFIX = 'scc-shell-';
+const CACHE = `${PREFIX}${VERSION}`;
+const SHELL = '/index.html';
+
+/** Paths that are always the network's: the API, sign-in, local dev pages, health. */
+const NETWORK_ONLY = /^\/(api|auth|dev|health)(\/|$)/;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches.open(CACHE).then((cache) =>
+      // `cache: 'reload'`: straight from the server, never a stale HTTP-cache copy.
+      cache.addAll(PRECACHE.map((url) => new Request(url, { cache: 'reload' }))),
+    ),
+  );
+  // The first install takes over at once (so the app works offline from the first visit);
+  // a later version waits until the page asks (see SKIP_WAITING).
+  if (!self.registration.active) void self.skipWaiting();
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      const names = await caches.keys();
+      await Promise.all(names.filter((n) => n.startsWith(PREFIX) && n !== CACHE).map((n) => caches.delete(n)));
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener('message', (event) => {
+  if ((event.data as { type?: string } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
+});
+
+async function fromCacheThenNetwork(request: Request, fallback?: string): Promise<Response> {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(fallback ?? request);
+  if (hit) return hit;
+  try {
+    const response = await fetch(request);
+    if (response.ok && !fallback && new URL(request.url).pathname.startsWith('/assets/')) {
+      await cache.put(request, response.clone());
+    }
+    return response;
+  } catch (e) {
+    if (fallback) {
+      const shell = await caches.match(fallback);
+      if (shell) return shell;
+    }
+    throw e;
+  }
+}
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin || NETWORK_ONLY.test(url.pathname)) return;
+  if (request.mode === 'navigate') {
+    // Every app route is the same page: the cached shell, which routes itself.
+    event.respondWith(fromCacheThenNetwork(request, SHELL));
+    return;
+  }
+  if (PRECACHE.includes(url.pathname) || url.pathname.startsWith('/assets/')) {
+    event.respondWith(fromCacheThenNetwork(request));
+  }
+});

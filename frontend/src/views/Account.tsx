@@ -1,0 +1,166 @@
+// Who I am, which org I'm in (and a switch to my other orgs), what waits to sync, sign out.
+
+import { useState } from 'preact/hooks';
+import * as api from '../api';
+import { clearSnapshots } from '../cache';
+import { ConfirmButton, Notice, PageTitle } from '../components';
+import { isLocal, useTitle } from '../hooks';
+import { navigate } from '../router';
+import { sessions, type Session } from '../session';
+import { useStore } from '../store';
+import { dismissRejected, syncNow, syncStatus } from '../sync/engine';
+import { formatDay, instant } from '../time';
+import { roleLabel } from '../types';
+
+export async function signOut(everywhere: boolean): Promise<void> {
+  if (everywhere) {
+    // Revoking every session is the point: it has to reach the server.
+    await api.logoutAll();
+  } else {
+    try {
+      await api.logout();
+    } catch (e) {
+      // Offline or already dead: this phone forgets the token either way.
+      if (!(e instanceof api.OfflineError) && !(e instanceof api.ApiError && e.status === 401)) throw e;
+    }
+  }
+  sessions.clear();
+  await clearSnapshots();
+  navigate('/signin', { replace: true });
+}
+
+export function Account({ session }: { session: Session }) {
+  useTitle('Account');
+  const sync = useStore(syncStatus);
+  const zone = session.org.zone ?? 'America/Los_Angeles';
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const switchTo = async (orgId: string) => {
+    setBusy(orgId);
+    setError(null);
+    try {
+      // Send this org's waiting ticks first: they can only go with this org's session.
+      await syncNow();
+      sessions.signIn(await api.switchOrg(orgId));
+      navigate('/');
+    } catch (e) {
+      setError(api.describe(e));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const out = async (everywhere: boolean) => {
+    setError(null);
+    try {
+      await signOut(everywhere);
+    } catch (e) {
+      setError(everywhere ? `Could not sign out everywhere: ${api.describe(e)}` : api.describe(e));
+    }
+  };
+
+  return (
+    <div class="narrow">
+      <PageTitle>Account</PageTitle>
+      {error && <Notice kind="error">{error}</Notice>}
+      <section class="card" aria-labelledby="me-title">
+        <h2 id="me-title">Signed in</h2>
+        <dl class="facts">
+          <dt>Email</dt>
+          <dd>{session.email}</dd>
+          <dt>Org</dt>
+          <dd>{session.org.name}</dd>
+          <dt>Role</dt>
+          <dd>{roleLabel(session.role)}</dd>
+          <dt>Time zone</dt>
+          <dd>{zone.replace(/_/g, ' ')}</dd>
+          <dt>Session ends</dt>
+          <dd>{formatDay(instant(session.expiresAt), zone)}</dd>
+        </dl>
+      </section>
+
+      {session.memberships.length > 1 && (
+        <section class="card" aria-labelledby="orgs-title">
+          <h2 id="orgs-title">Your orgs</h2>
+          <ul class="plain stack">
+            {session.memberships.map((m) => (
+              <li key={m.org_id}>
+                {m.org_id === session.org.id ? (
+                  <p class="current-org">
+                    <strong>{m.org_name}</strong> ({roleLabel(m.role)}): you're here
+                  </p>
+                ) : (
+                  <button
+                    type="button"
+                    class="btn btn-secondary btn-block"
+                    disabled={busy !== null}
+                    onClick={() => void switchTo(m.org_id)}
+                  >
+                    {busy === m.org_id ? 'Switching…' : `Switch to ${m.org_name} (${roleLabel(m.role)})`}
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      <section class="card" aria-labelledby="sync-title">
+        <h2 id="sync-title">Sync</h2>
+        <p>
+          {sync.pending === 0
+            ? 'Every tick from this phone has reached the server.'
+            : `${sync.pending} ${sync.pending === 1 ? 'change is' : 'changes are'} waiting to sync.`}
+          {sync.pendingElsewhere > 0 &&
+            ` ${sync.pendingElsewhere} more wait for another org or person on this phone; they sync when that session signs in.`}
+        </p>
+        {sync.pending > 0 && (
+          <button type="button" class="btn btn-secondary" disabled={sync.syncing} onClick={() => void syncNow()}>
+            {sync.syncing ? 'Syncing…' : 'Sync now'}
+          </button>
+        )}
+        {sync.rejected.map((op) => (
+          <Notice key={op.seq} kind="error">
+            Not saved: {op.done ? 'tick' : 'untick'} of “{op.taskId.replace(/_/g, ' ')}”. {op.error}{' '}
+            <button type="button" class="link-button" onClick={() => void dismissRejected(op.seq ?? -1)}>
+              Dismiss
+            </button>
+          </Notice>
+        ))}
+      </section>
+
+      <section class="card" aria-labelledby="out-title">
+        <h2 id="out-title">Sign out</h2>
+        {sync.pending > 0 && (
+          <Notice kind="warn">
+            {sync.pending} {sync.pending === 1 ? 'change has' : 'changes have'} not synced yet. They stay on this phone and sync
+            when you sign in again.
+          </Notice>
+        )}
+        <div class="actions">
+          <button type="button" class="btn btn-secondary" onClick={() => void out(false)}>
+            Sign out
+          </button>
+          <ConfirmButton
+            danger
+            label="Sign out everywhere"
+            confirmLabel="Yes, sign out all my devices"
+            onConfirm={() => out(true)}
+          />
+        </div>
+        <p class="small">“Everywhere” ends your sessions on every phone and computer, in all your orgs.</p>
+      </section>
+
+      {isLocal() && (
+        <p class="dev-link">
+          Local mode:{' '}
+          <a href="/dev/outbox" target="_blank" rel="noopener">
+            open the local outbox
+          </a>{' '}
+          to read sign-in and nudge emails.
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,583 @@
+// The event screen: the timing panel (a clock in the org's zone, departure and return, sunset and
+// civil dusk, every task on one timeline with its countdown and state), the checklist by phase
+// with tap-to-tick (optimistic, queued, works offline), the captain's departed/returned, the crew
+// and the notes. Refreshes itself with conditional reads (ETag) every 15 s while visible.
+
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import * as api from '../api';
+import { loadEvent, saveEvent, type Scope } from '../cache';
+import { ConfirmButton, Loading, Notice, PageTitle, StatusBadge, TaskChip } from '../components';
+import { useNow, useTitle, useVisible } from '../hooks';
+import { navigate } from '../router';
+import { can, sessions, type Session } from '../session';
+import { useStore } from '../store';
+import { onSynced, recordTick, syncStatus } from '../sync/engine';
+import { overlay } from '../sync/queue';
+import {
+  countdown,
+  dueText,
+  formatDateTime,
+  formatDay,
+  formatTime,
+  instant,
+  serverClock,
+  taskStatus,
+  zoneAbbreviation,
+} from '../time';
+import { kindLabel, type AuditEntry, type ChecklistTask, type EventView, type TaskStatus } from '../types';
+
+export const POLL_MS = 15_000;
+
+interface Local {
+  done: boolean;
+  opId?: string;
+}
+
+/** The event with one task's state replaced (after a tick is confirmed by the server). */
+export function withTask(ev: EventView, taskId: string, done: boolean, by: string | null, at: string | null): EventView {
+  let delta = 0;
+  const phases = ev.checklist.phases.map((p) => ({
+    ...p,
+    tasks: p.tasks.map((t) => {
+      if (t.id !== taskId) return t;
+      if (t.done !== done) delta += done ? 1 : -1;
+      return { ...t, done, done_by: done ? by : null, done_at: done ? at : null };
+    }),
+  }));
+  const tasks = ev.timing.tasks.map((t) =>
+    t.id === taskId ? { ...t, done_by: done ? by : null, done_at: done ? at : null, status: (done ? 'done' : t.status) as TaskStatus } : t,
+  );
+  return {
+    ...ev,
+    checklist: { ...ev.checklist, phases, done: ev.checklist.done + delta },
+    timing: { ...ev.timing, tasks },
+  };
+}
+
+export function EventScreen({ id, session }: { id: string; session: Session }) {
+  const scope: Scope = { email: session.email, org: session.org.id };
+  const rights = can(session);
+  const now = useNow();
+  const visible = useVisible();
+  const sync = useStore(syncStatus);
+  const [data, setData] = useState<EventView | null>(null);
+  const etag = useRef<string | undefined>(undefined);
+  const [savedAt, setSavedAt] = useState<number | null>(null);
+  const [offline, setOffline] = useState(false);
+  const [notFound, setNotFound] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [local, setLocal] = useState<Record<string, Local>>({});
+  const [checked, setChecked] = useState(false);
+  useTitle(data?.title ?? (notFound ? 'Not found' : 'Event'));
+
+  const accept = useCallback(
+    (ev: EventView, tag: string, live: boolean) => {
+      etag.current = tag;
+      setData(ev);
+      setNotFound(false);
+      if (live) {
+        serverClock.observe(ev.timing.now.at);
+        setSavedAt(null);
+        setOffline(false);
+        void saveEvent(scope, ev, tag);
+      }
+    },
+    [session.email, session.org.id],
+  );
+
+  const refresh = useCallback(async () => {
+    try {
+      const got = await api.getEvent(id, etag.current);
+      if (got.status === 200) accept(got.event, got.etag, true);
+      else {
+        setOffline(false);
+        setSavedAt(null);
+      }
+      setError(null);
+    } catch (e) {
+      if (e instanceof api.OfflineError) {
+        setOffline(true);
+      } else if (e instanceof api.ApiError && e.status === 404) {
+        setNotFound(true);
+        setData(null);
+      } else if (!(e instanceof api.ApiError && e.status === 401)) {
+        setError(api.describe(e));
+      }
+    } finally {
+      setChecked(true);
+    }
+  }, [id, accept]);
+
+  // First the copy saved on this phone (instant, and all there is offline), then the server's.
+  useEffect(() => {
+    let live = true;
+    void loadEvent(scope, id).then(async (snap) => {
+      if (live && snap && !etag.current) {
+        accept(snap.data, snap.etag ?? '', false);
+        setSavedAt(snap.savedAt);
+      }
+      if (live) await refresh();
+    });
+    return () => {
+      live = false;
+    };
+  }, [id, refresh]);
+
+  // Conditional polling while the page is visible; at once when it comes back or goes online.
+  useEffect(() => {
+    if (!visible) return;
+    void refresh();
+    const t = setInterval(() => void refresh(), POLL_MS);
+    const online = () => void refresh();
+    window.addEventListener('online', online);
+    return () => {
+      clearInterval(t);
+      window.removeEventListener('online', online);
+    };
+  }, [visible, refresh]);
+
+  // A queued tick reached the server: show its result now, re-read soon.
+  useEffect(
+    () =>
+      onSynced((op, result) => {
+        if (op.eventId !== id) return;
+        setData((ev) => (ev ? withTask(ev, result.task_id, result.done, result.by, result.at) : ev));
+        setLocal((l) => {
+          const cur = l[op.taskId];
+          if (!cur || cur.opId !== op.opId) return l;
+          const { [op.taskId]: _, ...rest } = l;
+          return rest;
+        });
+        setTimeout(() => void refresh(), 300);
+      }),
+    [id, refresh],
+  );
+
+  // A rejected tick no longer shows as done: drop the local guess for it.
+  useEffect(() => {
+    const rejected = new Set(sync.rejected.map((o) => o.opId));
+    setLocal((l) => {
+      const keep = Object.entries(l).filter(([, v]) => !v.opId || !rejected.has(v.opId));
+      return keep.length === Object.keys(l).length ? l : Object.fromEntries(keep);
+    });
+  }, [sync.rejected]);
+
+  const pendingByTask = useMemo(() => overlay(sync.ops, id), [sync.ops, id]);
+
+  if (notFound) return <NotFoundEvent session={session} onRetry={() => void refresh()} />;
+  if (!data) {
+    if (offline) {
+      return (
+        <div>
+          <PageTitle>Event</PageTitle>
+          <Notice kind="warn">You're offline, and this event hasn't been opened on this phone yet. It opens once you have signal.</Notice>
+          <p>
+            <a href="/">Back to my events</a>
+          </p>
+        </div>
+      );
+    }
+    if (error) return <Notice kind="error">{error}</Notice>;
+    return checked ? <Loading what="the event" /> : <Loading what="the event" />;
+  }
+
+  const ev = data;
+  const zone = ev.timing.zone;
+  const serverDone = new Map<string, ChecklistTask>();
+  for (const p of ev.checklist.phases) for (const t of p.tasks) serverDone.set(t.id, t);
+  const isDone = (taskId: string): boolean =>
+    local[taskId]?.done ?? pendingByTask.get(taskId)?.done ?? serverDone.get(taskId)?.done ?? false;
+  const isPending = (taskId: string): boolean => pendingByTask.has(taskId) || (!!local[taskId] && !local[taskId]?.opId);
+  const timing = ev.timing.tasks.map((t) => {
+    const dueMs = t.due ? instant(t.due.at) : null;
+    const done = isDone(t.id);
+    return { task: t, dueMs, done, status: taskStatus(dueMs, done, now) };
+  });
+  const statusOf = new Map(timing.map((t) => [t.task.id, t]));
+  const doneCount = timing.filter((t) => t.done).length;
+  const canTick = rights.tick && ev.status !== 'cancelled';
+  const leads = session.role === 'admin' || (session.role === 'captain' && ev.my_role === 'captain');
+  const names = new Map(ev.crew.map((c) => [c.email, c.name ?? c.email]));
+  const titles = new Map(ev.timing.tasks.map((t) => [t.id, t.title]));
+
+  const toggle = async (taskId: string, done: boolean) => {
+    setActionError(null);
+    setLocal((l) => ({ ...l, [taskId]: { done } }));
+    try {
+      const op = await recordTick(ev.id, taskId, done);
+      setLocal((l) => (l[taskId] && l[taskId]?.done === done && !l[taskId]?.opId ? { ...l, [taskId]: { done, opId: op.opId } } : l));
+    } catch (e) {
+      setLocal((l) => {
+        const { [taskId]: _, ...rest } = l;
+        return rest;
+      });
+      setActionError(`That tick could not be saved on this phone: ${api.describe(e)}`);
+    }
+  };
+
+  const command = async (what: 'departed' | 'returned' | 'cancel') => {
+    setActionError(null);
+    try {
+      const next =
+        what === 'departed'
+          ? await api.markDeparted(ev.id)
+          : what === 'returned'
+            ? await api.markReturned(ev.id)
+            : await api.cancelEvent(ev.id);
+      accept(next, next.etag, true);
+    } catch (e) {
+      setActionError(api.describe(e));
+      void refresh();
+    }
+  };
+
+  const dep = instant(ev.departs_at.at);
+  const ret = instant(ev.returns_at.at);
+  const sunset = ev.timing.sunset ? instant(ev.timing.sunset.at) : null;
+  const dusk = ev.timing.civil_dusk ? instant(ev.timing.civil_dusk.at) : null;
+
+  // Departure, return, sunset and dusk as markers among the tasks, all by instant.
+  type Row = { kind: 'anchor'; at: number; label: string } | { kind: 'task'; at: number; i: number };
+  const rows: Row[] = [
+    { kind: 'anchor', at: dep, label: 'Departure' },
+    { kind: 'anchor', at: ret, label: 'Return' },
+    ...(sunset ? [{ kind: 'anchor' as const, at: sunset, label: 'Sunset' }] : []),
+    ...(dusk ? [{ kind: 'anchor' as const, at: dusk, label: 'Civil dusk' }] : []),
+    ...timing.map((t, i) => ({ kind: 'task' as const, at: t.dueMs ?? Number.POSITIVE_INFINITY, i })),
+  ];
+  rows.sort((a, b) => a.at - b.at || (a.kind === 'anchor' ? -1 : 1));
+
+  return (
+    <div class="event">
+      <p class="back">
+        <a href="/">← My events</a>
+      </p>
+      <div class="title-row">
+        <PageTitle>{ev.title}</PageTitle>
+        <StatusBadge status={ev.status} />
+      </div>
+      <p class="subtle">
+        {kindLabel(ev.kind)} · {ev.vessel}
+        {ev.my_role ? ` · you are ${ev.my_role}` : ''}
+      </p>
+      {offline && (
+        <Notice kind="warn" live>
+          Offline. {savedAt ? `Showing what this phone saved at ${formatTime(savedAt, zone)}.` : 'Showing the last copy.'} Ticks are
+          kept and sync when you're back online.
+        </Notice>
+      )}
+      {error && <Notice kind="error">{error}</Notice>}
+      {actionError && <Notice kind="error">{actionError}</Notice>}
+      {ev.status === 'cancelled' && <Notice kind="warn">This event is cancelled.</Notice>}
+
+      <section class="panel timing" aria-labelledby="timing-title">
+        <h2 id="timing-title" class="visually-hidden">
+          Timing
+        </h2>
+        <div class="clock">
+          <span class="clock-label">Now</span>
+          <span class="clock-time" role="timer" aria-live="off">
+            {formatTime(now, zone, undefined, true)}
+          </span>
+          <span class="clock-zone">
+            {zoneAbbreviation(now, zone)} · {formatDay(now, zone)}
+          </span>
+        </div>
+        <dl class="times">
+          <div class={ev.status === 'scheduled' && dep < now ? 'late' : ''}>
+            <dt>Departs</dt>
+            <dd>
+              <strong>{formatTime(dep, zone)}</strong>{' '}
+              <span class="countdown">
+                {ev.departed_at ? `left ${formatTime(instant(ev.departed_at), zone)}` : countdown(dep, now)}
+              </span>
+            </dd>
+          </div>
+          <div class={ev.status !== 'completed' && ev.status !== 'cancelled' && ret < now ? 'late' : ''}>
+            <dt>Returns</dt>
+            <dd>
+              <strong>{formatTime(ret, zone)}</strong>{' '}
+              <span class="countdown">
+                {ev.returned_at ? `back ${formatTime(instant(ev.returned_at), zone)}` : countdown(ret, now)}
+              </span>
+            </dd>
+          </div>
+          <div>
+            <dt>Sunset</dt>
+            <dd>
+              {sunset ? (
+                <>
+                  <strong>{formatTime(sunset, zone)}</strong> <span class="countdown">{countdown(sunset, now)}</span>
+                </>
+              ) : (
+                'none that day'
+              )}
+            </dd>
+          </div>
+          <div>
+            <dt>Civil dusk</dt>
+            <dd>
+              {dusk ? (
+                <>
+                  <strong>{formatTime(dusk, zone)}</strong> <span class="countdown">{countdown(dusk, now)}</span>
+                </>
+              ) : (
+                'none that day'
+              )}
+            </dd>
+          </div>
+        </dl>
+        <p class="small">
+          {formatDay(dep, zone)} at {ev.timing.home_port}. Window {formatDateTime(dep, zone)} – {formatTime(ret, zone)}.
+        </p>
+        {leads && (ev.status === 'scheduled' || ev.status === 'underway') && (
+          <div class="actions">
+            {ev.status === 'scheduled' && (
+              <ConfirmButton label="Mark departed" confirmLabel="Yes, we've departed" onConfirm={() => command('departed')} />
+            )}
+            {ev.status === 'underway' && (
+              <ConfirmButton label="Mark returned" confirmLabel="Yes, we're back" onConfirm={() => command('returned')} />
+            )}
+          </div>
+        )}
+      </section>
+
+      <section class="panel" aria-labelledby="timeline-title">
+        <h2 id="timeline-title">Timeline</h2>
+        <ol class="timeline plain">
+          {rows.map((r) => {
+            if (r.kind === 'anchor') {
+              return (
+                <li key={`a-${r.label}`} class={`tl-anchor${r.at <= now ? ' past' : ''}`}>
+                  <span class="tl-time">{formatTime(r.at, zone)}</span>
+                  <span class="tl-title">{r.label}</span>
+                </li>
+              );
+            }
+            const t = timing[r.i];
+            if (!t) return null;
+            return (
+              <li key={t.task.id} class={`tl-row tl-${t.status}`}>
+                <span class="tl-time">{t.dueMs != null ? formatTime(t.dueMs, zone) : '—'}</span>
+                <span class="tl-title">
+                  {t.task.title}
+                  {t.task.safety_critical && <span class="tag tag-safety">Safety</span>}
+                </span>
+                <span class="tl-state">
+                  <TaskChip status={t.status} />
+                  <span class="tl-countdown">{t.status === 'unscheduled' ? t.task.note ?? '' : dueText(t.status, t.dueMs, now)}</span>
+                </span>
+              </li>
+            );
+          })}
+        </ol>
+      </section>
+
+      <section class="panel" aria-labelledby="checklist-title">
+        <div class="title-row">
+          <h2 id="checklist-title">Checklist</h2>
+          <span class="count" aria-label={`${doneCount} of ${timing.length} done`}>
+            {doneCount}/{timing.length}
+          </span>
+        </div>
+        {!rights.tick && <p class="small">Read only: your role does not tick tasks.</p>}
+        {ev.checklist.phases.map((phase) => {
+          const phaseDone = phase.tasks.filter((t) => isDone(t.id)).length;
+          return (
+            <fieldset key={phase.id} class="phase">
+              <legend>
+                {phase.title}{' '}
+                <span class="count">
+                  {phaseDone}/{phase.tasks.length}
+                </span>
+              </legend>
+              <ul class="plain">
+                {phase.tasks.map((task) => {
+                  const t = statusOf.get(task.id);
+                  const status: TaskStatus = t?.status ?? (isDone(task.id) ? 'done' : 'unscheduled');
+                  const done = isDone(task.id);
+                  const pending = isPending(task.id);
+                  const server = serverDone.get(task.id);
+                  const inputId = `task-${task.id}`;
+                  return (
+                    <li key={task.id} class={`task task-${status}`}>
+                      <input
+                        id={inputId}
+                        type="checkbox"
+                        checked={done}
+                        disabled={!canTick}
+                        onChange={(e) => void toggle(task.id, (e.target as HTMLInputElement).checked)}
+                      />
+                      <label for={inputId}>
+                        <span class="task-title">{task.title}</span>
+                        <span class="task-meta">
+                          <TaskChip status={status} />
+                          {t?.dueMs != null && <span>{formatTime(t.dueMs, zone)}</span>}
+                          {status !== 'done' && t?.dueMs != null && <span>{dueText(status, t.dueMs, now)}</span>}
+                          {task.role === 'captain' && <span class="tag">Captain</span>}
+                          {task.safety_critical && <span class="tag tag-safety">Safety</span>}
+                        </span>
+                        {pending ? (
+                          <span class="task-sync">Waiting to sync</span>
+                        ) : (
+                          done &&
+                          server?.done &&
+                          server.done_by && (
+                            <span class="task-by">
+                              ✓ {names.get(server.done_by) ?? server.done_by}
+                              {server.done_at ? `, ${formatTime(instant(server.done_at), zone)}` : ''}
+                            </span>
+                          )
+                        )}
+                      </label>
+                    </li>
+                  );
+                })}
+              </ul>
+            </fieldset>
+          );
+        })}
+      </section>
+
+      <section class="panel" aria-labelledby="crew-title">
+        <h2 id="crew-title">Crew</h2>
+        {ev.crew.length === 0 ? (
+          <p>No one is assigned yet.</p>
+        ) : (
+          <ul class="plain crew">
+            {ev.crew.map((c) => (
+              <li key={c.email}>
+                <span class="crew-name">
+                  {c.name ?? c.email}
+                  {c.email === session.email ? ' (you)' : ''}
+                </span>
+                <span class="tag">{c.role === 'captain' ? 'Captain' : 'Crew'}</span>
+                <span class="crew-email">{c.email}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section class="panel" aria-labelledby="notes-title">
+        <h2 id="notes-title">Notes</h2>
+        {ev.notes.trim() ? <p class="notes">{ev.notes}</p> : <p class="subtle">No notes.</p>}
+        {ev.revenue_cents != null && (
+          <p class="small">
+            Revenue: {(ev.revenue_cents / 100).toLocaleString(undefined, { style: 'currency', currency: 'USD' })}
+          </p>
+        )}
+      </section>
+
+      {(rights.admin || (leads && session.role === 'captain')) && (ev.status === 'scheduled' || ev.status === 'underway') && (
+        <section class="panel" aria-labelledby="manage-title">
+          <h2 id="manage-title">Manage</h2>
+          <div class="actions">
+            <a class="btn btn-secondary" href={`/events/${ev.id}/edit`}>
+              {rights.admin ? 'Edit event' : 'Edit crew and notes'}
+            </a>
+            {rights.admin && ev.status === 'scheduled' && (
+              <ConfirmButton danger label="Cancel event" confirmLabel="Yes, cancel it" onConfirm={() => command('cancel')} />
+            )}
+          </div>
+        </section>
+      )}
+
+      <History audit={ev.audit} names={names} titles={titles} zone={zone} />
+    </div>
+  );
+}
+
+function describeAudit(a: AuditEntry, titles: Map<string, string>): string {
+  switch (a.action) {
+    case 'created':
+      return 'created the event';
+    case 'edited':
+      return `edited ${a.fields.join(', ')}`;
+    case 'cancelled':
+      return 'cancelled the event';
+    case 'departed':
+      return 'marked departed';
+    case 'returned':
+      return 'marked returned';
+    case 'task_done':
+      return `ticked “${titles.get(a.task) ?? a.task}”`;
+    case 'task_undone':
+      return `unticked “${titles.get(a.task) ?? a.task}”`;
+  }
+}
+
+function History({
+  audit,
+  names,
+  titles,
+  zone,
+}: {
+  audit: AuditEntry[];
+  names: Map<string, string>;
+  titles: Map<string, string>;
+  zone: string;
+}) {
+  if (audit.length === 0) return null;
+  const entries = [...audit].reverse();
+  return (
+    <details class="panel history">
+      <summary>History ({audit.length})</summary>
+      <ol class="plain">
+        {entries.map((a) => (
+          <li key={a.op_id}>
+            <span class="tl-time">{formatDateTime(instant(a.at), zone)}</span> {names.get(a.by) ?? a.by} {describeAudit(a, titles)}
+          </li>
+        ))}
+      </ol>
+    </details>
+  );
+}
+
+/** Another org's event, or one I'm not on, or none at all: the server says 404 for all three. */
+function NotFoundEvent({ session, onRetry }: { session: Session; onRetry: () => void }) {
+  const others = session.memberships.filter((m) => m.org_id !== session.org.id);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const lookIn = async (orgId: string) => {
+    setBusy(orgId);
+    setError(null);
+    try {
+      sessions.signIn(await api.switchOrg(orgId));
+      onRetry();
+    } catch (e) {
+      setError(api.describe(e));
+    } finally {
+      setBusy(null);
+    }
+  };
+  return (
+    <div>
+      <PageTitle>Event not found</PageTitle>
+      <Notice kind="warn">
+        There's no such event in {session.org.name} that you can see. It may be another org's, or you may not be on its crew.
+      </Notice>
+      {error && <Notice kind="error">{error}</Notice>}
+      {others.length > 0 && (
+        <>
+          <p>You also work for other orgs. Look there:</p>
+          <ul class="plain stack">
+            {others.map((m) => (
+              <li key={m.org_id}>
+                <button type="button" class="btn btn-secondary btn-block" disabled={busy !== null} onClick={() => void lookIn(m.org_id)}>
+                  {busy === m.org_id ? 'Switching…' : `Look in ${m.org_name}`}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <p>
+        <a class="btn btn-primary" href="/" onClick={(e) => (e.preventDefault(), navigate('/'))}>
+          Back to my events
+        </a>
+      </p>
+    </div>
+  );
+}

@@ -70,7 +70,8 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || NETWORK_ONLY.test(url.pathname)) return;
-  if (request.mode === 'navigate') {
+  const last = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
+  if (request.mode === 'navigate' && !last.includes('.')) {
     // Every app route is the same page: the cached shell, which routes itself.
     event.respondWith(fromCacheThenNetwork(request, SHELL));
     return;

@@ -197,6 +197,9 @@ impl Dice {
     }
 }
 
+/// A weekly slot of the history: day from Monday, kind, local start, hours, revenue range in dollars.
+struct Slot(i64, EventKind, (u32, u32), i64, (i64, i64));
+
 /// Six past weeks of realistic work: mostly on-time departures with their checklists done, some
 /// late departures, the odd late or forgotten safety task, a cancellation now and then, nudges
 /// sent. Enough for every report perspective to have something to show in `make dev`.
@@ -215,25 +218,24 @@ fn history(plan: &OrgPlan, org: &OrgId, zone: Tz, now: DateTime<Utc>) -> Vec<Eve
     let mut out = Vec::new();
     for week in 1..=6_i64 {
         let monday = this_monday - Duration::days(7 * week);
-        let slots: Vec<(i64, EventKind, (u32, u32), i64, (i64, i64))> =
-            if plan.kinds.contains(&EventKind::Haul) {
-                (0..5)
-                    .map(|d| (d, EventKind::Haul, (8, 30), 72, (375, 650)))
-                    .collect()
-            } else {
-                let mut s = vec![
-                    (1, EventKind::SunsetSail, (17, 0), 3, (1500, 2400)),
-                    (3, EventKind::SunsetSail, (17, 30), 3, (1500, 2400)),
-                    (5, EventKind::Charter, (11, 0), 5, (2800, 6500)),
-                    (5, EventKind::SunsetSail, (17, 30), 3, (1500, 2400)),
-                    (6, EventKind::Charter, (10, 0), 4, (2800, 6500)),
-                ];
-                if week % 2 == 0 {
-                    s.push((2, EventKind::Delivery, (7, 0), 30, (3000, 8000)));
-                }
-                s
-            };
-        for (n, (day, kind, (hh, mm), hours, (lo, hi))) in slots.into_iter().enumerate() {
+        let slots: Vec<Slot> = if plan.kinds.contains(&EventKind::Haul) {
+            (0..5)
+                .map(|d| Slot(d, EventKind::Haul, (8, 30), 72, (375, 650)))
+                .collect()
+        } else {
+            let mut s = vec![
+                Slot(1, EventKind::SunsetSail, (17, 0), 3, (1500, 2400)),
+                Slot(3, EventKind::SunsetSail, (17, 30), 3, (1500, 2400)),
+                Slot(5, EventKind::Charter, (11, 0), 5, (2800, 6500)),
+                Slot(5, EventKind::SunsetSail, (17, 30), 3, (1500, 2400)),
+                Slot(6, EventKind::Charter, (10, 0), 4, (2800, 6500)),
+            ];
+            if week % 2 == 0 {
+                s.push(Slot(2, EventKind::Delivery, (7, 0), 30, (3000, 8000)));
+            }
+            s
+        };
+        for (n, Slot(day, kind, (hh, mm), hours, (lo, hi))) in slots.into_iter().enumerate() {
             if !plan.kinds.contains(&kind) {
                 continue;
             }

@@ -27,7 +27,10 @@ function serviceWorkerManifest(): Plugin {
   return {
     name: 'scc-service-worker-manifest',
     apply: 'build',
-    generateBundle(_options, bundle) {
+    // After Vite's own HTML plugin has emitted index.html.
+    generateBundle: {
+      order: 'post',
+      handler(_options, bundle) {
       const sw = Object.values(bundle).find((f) => f.type === 'chunk' && f.fileName === 'sw.js');
       if (!sw || sw.type !== 'chunk') {
         this.error('sw.js was not built');
@@ -55,6 +58,7 @@ function serviceWorkerManifest(): Plugin {
         .replaceAll('__PRECACHE_VERSION__', JSON.stringify(version));
       if (code === sw.code) this.error('sw.js has no precache placeholders');
       sw.code = code;
+      },
     },
   };
 }

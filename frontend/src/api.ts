@@ -14,7 +14,6 @@ import type {
   OrgView,
   Problem,
   Template,
-  TickResult,
 } from './types';
 
 /** A request with no answer after this long counts as offline (a dock's one bar of signal). */

@@ -6,7 +6,7 @@
 // deploy that changes a file changes this script, which is how browsers notice a new version.
 
 /// <reference lib="webworker" />
-declare const self: ServiceWorkerGlobalScope;
+const sw = globalThis as unknown as ServiceWorkerGlobalScope;
 
 declare const __PRECACHE_MANIFEST__: string[];
 declare const __PRECACHE_VERSION__: string;
@@ -20,7 +20,7 @@ const SHELL = '/index.html';
 /** Paths that are always the network's: the API, sign-in, local dev pages, health. */
 const NETWORK_ONLY = /^\/(api|auth|dev|health)(\/|$)/;
 
-self.addEventListener('install', (event) => {
+sw.addEventListener('install', (event) => {
   event.waitUntil(
     caches.open(CACHE).then((cache) =>
       // `cache: 'reload'`: straight from the server, never a stale HTTP-cache copy.
@@ -29,21 +29,21 @@ self.addEventListener('install', (event) => {
   );
   // The first install takes over at once (so the app works offline from the first visit);
   // a later version waits until the page asks (see SKIP_WAITING).
-  if (!self.registration.active) void self.skipWaiting();
+  if (!sw.registration.active) void sw.skipWaiting();
 });
 
-self.addEventListener('activate', (event) => {
+sw.addEventListener('activate', (event) => {
   event.waitUntil(
     (async () => {
       const names = await caches.keys();
       await Promise.all(names.filter((n) => n.startsWith(PREFIX) && n !== CACHE).map((n) => caches.delete(n)));
-      await self.clients.claim();
+      await sw.clients.claim();
     })(),
   );
 });
 
-self.addEventListener('message', (event) => {
-  if ((event.data as { type?: string } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
+sw.addEventListener('message', (event) => {
+  if ((event.data as { type?: string } | null)?.type === 'SKIP_WAITING') void sw.skipWaiting();
 });
 
 async function fromCacheThenNetwork(request: Request, fallback?: string): Promise<Response> {
@@ -65,11 +65,11 @@ async function fromCacheThenNetwork(request: Request, fallback?: string): Promis
   }
 }
 
-self.addEventListener('fetch', (event) => {
+sw.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
-  if (url.origin !== self.location.origin || NETWORK_ONLY.test(url.pathname)) return;
+  if (url.origin !== sw.location.origin || NETWORK_ONLY.test(url.pathname)) return;
   const last = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
   if (request.mode === 'navigate' && !last.includes('.')) {
     // Every app route is the same page: the cached shell, which routes itself.

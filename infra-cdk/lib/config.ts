@@ -52,6 +52,9 @@ export interface StageConfig {
   readonly functions: Readonly<Record<FunctionName, FunctionSizing>>;
   /** HTTP API default-stage throttling. */
   readonly apiThrottle: { readonly burstLimit: number; readonly rateLimit: number };
+  /** Who receives the weekly portfolio roll-up (all orgs side by side). Per-org report
+   * recipients are org settings in the app; this one spans orgs, so it is deployment config. */
+  readonly portfolioRecipients: readonly string[];
 }
 
 const account = process.env.CDK_DEFAULT_ACCOUNT ?? PLACEHOLDER_ACCOUNT;
@@ -77,6 +80,7 @@ export const STAGE_CONFIGS: Readonly<Record<Stage, StageConfig>> = {
     tracing: true,
     functions: FUNCTIONS,
     apiThrottle: { burstLimit: 100, rateLimit: 50 },
+    portfolioRecipients: [],
   },
   prod: {
     stage: 'prod',
@@ -91,6 +95,7 @@ export const STAGE_CONFIGS: Readonly<Record<Stage, StageConfig>> = {
     tracing: true,
     functions: FUNCTIONS,
     apiThrottle: { burstLimit: 100, rateLimit: 50 },
+    portfolioRecipients: ['admin@queenofsandiego.com'],
   },
 };
 

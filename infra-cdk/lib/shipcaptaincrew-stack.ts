@@ -157,6 +157,12 @@ export class ShipCaptainCrewStack extends Stack {
           SES_CONFIGURATION_SET: configurationSet.configurationSetName,
           ...Object.fromEntries(access.secrets.map((s) => [SECRET_ENV[s], secrets[s].secretArn])),
           ...(access.putEvents ? { EVENT_BUS_NAME: bus.eventBusName } : {}),
+          // The weekly roll-up across orgs goes to deployment-configured recipients.
+          ...(name === 'report' ? { PORTFOLIO_RECIPIENTS: config.portfolioRecipients.join(',') } : {}),
+          // Behind CloudFront, API Gateway's sourceIp is an edge address; the viewer's address
+          // (for per-IP sign-in rate limits) arrives in this header, forwarded by the
+          // AllViewerExceptHostHeader origin request policy.
+          ...(name === 'magic-link' ? { CLIENT_IP_HEADER: 'cloudfront-viewer-address' } : {}),
         },
       });
       fn.allow('Table', access.table, tableResources);

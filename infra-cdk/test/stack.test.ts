@@ -40,9 +40,9 @@ const EXPECTED_ENV: Record<FunctionName, string[]> = {
     'NUDGE_DLQ_ARN',
     'EVENT_BUS_NAME',
   ],
-  'magic-link': [...COMMON_ENV, 'JWT_KEYS_SECRET_ARN', 'PEPPER_SECRET_ARN'],
+  'magic-link': [...COMMON_ENV, 'JWT_KEYS_SECRET_ARN', 'PEPPER_SECRET_ARN', 'CLIENT_IP_HEADER'],
   nudge: [...COMMON_ENV, 'EVENT_BUS_NAME'],
-  report: [...COMMON_ENV, 'PEPPER_SECRET_ARN'],
+  report: [...COMMON_ENV, 'PEPPER_SECRET_ARN', 'PORTFOLIO_RECIPIENTS'],
 };
 const EXPECTED_SIZING: Record<FunctionName, [number, number]> = {
   api: [256, 10],

@@ -26,11 +26,15 @@ fn docs_openapi_json_is_current() {
     let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs");
     let reference = markdown(&doc);
     if std::env::var("UPDATE_OPENAPI").is_ok() {
-        std::fs::write(docs.join("openapi.json"), format!("{generated}\n")).expect("write docs/openapi.json");
+        std::fs::write(docs.join("openapi.json"), format!("{generated}\n"))
+            .expect("write docs/openapi.json");
         std::fs::write(docs.join("api.md"), &reference).expect("write docs/api.md");
         return;
     }
-    for (file, want) in [("openapi.json", generated.as_str()), ("api.md", reference.as_str())] {
+    for (file, want) in [
+        ("openapi.json", generated.as_str()),
+        ("api.md", reference.as_str()),
+    ] {
         let on_disk = std::fs::read_to_string(docs.join(file)).unwrap_or_default();
         assert!(
             on_disk.trim_end() == want.trim_end(),
@@ -56,19 +60,35 @@ token's. Errors are RFC 9457 `application/problem+json`.\n",
                 continue;
             }
             let tag = op["tags"][0].as_str().unwrap_or("other").to_string();
-            let summary = op["summary"].as_str().or(op["description"].as_str()).unwrap_or("").replace('\n', " ");
-            let public = op["security"].as_array().is_some_and(|s| s.iter().all(|x| x.as_object().is_some_and(|o| o.is_empty())))
-                || (path.starts_with("/auth/") && op["security"].is_null());
+            let summary = op["summary"]
+                .as_str()
+                .or(op["description"].as_str())
+                .unwrap_or("")
+                .replace('\n', " ");
+            let public = op["security"].as_array().is_some_and(|s| {
+                s.iter()
+                    .all(|x| x.as_object().is_some_and(|o| o.is_empty()))
+            }) || (path.starts_with("/auth/") && op["security"].is_null());
             let mut statuses: Vec<String> = op["responses"]
                 .as_object()
-                .map(|r| r.iter().map(|(code, v)| format!("{code} {}", v["description"].as_str().unwrap_or(""))).collect())
+                .map(|r| {
+                    r.iter()
+                        .map(|(code, v)| {
+                            format!("{code} {}", v["description"].as_str().unwrap_or(""))
+                        })
+                        .collect()
+                })
                 .unwrap_or_default();
             statuses.sort();
             by_tag.entry(tag).or_default().push(format!(
                 "### `{} {path}`{}\n\n{summary}\n\n{}\n",
                 method.to_uppercase(),
                 if public { " (public)" } else { "" },
-                statuses.iter().map(|s| format!("- {s}")).collect::<Vec<_>>().join("\n")
+                statuses
+                    .iter()
+                    .map(|s| format!("- {s}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
             ));
         }
     }

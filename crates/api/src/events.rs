@@ -504,21 +504,7 @@ pub async fn departed(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, Problem> {
-    require(&session, &[Role::Admin, Role::Captain])?;
-    let event = load(&state, &session, &id).await?;
-    may_command(&session, &event)?;
-    let now = state.clock.now();
-    let at = actual_time(&headers, &body, now)?;
-    let by = session.email.clone();
-    transition_and_store(
-        &state,
-        &session,
-        event,
-        "event.departed",
-        AuditAction::Departed,
-        |e| e.depart(at, &by, now),
-    )
-    .await
+    captains_command(&state, &session, &id, &headers, &body, Command::Depart).await
 }
 
 /// Mark the event returned (admin or its captain).
@@ -536,21 +522,54 @@ pub async fn returned(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, Problem> {
-    require(&session, &[Role::Admin, Role::Captain])?;
-    let event = load(&state, &session, &id).await?;
-    may_command(&session, &event)?;
+    captains_command(&state, &session, &id, &headers, &body, Command::Return).await
+}
+
+#[derive(Clone, Copy)]
+enum Command {
+    Depart,
+    Return,
+}
+
+/// Departed or returned: admins and the event's captain, at an actual time (default now).
+async fn captains_command(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+    command: Command,
+) -> Result<Response, Problem> {
+    require(session, &[Role::Admin, Role::Captain])?;
+    let event = load(state, session, id).await?;
+    may_command(session, &event)?;
     let now = state.clock.now();
-    let at = actual_time(&headers, &body, now)?;
+    let at = actual_time(headers, body, now)?;
     let by = session.email.clone();
-    transition_and_store(
-        &state,
-        &session,
-        event,
-        "event.returned",
-        AuditAction::Returned,
-        |e| e.complete(at, &by, now),
-    )
-    .await
+    match command {
+        Command::Depart => {
+            transition_and_store(
+                state,
+                session,
+                event,
+                "event.departed",
+                AuditAction::Departed,
+                |e| e.depart(at, &by, now),
+            )
+            .await
+        }
+        Command::Return => {
+            transition_and_store(
+                state,
+                session,
+                event,
+                "event.returned",
+                AuditAction::Returned,
+                |e| e.complete(at, &by, now),
+            )
+            .await
+        }
+    }
 }
 
 /// The timing panel alone.

@@ -93,19 +93,7 @@ pub async fn add_member(
     require(&session, &[Role::Admin])?;
     let mut errors = ValidationErrors::new();
     let email = errors.absorb("email", Email::parse(&body.email));
-    let name = errors.absorb(
-        "name",
-        Member::validate_name(&body.name).map_err(|e| {
-            ValidationErrors(
-                e.0.into_iter()
-                    .map(|mut f| {
-                        f.field.clear();
-                        f
-                    })
-                    .collect(),
-            )
-        }),
-    );
+    let name = errors.absorb("name", Member::validate_name(&body.name));
     let (Some(email), Some(name), true) = (email, name, errors.is_empty()) else {
         return Err(Problem::validation(errors));
     };
@@ -197,7 +185,7 @@ pub async fn edit_member(
         .ok_or_else(Problem::not_found)?;
     let mut member = current.clone();
     if let Some(name) = &patch.name {
-        member.name = Member::validate_name(name)?;
+        member.name = Member::validate_name(name).map_err(|e| e.under("name"))?;
     }
     if let Some(role) = patch.role
         && role != current.role
@@ -210,7 +198,7 @@ pub async fn edit_member(
             .set_member_role(&session.scope, &email, role)
             .await?;
         if let Some(name) = &patch.name {
-            member.name = Member::validate_name(name)?;
+            member.name = Member::validate_name(name).map_err(|e| e.under("name"))?;
         }
         let revoked = state.auth.revoke_person(&session.scope, &email).await?;
         tracing::info!(role = %role, revoked, "member role changed; sessions revoked");
@@ -311,19 +299,7 @@ pub async fn edit_org(
         org.name = name.trim().to_string();
     }
     if let Some(zone) = patch.zone
-        && let Some(z) = errors.absorb(
-            "zone",
-            parse_zone(&zone).map_err(|e| {
-                ValidationErrors(
-                    e.0.into_iter()
-                        .map(|mut f| {
-                            f.field.clear();
-                            f
-                        })
-                        .collect(),
-                )
-            }),
-        )
+        && let Some(z) = errors.absorb("zone", parse_zone(&zone))
     {
         org.zone = z;
     }

@@ -242,16 +242,7 @@ impl Auth {
     /// same work: rate limits, a membership lookup, a stored sign-in record and one email (the
     /// unknown address's email says it has no account and carries no link).
     pub async fn request_link(&self, raw_email: &str, client_ip: &str) -> Result<(), AuthError> {
-        let email = Email::parse(raw_email).map_err(|e| {
-            AuthError::Invalid(ValidationErrors(
-                e.0.into_iter()
-                    .map(|mut f| {
-                        f.field = "email".into();
-                        f
-                    })
-                    .collect(),
-            ))
-        })?;
+        let email = Email::parse(raw_email).map_err(|e| AuthError::Invalid(e.under("email")))?;
         self.limit("ip", client_ip, PER_IP_LIMIT).await?;
         self.limit("email", email.as_str(), PER_ADDRESS_LIMIT)
             .await?;

@@ -54,6 +54,24 @@ pub async fn test_endpoint() -> Option<SdkConfig> {
     }
 }
 
+/// Whether an SDK failure is worth retrying later: a timeout, a failed dispatch, an unreadable
+/// response, or one of the service's throttling and fault `codes`. Everything else (validation,
+/// permissions, missing resources) will fail the same way again.
+pub fn is_transient<E, R>(
+    err: &aws_smithy_runtime_api::client::result::SdkError<E, R>,
+    codes: &[&str],
+) -> bool
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata,
+{
+    use aws_smithy_runtime_api::client::result::SdkError;
+    use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+    matches!(
+        err,
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_)
+    ) || err.code().is_some_and(|code| codes.contains(&code))
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("environment variable {0} is not set")]

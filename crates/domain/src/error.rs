@@ -67,6 +67,13 @@ impl ValidationErrors {
         }
     }
 
+    /// The same errors, reported under `field` (their own paths appended below it).
+    pub fn under(self, field: &str) -> Self {
+        let mut out = Self::new();
+        out.absorb::<()>(field, Err(self));
+        out
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

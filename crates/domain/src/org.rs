@@ -170,7 +170,7 @@ impl Member {
         let name = name.trim();
         if name.chars().count() > 80 || name.chars().any(char::is_control) {
             return Err(ValidationErrors::single(
-                "name",
+                "",
                 "length",
                 "a name is at most 80 characters, without control characters",
             ));
@@ -189,7 +189,7 @@ pub struct Membership {
 
 pub fn parse_zone(raw: &str) -> Result<Tz, ValidationErrors> {
     raw.parse::<Tz>()
-        .map_err(|_| ValidationErrors::single("zone", "invalid_zone", "not an IANA time zone name"))
+        .map_err(|_| ValidationErrors::single("", "invalid_zone", "not an IANA time zone name"))
 }
 
 #[cfg(test)]

@@ -36,18 +36,17 @@ where
     R: std::fmt::Debug,
 {
     let code = err.code().unwrap_or("unknown").to_string();
-    let transient = matches!(
-        err,
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_)
-    ) || matches!(
-        code.as_str(),
-        "TooManyRequestsException"
-            | "LimitExceededException"
-            | "Throttling"
-            | "ThrottlingException"
-            | "InternalFailure"
-            | "ServiceUnavailable"
-            | "InternalServerError"
+    let transient = aws_env::is_transient(
+        &err,
+        &[
+            "TooManyRequestsException",
+            "LimitExceededException",
+            "Throttling",
+            "ThrottlingException",
+            "InternalFailure",
+            "ServiceUnavailable",
+            "InternalServerError",
+        ],
     );
     if transient {
         MailError::Unavailable(code)

@@ -52,12 +52,13 @@ where
     R: std::fmt::Debug,
 {
     let code = err.code().unwrap_or("unknown").to_string();
-    let transient = matches!(
-        err,
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_)
-    ) || matches!(
-        code.as_str(),
-        "ThrottlingException" | "InternalServerException" | "ServiceQuotaExceededException"
+    let transient = aws_env::is_transient(
+        &err,
+        &[
+            "ThrottlingException",
+            "InternalServerException",
+            "ServiceQuotaExceededException",
+        ],
     );
     let message = format!("{code}: {}", err.message().unwrap_or_default());
     if transient {
@@ -107,24 +108,10 @@ impl EventBridgeScheduler {
 impl NudgeScheduler for EventBridgeScheduler {
     async fn upsert(&self, schedule: &NudgeSchedule) -> Result<(), SchedulerError> {
         let name = schedule_name(&schedule.org_id, &schedule.event_id, schedule.kind);
-        let created = self
-            .client
-            .create_schedule()
-            .name(&name)
-            .group_name(&self.config.group)
-            .schedule_expression(at_expression(schedule))
-            .schedule_expression_timezone("UTC")
-            .flexible_time_window(Self::window()?)
-            .action_after_completion(ActionAfterCompletion::Delete)
-            .target(self.target(schedule)?)
-            .send()
-            .await;
-        match created {
-            Ok(_) => {}
-            Err(e) if e.code() == Some("ConflictException") => {
-                // Moved: UpdateSchedule replaces the whole definition, so send all of it again.
-                self.client
-                    .update_schedule()
+        // The whole definition, for a create or an update alike (two builder types, same setters).
+        macro_rules! definition {
+            ($request:expr) => {
+                $request
                     .name(&name)
                     .group_name(&self.config.group)
                     .schedule_expression(at_expression(schedule))
@@ -132,6 +119,13 @@ impl NudgeScheduler for EventBridgeScheduler {
                     .flexible_time_window(Self::window()?)
                     .action_after_completion(ActionAfterCompletion::Delete)
                     .target(self.target(schedule)?)
+            };
+        }
+        match definition!(self.client.create_schedule()).send().await {
+            Ok(_) => {}
+            Err(e) if e.code() == Some("ConflictException") => {
+                // Moved: UpdateSchedule replaces the whole definition, so send all of it again.
+                definition!(self.client.update_schedule())
                     .send()
                     .await
                     .map_err(classify)?;

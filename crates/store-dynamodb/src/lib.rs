@@ -53,17 +53,16 @@ where
     R: std::fmt::Debug,
 {
     let code = err.code().unwrap_or_default().to_string();
-    let retryable = matches!(
-        err,
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_)
-    ) || matches!(
-        code.as_str(),
-        "ProvisionedThroughputExceededException"
-            | "ThrottlingException"
-            | "RequestLimitExceeded"
-            | "InternalServerError"
-            | "ServiceUnavailable"
-            | "TransactionInProgressException"
+    let retryable = aws_env::is_transient(
+        &err,
+        &[
+            "ProvisionedThroughputExceededException",
+            "ThrottlingException",
+            "RequestLimitExceeded",
+            "InternalServerError",
+            "ServiceUnavailable",
+            "TransactionInProgressException",
+        ],
     );
     let message = match err.message() {
         Some(m) => format!("{code}: {m}"),
@@ -84,6 +83,22 @@ fn is_condition_failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> boo
         err.code(),
         Some("ConditionalCheckFailedException") | Some("TransactionCanceledException")
     )
+}
+
+/// The result of a conditional write: a failed condition becomes `on_condition`.
+fn conditional<T, E, R>(
+    result: Result<T, SdkError<E, R>>,
+    on_condition: StoreError,
+) -> StoreResult<T>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(v) => Ok(v),
+        Err(e) if is_condition_failure(&e) => Err(on_condition),
+        Err(e) => Err(sdk_err(e)),
+    }
 }
 
 fn codec(e: serde_dynamo::Error) -> StoreError {
@@ -203,11 +218,7 @@ impl OrgStore for DynamoStore {
             .transact_items(put(registry)?)
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if is_condition_failure(&e) => Err(StoreError::AlreadyExists),
-            Err(e) => Err(sdk_err(e)),
-        }
+        conditional(result, StoreError::AlreadyExists).map(|_| ())
     }
 
     async fn get_org(&self, scope: &OrgScope) -> StoreResult<Org> {
@@ -233,11 +244,7 @@ impl OrgStore for DynamoStore {
             .condition_expression("attribute_exists(sk)")
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if is_condition_failure(&e) => Err(StoreError::NotFound),
-            Err(e) => Err(sdk_err(e)),
-        }
+        conditional(result, StoreError::NotFound).map(|_| ())
     }
 
     async fn list_orgs(&self) -> StoreResult<Vec<Org>> {
@@ -272,11 +279,7 @@ impl MemberStore for DynamoStore {
             .condition_expression("attribute_not_exists(sk)")
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if is_condition_failure(&e) => Err(StoreError::AlreadyExists),
-            Err(e) => Err(sdk_err(e)),
-        }
+        conditional(result, StoreError::AlreadyExists).map(|_| ())
     }
 
     async fn get_member(&self, scope: &OrgScope, email: &Email) -> StoreResult<Option<Member>> {
@@ -340,11 +343,7 @@ impl MemberStore for DynamoStore {
             .condition_expression("attribute_exists(sk)")
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if is_condition_failure(&e) => Err(StoreError::NotFound),
-            Err(e) => Err(sdk_err(e)),
-        }
+        conditional(result, StoreError::NotFound).map(|_| ())
     }
 
     async fn memberships(&self, email: &Email) -> StoreResult<Vec<Membership>> {
@@ -386,11 +385,7 @@ impl EventStore for DynamoStore {
             .condition_expression("attribute_not_exists(sk)")
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if is_condition_failure(&e) => Err(StoreError::AlreadyExists),
-            Err(e) => Err(sdk_err(e)),
-        }
+        conditional(result, StoreError::AlreadyExists).map(|_| ())
     }
 
     async fn get_event(&self, scope: &OrgScope, id: &EventId) -> StoreResult<Event> {
@@ -662,11 +657,7 @@ impl EventStore for DynamoStore {
             .expression_attribute_values(":one", av_n(1))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if is_condition_failure(&e) => Err(StoreError::NotFound),
-            Err(e) => Err(sdk_err(e)),
-        }
+        conditional(result, StoreError::NotFound).map(|_| ())
     }
 }
 
@@ -963,11 +954,7 @@ impl ReportStore for DynamoStore {
             .expression_attribute_values(":at", av_n(now.timestamp_millis()))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if is_condition_failure(&e) => Err(StoreError::NotFound),
-            Err(e) => Err(sdk_err(e)),
-        }
+        conditional(result, StoreError::NotFound).map(|_| ())
     }
 
     async fn unsubscribe(

@@ -8,8 +8,8 @@ PORT ?= 3000
 # cargo-lambda and zig come from PyPI into this venv; never a prerequisite of dev or test.
 LAMBDA_VENV := .venv-lambda
 
-.PHONY: dev test fmt-check clippy domain-deps rust-test cdk-check \
-        build-lambdas synth deploy clean help
+.PHONY: dev test fmt-check clippy domain-deps rust-test cdk-check frontend-deps frontend-build \
+        frontend-check frontend-e2e bench build-lambdas synth deploy clean help
 
 help:
 	@echo "make dev            serve the web app, API and sign-in on http://localhost:$(PORT)"
@@ -18,11 +18,28 @@ help:
 	@echo "make synth STAGE=dev|prod   synthesize the CDK stack"
 	@echo "make deploy STAGE=dev|prod  build, deploy, upload the web app, invalidate, print the URL"
 
-dev:
-	cargo run -p local -- --port $(PORT) --data .data
+dev: frontend-build
+	cargo run -p local -- --port $(PORT) --data .data --static frontend/dist
 
-test: fmt-check clippy domain-deps rust-test cdk-check
+test: fmt-check clippy domain-deps rust-test frontend-check frontend-e2e cdk-check
 	@echo "make test: all checks passed"
+
+# npm ci only when package-lock.json is newer than the installed tree.
+frontend-deps:
+	cd frontend && { test node_modules/.package-lock.json -nt package-lock.json || npm ci --no-audit --no-fund; }
+
+frontend-build: frontend-deps
+	cd frontend && npm run build
+
+# Type check, unit tests (sync queue, time math, screens), and the first-load size budget.
+frontend-check: frontend-deps
+	cd frontend && npm run check
+
+# The web app in headless Chromium against the local server (started and stopped by the script).
+# Without Chromium it prints SKIPPED locally; under CI=true it fails.
+frontend-e2e: frontend-build
+	cargo build -p local
+	cd frontend && npm run e2e
 
 fmt-check:
 	cargo fmt --all -- --check
@@ -53,6 +70,10 @@ synth:
 
 deploy: build-lambdas
 	bash infra-cdk/scripts/deploy.sh $(STAGE)
+
+# Figures that are goals, not tests: the web app's first-load size against its 60 KB budget.
+bench: frontend-build
+	node bench/frontend-size.mjs
 
 clean:
 	cargo clean

@@ -31,33 +31,33 @@ function serviceWorkerManifest(): Plugin {
     generateBundle: {
       order: 'post',
       handler(_options, bundle) {
-      const sw = Object.values(bundle).find((f) => f.type === 'chunk' && f.fileName === 'sw.js');
-      if (!sw || sw.type !== 'chunk') {
-        this.error('sw.js was not built');
-        return;
-      }
-      if (sw.imports.length > 0) this.error(`sw.js must not import other chunks: ${sw.imports.join(', ')}`);
-      const hash = createHash('sha256');
-      const files: string[] = [];
-      for (const f of Object.values(bundle)) {
-        if (f.fileName === 'sw.js' || f.fileName.endsWith('.map')) continue;
-        files.push(`/${f.fileName}`);
-        hash.update(f.fileName);
-        hash.update(f.type === 'chunk' ? f.code : f.source);
-      }
-      for (const path of filesUnder(publicDir)) {
-        const url = `/${relative(publicDir, path).split(sep).join('/')}`;
-        files.push(url);
-        hash.update(url);
-        hash.update(readFileSync(path));
-      }
-      files.sort();
-      const version = hash.digest('hex').slice(0, 16);
-      const code = sw.code
-        .replaceAll('__PRECACHE_MANIFEST__', JSON.stringify(files))
-        .replaceAll('__PRECACHE_VERSION__', JSON.stringify(version));
-      if (code === sw.code) this.error('sw.js has no precache placeholders');
-      sw.code = code;
+        const sw = Object.values(bundle).find((f) => f.type === 'chunk' && f.fileName === 'sw.js');
+        if (!sw || sw.type !== 'chunk') {
+          this.error('sw.js was not built');
+          return;
+        }
+        if (sw.imports.length > 0) this.error(`sw.js must not import other chunks: ${sw.imports.join(', ')}`);
+        const hash = createHash('sha256');
+        const files: string[] = [];
+        for (const f of Object.values(bundle)) {
+          if (f.fileName === 'sw.js' || f.fileName.endsWith('.map')) continue;
+          files.push(`/${f.fileName}`);
+          hash.update(f.fileName);
+          hash.update(f.type === 'chunk' ? f.code : f.source);
+        }
+        for (const path of filesUnder(publicDir)) {
+          const url = `/${relative(publicDir, path).split(sep).join('/')}`;
+          files.push(url);
+          hash.update(url);
+          hash.update(readFileSync(path));
+        }
+        files.sort();
+        const version = hash.digest('hex').slice(0, 16);
+        const code = sw.code
+          .replaceAll('__PRECACHE_MANIFEST__', JSON.stringify(files))
+          .replaceAll('__PRECACHE_VERSION__', JSON.stringify(version));
+        if (code === sw.code) this.error('sw.js has no precache placeholders');
+        sw.code = code;
       },
     },
   };

@@ -250,7 +250,11 @@ export function describe(e: unknown): string {
     }
     const errors = e.problem?.errors;
     if (errors?.length) return errors.map((x) => x.message).join('. ');
-    return e.problem?.detail || e.problem?.title || `The server answered ${e.status}.`;
+    if (e.problem?.detail) return e.problem.detail;
+    if (e.status === 403) return 'Your role may not do that.';
+    if (e.status === 404) return 'Not found: it may have been removed.';
+    if (e.status >= 500) return 'The server had a problem. Try again in a moment.';
+    return e.problem?.title || `The server answered ${e.status}.`;
   }
   return e instanceof Error ? e.message : String(e);
 }

@@ -41,7 +41,6 @@ function Header({ session, route }: { session: Session | null; route: Route }) {
         </a>
         {session && <span class="org-name">{session.org.name}</span>}
       </div>
-      <SyncBadge />
       {session && (
         <nav aria-label="Main">
           <a href="/" aria-current={current(['events', 'event'])}>
@@ -76,7 +75,7 @@ function GlobalNotices({ session }: { session: Session | null }) {
       )}
       {session && !sync.online && (
         <Notice kind="warn" live>
-          No connection. Ticks are saved on this phone and sync when you're back online.
+          No connection. Ticks are saved on this phone and sync later.
         </Notice>
       )}
       {session && sync.rejected.length > 0 && (
@@ -160,6 +159,7 @@ export function App() {
         Skip to content
       </a>
       <Header session={session} route={route} />
+      <SyncBadge />
       <GlobalNotices session={session} />
       <main id="main" tabIndex={-1}>
         {body}

@@ -30,14 +30,6 @@ export function taskStatus(dueMs: number | null | undefined, done: boolean, nowM
   return 'upcoming';
 }
 
-/** When a not-done task's state will next change on its own (for scheduling a re-render). */
-export function nextStatusChange(dueMs: number | null | undefined, done: boolean, nowMs: number): number | null {
-  if (done || dueMs == null) return null;
-  if (nowMs < dueMs - DUE_SOON_MS) return dueMs - DUE_SOON_MS;
-  if (nowMs <= dueMs) return dueMs + 1;
-  return null;
-}
-
 const pad2 = (n: number) => String(n).padStart(2, '0');
 
 /**

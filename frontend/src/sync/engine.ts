@@ -166,10 +166,39 @@ function scheduleRetry(ms: number): void {
 export async function recordTick(eventId: string, taskId: string, done: boolean): Promise<TickOp> {
   const s = sessions.get();
   if (!s) throw new Error('Not signed in');
-  const op = await queue.enqueue({ eventId, taskId, done, org: s.org.id, email: s.email });
+  let op: TickOp;
+  try {
+    op = await queue.enqueue({ eventId, taskId, done, org: s.org.id, email: s.email });
+  } catch {
+    // No IndexedDB on this browser (some private modes): send it straight away, or say so.
+    return sendDirect({ eventId, taskId, done, org: s.org.id, email: s.email });
+  }
   await refreshStatus();
   void syncNow();
   return op;
+}
+
+async function sendDirect(tick: Pick<TickOp, 'eventId' | 'taskId' | 'done' | 'org' | 'email'>): Promise<TickOp> {
+  const op: TickOp = {
+    ...tick,
+    opId: crypto.randomUUID(),
+    at: new Date(serverClock.now()).toISOString(),
+    state: 'pending',
+    attempts: 0,
+  };
+  const outcome = await sendOp(op);
+  if (outcome.kind === 'ok') {
+    for (const l of syncedListeners) l(op, outcome.result);
+    return op;
+  }
+  if (outcome.kind === 'unauthorized') syncStatus.set({ needsSignIn: true });
+  throw new Error(
+    outcome.kind === 'offline'
+      ? 'this browser cannot keep ticks offline (no IndexedDB), and there is no connection'
+      : outcome.kind === 'rejected' || outcome.kind === 'retry'
+        ? outcome.message
+        : 'sign in again',
+  );
 }
 
 export async function dismissRejected(seq: number): Promise<void> {

@@ -20,6 +20,7 @@ import {
   formatDay,
   formatTime,
   instant,
+  localDate,
   serverClock,
   taskStatus,
   zoneAbbreviation,
@@ -28,9 +29,15 @@ import { kindLabel, type AuditEntry, type ChecklistTask, type EventView, type Ta
 
 export const POLL_MS = 15_000;
 
-interface Local {
-  done: boolean;
-  opId?: string;
+type TaskView = 'timeline' | 'checklist';
+const VIEW_KEY = 'scc.taskView';
+
+function readView(): TaskView {
+  try {
+    return localStorage.getItem(VIEW_KEY) === 'checklist' ? 'checklist' : 'timeline';
+  } catch {
+    return 'timeline';
+  }
 }
 
 /** The event with one task's state replaced (after a tick is confirmed by the server). */
@@ -67,8 +74,17 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
   const [notFound, setNotFound] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
-  const [local, setLocal] = useState<Record<string, Local>>({});
-  const [checked, setChecked] = useState(false);
+  // A tick between the tap and its write to the queue (a few ms); then the queue's overlay shows it.
+  const [local, setLocal] = useState<Record<string, boolean>>({});
+  const [view, setView] = useState<TaskView>(readView);
+  const chooseView = (v: TaskView) => {
+    setView(v);
+    try {
+      localStorage.setItem(VIEW_KEY, v);
+    } catch {
+      /* not kept */
+    }
+  };
   useTitle(data?.title ?? (notFound ? 'Not found' : 'Event'));
 
   const accept = useCallback(
@@ -78,7 +94,7 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
       setNotFound(false);
       if (live) {
         serverClock.observe(ev.timing.now.at);
-        setSavedAt(null);
+        setSavedAt(Date.now());
         setOffline(false);
         void saveEvent(scope, ev, tag);
       }
@@ -92,7 +108,7 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
       if (got.status === 200) accept(got.event, got.etag, true);
       else {
         setOffline(false);
-        setSavedAt(null);
+        setSavedAt(Date.now());
       }
       setError(null);
     } catch (e) {
@@ -104,8 +120,6 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
       } else if (!(e instanceof api.ApiError && e.status === 401)) {
         setError(api.describe(e));
       }
-    } finally {
-      setChecked(true);
     }
   }, [id, accept]);
 
@@ -125,9 +139,12 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
   }, [id, refresh]);
 
   // Conditional polling while the page is visible; at once when it comes back or goes online.
+  const wasVisible = useRef(visible);
   useEffect(() => {
+    const cameBack = visible && !wasVisible.current;
+    wasVisible.current = visible;
     if (!visible) return;
-    void refresh();
+    if (cameBack) void refresh();
     const t = setInterval(() => void refresh(), POLL_MS);
     const online = () => void refresh();
     window.addEventListener('online', online);
@@ -143,25 +160,10 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
       onSynced((op, result) => {
         if (op.eventId !== id) return;
         setData((ev) => (ev ? withTask(ev, result.task_id, result.done, result.by, result.at) : ev));
-        setLocal((l) => {
-          const cur = l[op.taskId];
-          if (!cur || cur.opId !== op.opId) return l;
-          const { [op.taskId]: _, ...rest } = l;
-          return rest;
-        });
         setTimeout(() => void refresh(), 300);
       }),
     [id, refresh],
   );
-
-  // A rejected tick no longer shows as done: drop the local guess for it.
-  useEffect(() => {
-    const rejected = new Set(sync.rejected.map((o) => o.opId));
-    setLocal((l) => {
-      const keep = Object.entries(l).filter(([, v]) => !v.opId || !rejected.has(v.opId));
-      return keep.length === Object.keys(l).length ? l : Object.fromEntries(keep);
-    });
-  }, [sync.rejected]);
 
   const pendingByTask = useMemo(() => overlay(sync.ops, id), [sync.ops, id]);
 
@@ -179,7 +181,7 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
       );
     }
     if (error) return <Notice kind="error">{error}</Notice>;
-    return checked ? <Loading what="the event" /> : <Loading what="the event" />;
+    return <Loading what="the event" />;
   }
 
   const ev = data;
@@ -187,8 +189,8 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
   const serverDone = new Map<string, ChecklistTask>();
   for (const p of ev.checklist.phases) for (const t of p.tasks) serverDone.set(t.id, t);
   const isDone = (taskId: string): boolean =>
-    local[taskId]?.done ?? pendingByTask.get(taskId)?.done ?? serverDone.get(taskId)?.done ?? false;
-  const isPending = (taskId: string): boolean => pendingByTask.has(taskId) || (!!local[taskId] && !local[taskId]?.opId);
+    local[taskId] ?? pendingByTask.get(taskId)?.done ?? serverDone.get(taskId)?.done ?? false;
+  const isPending = (taskId: string): boolean => pendingByTask.has(taskId) || local[taskId] !== undefined;
   const timing = ev.timing.tasks.map((t) => {
     const dueMs = t.due ? instant(t.due.at) : null;
     const done = isDone(t.id);
@@ -203,15 +205,20 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
 
   const toggle = async (taskId: string, done: boolean) => {
     setActionError(null);
-    setLocal((l) => ({ ...l, [taskId]: { done } }));
-    try {
-      const op = await recordTick(ev.id, taskId, done);
-      setLocal((l) => (l[taskId] && l[taskId]?.done === done && !l[taskId]?.opId ? { ...l, [taskId]: { done, opId: op.opId } } : l));
-    } catch (e) {
+    setLocal((l) => ({ ...l, [taskId]: done }));
+    const settle = () =>
       setLocal((l) => {
+        // A newer tap of the same task owns the entry now.
+        if (l[taskId] !== done) return l;
         const { [taskId]: _, ...rest } = l;
         return rest;
       });
+    try {
+      // Resolves once the tick is in IndexedDB and the queue's overlay shows it.
+      await recordTick(ev.id, taskId, done);
+      settle();
+    } catch (e) {
+      settle();
       setActionError(`That tick could not be saved on this phone: ${api.describe(e)}`);
     }
   };
@@ -232,6 +239,7 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
     }
   };
 
+  const today = localDate(now, zone);
   const dep = instant(ev.departs_at.at);
   const ret = instant(ev.returns_at.at);
   const sunset = ev.timing.sunset ? instant(ev.timing.sunset.at) : null;
@@ -248,10 +256,58 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
   ];
   rows.sort((a, b) => a.at - b.at || (a.kind === 'anchor' ? -1 : 1));
 
+  const overdue = timing.filter((t) => t.status === 'overdue').length;
+  const next = timing.find((t) => t.status === 'due' || t.status === 'upcoming');
+
+  /** One task: a big checkbox, its title, and when it is due and where it stands. */
+  const renderTask = (id: string, title: string, role: string, safety: boolean) => {
+    const t = statusOf.get(id);
+    const done = isDone(id);
+    const status: TaskStatus = t?.status ?? (done ? 'done' : 'unscheduled');
+    const pending = isPending(id);
+    const server = serverDone.get(id);
+    const inputId = `task-${id}`;
+    const due = t?.dueMs != null ? formatTime(t.dueMs, zone) : null;
+    return (
+      <li key={id} class={`task task-${status}`}>
+        <input
+          id={inputId}
+          type="checkbox"
+          checked={done}
+          disabled={!canTick}
+          onChange={(e) => void toggle(id, (e.target as HTMLInputElement).checked)}
+        />
+        <label for={inputId}>
+          <span class="task-title">{title}</span>
+          <span class="task-meta">
+            <TaskChip status={status} />
+            {due && <strong class="task-time">{due}</strong>}
+            {status !== 'done' && t?.dueMs != null && <span class="task-when">{dueText(status, t.dueMs, now)}</span>}
+            {status === 'unscheduled' && t?.task.note && <span>{t.task.note}</span>}
+            {role === 'captain' && <span class="tag">Captain</span>}
+            {safety && <span class="tag tag-safety">Safety</span>}
+          </span>
+          {pending ? (
+            <span class="task-sync">Waiting to sync</span>
+          ) : (
+            done &&
+            server?.done &&
+            server.done_by && (
+              <span class="task-by">
+                ✓ {names.get(server.done_by) ?? server.done_by}
+                {server.done_at ? `, ${formatTime(instant(server.done_at), zone)}` : ''}
+              </span>
+            )
+          )}
+        </label>
+      </li>
+    );
+  };
+
   return (
     <div class="event">
       <p class="back">
-        <a href="/">← My events</a>
+        <a href="/">← {rights.seesAll ? 'Events' : 'My events'}</a>
       </p>
       <div class="title-row">
         <PageTitle>{ev.title}</PageTitle>
@@ -262,10 +318,9 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
         {ev.my_role ? ` · you are ${ev.my_role}` : ''}
       </p>
       {offline && (
-        <Notice kind="warn" live>
-          Offline. {savedAt ? `Showing what this phone saved at ${formatTime(savedAt, zone)}.` : 'Showing the last copy.'} Ticks are
-          kept and sync when you're back online.
-        </Notice>
+        <p class="stale" role="status">
+          {savedAt ? `Copy from ${formatDateTime(savedAt, zone)}` : 'Saved copy'}: no connection to refresh it.
+        </p>
       )}
       {error && <Notice kind="error">{error}</Notice>}
       {actionError && <Notice kind="error">{actionError}</Notice>}
@@ -288,7 +343,8 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
           <div class={ev.status === 'scheduled' && dep < now ? 'late' : ''}>
             <dt>Departs</dt>
             <dd>
-              <strong>{formatTime(dep, zone)}</strong>{' '}
+              <strong>{formatTime(dep, zone)}</strong>
+              {localDate(dep, zone) !== today && <span class="day-note">{formatDay(dep, zone)}</span>}
               <span class="countdown">
                 {ev.departed_at ? `left ${formatTime(instant(ev.departed_at), zone)}` : countdown(dep, now)}
               </span>
@@ -297,7 +353,8 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
           <div class={ev.status !== 'completed' && ev.status !== 'cancelled' && ret < now ? 'late' : ''}>
             <dt>Returns</dt>
             <dd>
-              <strong>{formatTime(ret, zone)}</strong>{' '}
+              <strong>{formatTime(ret, zone)}</strong>
+              {localDate(ret, zone) !== today && <span class="day-note">{formatDay(ret, zone)}</span>}
               <span class="countdown">
                 {ev.returned_at ? `back ${formatTime(instant(ev.returned_at), zone)}` : countdown(ret, now)}
               </span>
@@ -328,6 +385,20 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
             </dd>
           </div>
         </dl>
+        {(overdue > 0 || next) && ev.status !== 'cancelled' && (
+          <p class="next-up">
+            {overdue > 0 && (
+              <span class="overdue-count">
+                {overdue} overdue
+              </span>
+            )}
+            {next && next.dueMs != null && (
+              <span>
+                Next: <strong>{next.task.title}</strong> at {formatTime(next.dueMs, zone)}, {dueText(next.status, next.dueMs, now)}
+              </span>
+            )}
+          </p>
+        )}
         <p class="small">
           {formatDay(dep, zone)} at {ev.timing.home_port}. Window {formatDateTime(dep, zone)} – {formatTime(ret, zone)}.
         </p>
@@ -343,101 +414,56 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
         )}
       </section>
 
-      <section class="panel" aria-labelledby="timeline-title">
-        <h2 id="timeline-title">Timeline</h2>
-        <ol class="timeline plain">
-          {rows.map((r) => {
-            if (r.kind === 'anchor') {
-              return (
-                <li key={`a-${r.label}`} class={`tl-anchor${r.at <= now ? ' past' : ''}`}>
-                  <span class="tl-time">{formatTime(r.at, zone)}</span>
-                  <span class="tl-title">{r.label}</span>
-                </li>
-              );
-            }
-            const t = timing[r.i];
-            if (!t) return null;
-            return (
-              <li key={t.task.id} class={`tl-row tl-${t.status}`}>
-                <span class="tl-time">{t.dueMs != null ? formatTime(t.dueMs, zone) : '—'}</span>
-                <span class="tl-title">
-                  {t.task.title}
-                  {t.task.safety_critical && <span class="tag tag-safety">Safety</span>}
-                </span>
-                <span class="tl-state">
-                  <TaskChip status={t.status} />
-                  <span class="tl-countdown">{t.status === 'unscheduled' ? t.task.note ?? '' : dueText(t.status, t.dueMs, now)}</span>
-                </span>
-              </li>
-            );
-          })}
-        </ol>
-      </section>
-
-      <section class="panel" aria-labelledby="checklist-title">
+      <section class="panel" aria-labelledby="tasks-title">
         <div class="title-row">
-          <h2 id="checklist-title">Checklist</h2>
+          <h2 id="tasks-title">Tasks</h2>
           <span class="count" aria-label={`${doneCount} of ${timing.length} done`}>
-            {doneCount}/{timing.length}
+            {doneCount}/{timing.length} done
           </span>
         </div>
+        <div class="switch" role="group" aria-label="Show tasks">
+          <button type="button" aria-pressed={view === 'timeline'} onClick={() => chooseView('timeline')}>
+            Timeline
+          </button>
+          <button type="button" aria-pressed={view === 'checklist'} onClick={() => chooseView('checklist')}>
+            By phase
+          </button>
+        </div>
         {!rights.tick && <p class="small">Read only: your role does not tick tasks.</p>}
-        {ev.checklist.phases.map((phase) => {
-          const phaseDone = phase.tasks.filter((t) => isDone(t.id)).length;
-          return (
-            <fieldset key={phase.id} class="phase">
-              <legend>
-                {phase.title}{' '}
-                <span class="count">
-                  {phaseDone}/{phase.tasks.length}
-                </span>
-              </legend>
-              <ul class="plain">
-                {phase.tasks.map((task) => {
-                  const t = statusOf.get(task.id);
-                  const status: TaskStatus = t?.status ?? (isDone(task.id) ? 'done' : 'unscheduled');
-                  const done = isDone(task.id);
-                  const pending = isPending(task.id);
-                  const server = serverDone.get(task.id);
-                  const inputId = `task-${task.id}`;
-                  return (
-                    <li key={task.id} class={`task task-${status}`}>
-                      <input
-                        id={inputId}
-                        type="checkbox"
-                        checked={done}
-                        disabled={!canTick}
-                        onChange={(e) => void toggle(task.id, (e.target as HTMLInputElement).checked)}
-                      />
-                      <label for={inputId}>
-                        <span class="task-title">{task.title}</span>
-                        <span class="task-meta">
-                          <TaskChip status={status} />
-                          {t?.dueMs != null && <span>{formatTime(t.dueMs, zone)}</span>}
-                          {status !== 'done' && t?.dueMs != null && <span>{dueText(status, t.dueMs, now)}</span>}
-                          {task.role === 'captain' && <span class="tag">Captain</span>}
-                          {task.safety_critical && <span class="tag tag-safety">Safety</span>}
-                        </span>
-                        {pending ? (
-                          <span class="task-sync">Waiting to sync</span>
-                        ) : (
-                          done &&
-                          server?.done &&
-                          server.done_by && (
-                            <span class="task-by">
-                              ✓ {names.get(server.done_by) ?? server.done_by}
-                              {server.done_at ? `, ${formatTime(instant(server.done_at), zone)}` : ''}
-                            </span>
-                          )
-                        )}
-                      </label>
-                    </li>
-                  );
-                })}
-              </ul>
-            </fieldset>
-          );
-        })}
+        {ev.status === 'cancelled' && <p class="small">The event is cancelled: tasks can no longer be ticked.</p>}
+        {view === 'timeline' ? (
+          <ol class="plain tasks timeline">
+            {rows.map((r) => {
+              if (r.kind === 'anchor') {
+                return (
+                  <li key={`a-${r.label}`} class={`tl-anchor${r.at <= now ? ' past' : ''}`}>
+                    <span class="tl-time">{formatTime(r.at, zone)}</span>
+                    <span>{r.label}</span>
+                  </li>
+                );
+              }
+              const t = timing[r.i];
+              return t ? renderTask(t.task.id, t.task.title, t.task.role, t.task.safety_critical) : null;
+            })}
+          </ol>
+        ) : (
+          ev.checklist.phases.map((phase) => {
+            const phaseDone = phase.tasks.filter((t) => isDone(t.id)).length;
+            return (
+              <section key={phase.id} class="phase" aria-labelledby={`phase-${phase.id}`}>
+                <h3 id={`phase-${phase.id}`}>
+                  {phase.title}{' '}
+                  <span class="count">
+                    {phaseDone}/{phase.tasks.length}
+                  </span>
+                </h3>
+                <ul class="plain tasks">
+                  {phase.tasks.map((task) => renderTask(task.id, task.title, task.role, task.safety_critical))}
+                </ul>
+              </section>
+            );
+          })
+        )}
       </section>
 
       <section class="panel" aria-labelledby="crew-title">

@@ -25,6 +25,7 @@ const HOUR = 3_600_000;
 
 /** A wall-clock `YYYY-MM-DDTHH:mm` moved by whole hours (calendar arithmetic, no zone). */
 export function addHoursWall(wall: string, hours: number): string {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(wall)) return wall;
   const ms = Date.parse(`${wall}:00Z`);
   if (Number.isNaN(ms)) return wall;
   return new Date(ms + hours * HOUR).toISOString().slice(0, 16);
@@ -156,6 +157,7 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
   const set = (patch: Partial<FormState>) => setForm({ ...form, ...patch });
   const templateName = (k: string) => templates.find((t) => t.kind === k)?.name ?? kindLabel(k);
   const maxHours = templates.find((t) => t.kind === form.kind)?.max_hours;
+  const returnsHint = maxHours ? `${zone.replace(/_/g, ' ')} time; at most ${maxHours} hours after departure` : undefined;
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -239,6 +241,7 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
   });
   const err = (f: string) => fieldErrors[f];
   const zoneText = `${zone.replace(/_/g, ' ')} time`;
+  const notesHint = 'Guests, dock, special requests';
 
   return (
     <div class="narrow">
@@ -319,7 +322,7 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
             <Field
               id="ev-returns"
               label="Returns"
-              hint={maxHours ? `${zoneText}; at most ${maxHours} hours after departure` : zoneText}
+              hint={returnsHint ?? zoneText}
               error={err('returns_at')}
             >
               <input
@@ -329,7 +332,7 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
                 min={form.departs}
                 required
                 aria-invalid={!!err('returns_at')}
-                aria-describedby={describedBy('ev-returns', zoneText, err('returns_at'))}
+                aria-describedby={describedBy('ev-returns', returnsHint ?? zoneText, err('returns_at'))}
                 onInput={(e) => set({ returns: (e.target as HTMLInputElement).value })}
               />
             </Field>
@@ -340,7 +343,11 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
           <legend>Crew</legend>
           {err('crew') && <p class="error-text">{err('crew')}</p>}
           {captainOnly ? (
-            <CaptainCrewEditor form={form} set={set} />
+            <CaptainCrewEditor
+              form={form}
+              set={set}
+              names={new Map((original?.ev.crew ?? []).map((c) => [c.email, c.name ?? '']))}
+            />
           ) : pickable.length === 0 ? (
             <p class="subtle">No members to pick from.</p>
           ) : (
@@ -384,13 +391,13 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
             ))}
         </fieldset>
 
-        <Field id="ev-notes" label="Notes" hint="Guests, dock, special requests" error={err('notes')}>
+        <Field id="ev-notes" label="Notes" hint={notesHint} error={err('notes')}>
           <textarea
             id="ev-notes"
             rows={4}
             maxLength={4000}
             value={form.notes}
-            aria-describedby={describedBy('ev-notes', 'x', err('notes'))}
+            aria-describedby={describedBy('ev-notes', notesHint, err('notes'))}
             onInput={(e) => set({ notes: (e.target as HTMLTextAreaElement).value })}
           />
         </Field>
@@ -418,7 +425,15 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
  * A captain cannot list the org's members (the API keeps that to admins), so they edit their
  * event's crew by address: change roles, take people off, add someone by email.
  */
-function CaptainCrewEditor({ form, set }: { form: FormState; set: (p: Partial<FormState>) => void }) {
+function CaptainCrewEditor({
+  form,
+  set,
+  names,
+}: {
+  form: FormState;
+  set: (p: Partial<FormState>) => void;
+  names: Map<string, string>;
+}) {
   const [email, setEmail] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   // Without the member list every assigned person is in `extraCrew`: one plain list to edit.
@@ -446,7 +461,8 @@ function CaptainCrewEditor({ form, set }: { form: FormState; set: (p: Partial<Fo
           return (
             <li key={c.email} class="crew-pick">
               <label for={sid}>
-                <span class="crew-name">{c.email}</span>
+                <span class="crew-name">{names.get(c.email) || c.email}</span>
+                {names.get(c.email) && <span class="crew-email">{c.email}</span>}
               </label>
               <select
                 id={sid}

@@ -1,7 +1,7 @@
 // My events: today's and upcoming events (the ones I'm on; an admin sees the whole org), with
 // status badges and departure countdowns. Opens offline from the last copy read.
 
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import * as api from '../api';
 import { loadEvent, loadEventList, saveEvent, saveEventList, type Scope } from '../cache';
 import { Loading, Notice, PageTitle, StatusBadge } from '../components';
@@ -79,7 +79,7 @@ export function Events({ session }: { session: Session }) {
     try {
       const list = await api.listEvents(addDays(day, -1), addDays(day, AHEAD_DAYS));
       setEvents(list);
-      setSavedAt(null);
+      setSavedAt(Date.now());
       setOffline(false);
       setError(null);
       await saveEventList(scope, list);
@@ -116,8 +116,12 @@ export function Events({ session }: { session: Session }) {
     };
   }, [load]);
 
+  const wasVisible = useRef(visible);
   useEffect(() => {
+    const cameBack = visible && !wasVisible.current;
+    wasVisible.current = visible;
     if (!visible) return;
+    if (cameBack) void load();
     const t = setInterval(() => void load(), REFRESH_MS);
     const online = () => void load();
     window.addEventListener('online', online);
@@ -153,12 +157,14 @@ export function Events({ session }: { session: Session }) {
           </a>
         </p>
       )}
-      {offline && (
-        <Notice kind="warn" live>
-          Offline.{' '}
-          {savedAt ? `Showing the list as of ${formatTime(savedAt, zone)}.` : 'No saved list on this phone yet.'}
-        </Notice>
-      )}
+      {offline &&
+        (savedAt ? (
+          <p class="stale" role="status">
+            Copy from {formatTime(savedAt, zone)}: no connection to refresh it.
+          </p>
+        ) : (
+          events === null && <Notice kind="warn">No connection, and no saved list on this phone yet.</Notice>
+        ))}
       {error && <Notice kind="error">{error}</Notice>}
       {events === null && !offline && !error && <Loading what="events" />}
       {events !== null && shown.length === 0 && (

@@ -58,8 +58,21 @@ export function SignIn() {
   useTitle('Sign in');
   const sync = useStore(syncStatus);
   const expired = sessions.expired();
-  const [token] = useState(takeHashToken);
+  const [token, setToken] = useState(takeHashToken);
   const [step, setStep] = useState<Step>(token ? 'link' : 'email');
+  // A link opened in this same tab changes only the hash: no new page load.
+  useEffect(() => {
+    const onHash = () => {
+      const t = takeHashToken();
+      if (t) {
+        setToken(t);
+        setError(null);
+        setStep('link');
+      }
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
   const [email, setEmail] = useState(expired?.email ?? '');
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
@@ -150,8 +163,9 @@ export function SignIn() {
       )}
       {waiting > 0 && step !== 'choose' && (
         <Notice kind="warn" live>
-          {waiting} {waiting === 1 ? 'change is' : 'changes are'} waiting on this phone. They sync as soon as you
-          sign in again.
+          {waiting === 1
+            ? '1 change is waiting on this phone. It syncs as soon as you sign in again.'
+            : `${waiting} changes are waiting on this phone. They sync as soon as you sign in again.`}
         </Notice>
       )}
       {error && <Notice kind="error">{error}</Notice>}

@@ -1,0 +1,121 @@
+// The pure logic behind the screens: which events the list shows, what a card's countdown says,
+// a confirmed tick applied to a loaded event, the admin form's time and crew handling.
+import { describe, expect, it } from 'vitest';
+import { tidyCode } from '../src/views/SignIn';
+import { timeLine, visibleEvents } from '../src/views/Events';
+import { withTask } from '../src/views/Event';
+import { addHoursWall, crewList } from '../src/views/EventForm';
+import type { EventSummary, EventView } from '../src/types';
+
+const LA = 'America/Los_Angeles';
+
+function summary(id: string, departs: string, returns: string, status: EventSummary['status']): EventSummary {
+  return {
+    id,
+    kind: 'charter',
+    title: id,
+    vessel: 'Jada',
+    departs_at: { at: departs, local: departs },
+    returns_at: { at: returns, local: returns },
+    status,
+    crew: [],
+    tasks_done: 0,
+    tasks_total: 10,
+  };
+}
+
+describe('My events list', () => {
+  const today = '2026-11-25';
+  const events = [
+    summary('tomorrow', '2026-11-26T19:00:00Z', '2026-11-27T00:00:00Z', 'scheduled'),
+    summary('yesterday-done', '2026-11-24T20:00:00Z', '2026-11-24T23:00:00Z', 'completed'),
+    summary('yesterday-still-out', '2026-11-24T20:00:00Z', '2026-11-26T20:00:00Z', 'underway'),
+    summary('today', '2026-11-26T00:00:00Z', '2026-11-26T03:00:00Z', 'scheduled'),
+    summary('late-tonight', '2026-11-26T07:30:00Z', '2026-11-26T09:00:00Z', 'cancelled'),
+  ];
+  it('shows what is underway and everything from today on, by departure', () => {
+    expect(visibleEvents(events, today, LA).map((e) => e.id)).toEqual([
+      'yesterday-still-out',
+      'today',
+      'late-tonight',
+      'tomorrow',
+    ]);
+  });
+  it('counts down to what matters for the status', () => {
+    const now = Date.parse('2026-11-25T19:00:00Z');
+    expect(timeLine(events[3]!, now)).toEqual({ text: 'Departs in 5 h 00 min', late: false });
+    expect(timeLine(events[3]!, Date.parse('2026-11-26T00:10:00Z'))).toEqual({
+      text: 'Departure was due 10 min 00 s ago',
+      late: true,
+    });
+    expect(timeLine(events[2]!, now)).toEqual({ text: 'Returns in 1 d 01 h', late: false });
+    expect(timeLine(events[1]!, now).text).toBe('Back in port');
+    expect(timeLine(events[4]!, now).text).toMatch(/Cancelled/);
+  });
+});
+
+describe('a confirmed tick on the loaded event', () => {
+  const ev = {
+    checklist: {
+      template: 't',
+      done: 0,
+      total: 2,
+      phases: [
+        {
+          id: 'p',
+          title: 'P',
+          tasks: [
+            { id: 'a', title: 'A', anchor: 'departure', offset_minutes: 0, role: 'crew', safety_critical: false, done: false },
+            { id: 'b', title: 'B', anchor: 'departure', offset_minutes: 0, role: 'crew', safety_critical: false, done: false },
+          ],
+        },
+      ],
+    },
+    timing: { tasks: [{ id: 'a', status: 'overdue' }, { id: 'b', status: 'upcoming' }] },
+  } as unknown as EventView;
+  it('sets the task done, by whom and when, and the count', () => {
+    const next = withTask(ev, 'a', true, 'deck.jada@example.com', '2026-11-25T22:00:00Z');
+    const a = next.checklist.phases[0]!.tasks[0]!;
+    expect(a.done).toBe(true);
+    expect(a.done_by).toBe('deck.jada@example.com');
+    expect(next.checklist.done).toBe(1);
+    expect(next.timing.tasks[0]!.status).toBe('done');
+    expect(ev.checklist.done).toBe(0); // the old copy is untouched
+    const back = withTask(next, 'a', false, 'deck.jada@example.com', '2026-11-25T22:05:00Z');
+    expect(back.checklist.done).toBe(0);
+    expect(back.checklist.phases[0]!.tasks[0]!.done_by).toBeNull();
+    // Ticking what is already done changes no count.
+    expect(withTask(next, 'a', true, 'x', 'y').checklist.done).toBe(1);
+  });
+});
+
+describe('the event form', () => {
+  it('moves wall-clock times by whole hours, across days', () => {
+    expect(addHoursWall('2026-11-25T16:00', 3)).toBe('2026-11-25T19:00');
+    expect(addHoursWall('2026-11-25T22:30', 3)).toBe('2026-11-26T01:30');
+    expect(addHoursWall('2026-12-31T23:00', 1.5)).toBe('2027-01-01T00:30');
+    expect(addHoursWall('garbage', 3)).toBe('garbage');
+  });
+  it('sends the captain first, then crew, then kept non-members', () => {
+    expect(
+      crewList({
+        crew: { 'deck@x.com': 'crew', 'cap@x.com': 'captain', 'off@x.com': '' },
+        extraCrew: [{ email: 'gone@x.com', role: 'crew' }],
+      }),
+    ).toEqual([
+      { email: 'cap@x.com', role: 'captain' },
+      { email: 'deck@x.com', role: 'crew' },
+      { email: 'gone@x.com', role: 'crew' },
+    ]);
+  });
+});
+
+describe('the sign-in code field', () => {
+  it('tidies what people type into ABCD-EFGH', () => {
+    expect(tidyCode('q1mzbvsg')).toBe('Q1MZ-BVSG');
+    expect(tidyCode('q1mz bvsg')).toBe('Q1MZ-BVSG');
+    expect(tidyCode('Q1MZ-BVSG')).toBe('Q1MZ-BVSG');
+    expect(tidyCode('q1m')).toBe('Q1M');
+    expect(tidyCode('Q1MZ-BVSGXX')).toBe('Q1MZ-BVSG');
+  });
+});

@@ -135,6 +135,7 @@ async fn publish(state: &AppState, kind: &str, event: &Event) {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// First local date (YYYY-MM-DD, org's zone); default today.

@@ -50,15 +50,15 @@ pub async fn templates(_session: Session) -> Response {
     response
 }
 
-/// The org's members (admin).
+/// The org's members (admins, and captains, who pick their event's crew from them).
 #[utoipa::path(get, path = "/api/members", tag = "members",
     responses((status = 200, description = "Members", body = Vec<MemberView>),
-        (status = 403, description = "Not an admin", body = web::ProblemBody, content_type = "application/problem+json")))]
+        (status = 403, description = "Crew and executives", body = web::ProblemBody, content_type = "application/problem+json")))]
 pub async fn list_members(
     State(state): State<AppState>,
     session: Session,
 ) -> Result<Json<Vec<MemberView>>, Problem> {
-    require(&session, &[Role::Admin])?;
+    require(&session, &[Role::Admin, Role::Captain])?;
     let mut members = state.members.list_members(&session.scope).await?;
     members.sort_by(|a, b| {
         a.name
@@ -75,7 +75,6 @@ pub struct NewMember {
     pub email: String,
     #[serde(default)]
     pub name: String,
-    #[schema(value_type = String)]
     pub role: Role,
 }
 
@@ -137,7 +136,6 @@ pub async fn add_member(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberPatch {
-    #[schema(value_type = Option<String>)]
     pub role: Option<Role>,
     pub name: Option<String>,
 }

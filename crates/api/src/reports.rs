@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use web::{Json, Problem};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReportQuery {
     /// ISO week, `2026-W47`; default the week that ended last.
@@ -151,6 +152,7 @@ pub async fn weekly(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UnsubscribeQuery {
     /// The signed token from the email's link.
     pub token: String,

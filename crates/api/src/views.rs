@@ -21,7 +21,6 @@ pub struct OrgSummary {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Me {
     pub email: String,
-    #[schema(value_type = String)]
     pub role: Role,
     pub org: OrgSummary,
     pub memberships: Vec<MembershipView>,
@@ -70,6 +69,8 @@ pub struct ChecklistTask {
     pub offset_minutes: i32,
     pub role: CrewRole,
     pub safety_critical: bool,
+    /// When it is due (absent where its anchor does not happen that day).
+    pub due: Option<Moment>,
     pub done: bool,
     pub done_by: Option<String>,
     pub done_at: Option<DateTime<Utc>>,
@@ -169,7 +170,12 @@ impl EventSummary {
     }
 }
 
-fn checklist(event: &Event, template: &Template) -> Checklist {
+fn checklist(event: &Event, template: &Template, timing: &TimingPanel) -> Checklist {
+    let due: BTreeMap<&str, &Moment> = timing
+        .tasks
+        .iter()
+        .filter_map(|t| t.due.as_ref().map(|d| (t.id.as_str(), d)))
+        .collect();
     let phases = template
         .phases
         .iter()
@@ -190,6 +196,7 @@ fn checklist(event: &Event, template: &Template) -> Checklist {
                         offset_minutes: t.offset_minutes,
                         role: t.role,
                         safety_critical: t.safety_critical,
+                        due: due.get(t.id.as_str()).map(|m| (*m).clone()),
                         done,
                         done_by: state.filter(|_| done).map(|s| s.by.to_string()),
                         done_at: state.filter(|_| done).map(|s| s.at),
@@ -215,6 +222,7 @@ impl EventView {
         names: &BTreeMap<String, String>,
         now: DateTime<Utc>,
     ) -> Self {
+        let timing = domain::timing::timing_panel(event, org, now);
         Self {
             id: event.id.to_string(),
             kind: event.kind,
@@ -231,8 +239,8 @@ impl EventView {
             departed_at: event.departed_at,
             returned_at: event.returned_at,
             my_role: event.crew_role_of(me),
-            checklist: checklist(event, event.template()),
-            timing: domain::timing::timing_panel(event, org, now),
+            checklist: checklist(event, event.template(), &timing),
+            timing,
             nudges: event.nudges.clone(),
             audit: event.audit.clone(),
             created_at: event.created_at,
@@ -256,7 +264,6 @@ pub struct TickResult {
 pub struct MemberView {
     pub email: String,
     pub name: String,
-    #[schema(value_type = String)]
     pub role: Role,
     pub added_at: DateTime<Utc>,
 }

@@ -105,13 +105,14 @@ impl Session {
 pub struct OrgRef {
     pub id: String,
     pub name: String,
+    /// IANA zone of the org: every local time the app shows is in it.
+    pub zone: String,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MembershipView {
     pub org_id: String,
     pub org_name: String,
-    #[schema(value_type = String)]
     pub role: Role,
 }
 
@@ -132,7 +133,6 @@ pub struct Grant {
     pub expires_at: DateTime<Utc>,
     pub email: String,
     pub org: OrgRef,
-    #[schema(value_type = String)]
     pub role: Role,
     pub memberships: Vec<MembershipView>,
 }
@@ -344,6 +344,7 @@ impl Auth {
             self.tokens
                 .issue(email, &membership.org_id, membership.role, now)?;
         let scope = OrgScope::trusted(membership.org_id.clone());
+        let zone = self.orgs.get_org(&scope).await?.zone;
         self.sessions
             .put_session(
                 &scope,
@@ -363,6 +364,7 @@ impl Auth {
             org: OrgRef {
                 id: membership.org_id.to_string(),
                 name: membership.org_name.clone(),
+                zone: zone.name().to_string(),
             },
             role: membership.role,
             memberships: memberships.iter().map(MembershipView::from).collect(),

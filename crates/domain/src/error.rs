@@ -6,6 +6,7 @@ use std::fmt;
 /// One invalid field: where (a JSON-pointer-like path such as `crew/2/email`), and why, as a stable
 /// machine code plus a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub code: &'static str,

@@ -295,8 +295,14 @@ fn out_window(event: &Event) -> (DateTime<Utc>, DateTime<Utc>) {
     (from, to.max(from))
 }
 
+/// The app's page of an event; the org lets the app switch to it for a multi-org reader.
 fn link(app_url: &str, event: &Event) -> String {
-    format!("{}/events/{}", app_url.trim_end_matches('/'), event.id)
+    format!(
+        "{}/events/{}?org={}",
+        app_url.trim_end_matches('/'),
+        event.id,
+        event.org_id
+    )
 }
 
 fn task_due(event: &Event, org: &Org, task: &TaskDef) -> Option<DateTime<Utc>> {

@@ -7,6 +7,7 @@ use std::str::FromStr;
 /// A member's role in one org. One email may hold different roles in different orgs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Role {
     /// Deckhands and drivers: see and work the events they are on.
     Crew,

@@ -3,8 +3,8 @@
 
 use crate::email::Email;
 use crate::event::{
-    CrewAssignment, CrewRole, Event, EventKind, EventSpec, EventStatus, NudgeKind, NudgeRecord,
-    NudgeState, TaskState,
+    AuditAction, AuditEntry, CrewAssignment, CrewRole, Event, EventKind, EventSpec, EventStatus,
+    NudgeKind, NudgeRecord, NudgeState, TaskState,
 };
 use crate::ids::{EventId, OpId, OrgId};
 use crate::org::{HomePort, Member, Org, Perspective};
@@ -175,6 +175,19 @@ pub fn demo(now: DateTime<Utc>) -> Seed {
     seed
 }
 
+/// Records the creation in the audit trail, as the api does.
+fn created(mut event: Event) -> Event {
+    if let Ok(op_id) = OpId::parse(&format!("created-{}", event.id)) {
+        event.audit.push(AuditEntry {
+            op_id,
+            action: AuditAction::Created,
+            by: event.created_by.clone(),
+            at: event.created_at,
+        });
+    }
+    event
+}
+
 /// A small deterministic generator (xorshift), so the demo history is the same on every machine.
 struct Dice(u64);
 
@@ -271,13 +284,13 @@ fn history(plan: &OrgPlan, org: &OrgId, zone: Tz, now: DateTime<Utc>) -> Vec<Eve
                 notes: String::new(),
                 revenue_cents: Some(dice.range(lo, hi) * 100),
             };
-            let mut e = Event::new(
+            let mut e = created(Event::new(
                 EventId::generate(),
                 org.clone(),
                 spec,
                 admin.clone(),
                 departs_at - Duration::days(10),
-            );
+            ));
             if dice.chance(7) {
                 e.status = EventStatus::Cancelled;
                 out.push(e);
@@ -466,7 +479,13 @@ fn upcoming_events(plan: &OrgPlan, org: &OrgId, zone: Tz, now: DateTime<Utc>) ->
                 notes: String::new(),
                 revenue_cents: Some(p.dollars * 100),
             };
-            Event::new(EventId::generate(), org.clone(), spec, admin.clone(), now)
+            created(Event::new(
+                EventId::generate(),
+                org.clone(),
+                spec,
+                admin.clone(),
+                now,
+            ))
         })
         .collect()
 }

@@ -15,6 +15,7 @@ pub use scheduler::LocalScheduler;
 
 use auth::{Auth, AuthPorts, TokenService};
 use axum::Router;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use domain::nudge::{NudgePlan, plan};
 use domain::org::OrgScope;
@@ -116,9 +117,26 @@ fn router(config: &Config, auth: Arc<Auth>, state: api::AppState, dev: dev::DevS
     web::layers(app).fallback_service(static_files(&config.static_dir))
 }
 
-/// The web app: files as they are, and `index.html` for any other path (the app routes itself).
-fn static_files(dir: &Path) -> ServeDir<ServeFile> {
-    ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))
+/// The web app as CloudFront serves it: files as they are; for a path without a file extension
+/// (a route of the app), `index.html`; a missing file with an extension is a 404.
+fn static_files(dir: &Path) -> Router {
+    let index = ServeFile::new(dir.join("index.html"));
+    let files = ServeDir::new(dir).fallback(axum::routing::get(move |uri: axum::http::Uri| {
+        let index = index.clone();
+        async move {
+            use tower::ServiceExt;
+            let last = uri.path().rsplit('/').next().unwrap_or_default();
+            if last.contains('.') {
+                return axum::http::StatusCode::NOT_FOUND.into_response();
+            }
+            let request = axum::http::Request::new(axum::body::Body::empty());
+            match index.oneshot(request).await {
+                Ok(r) => r.into_response(),
+                Err(_) => axum::http::StatusCode::NOT_FOUND.into_response(),
+            }
+        }
+    }));
+    Router::new().fallback_service(files)
 }
 
 /// The demo world: four orgs, their people, events for today and tomorrow, their nudges.

@@ -68,6 +68,13 @@ async fn health_signin_timing_nudge_and_restart() {
             .is_some_and(|p| p.contains("<title>app</title>"))
     );
     assert_eq!(call(r, Method::GET, "/api/nope", None, None).await.0, 404);
+    assert_eq!(
+        call(r, Method::GET, "/assets/missing-abc123.js", None, None)
+            .await
+            .0,
+        404,
+        "a missing asset is not the app shell"
+    );
 
     // Sign in as the JADA captain through the outbox.
     let (status, _) = call(

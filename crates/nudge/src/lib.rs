@@ -246,7 +246,13 @@ pub fn compose(
             )
         })
         .collect();
-    let link = format!("{}/events/{}", app_url.trim_end_matches('/'), event.id);
+    // The org in the link lets the app switch to it for someone signed in to another of their orgs.
+    let link = format!(
+        "{}/events/{}?org={}",
+        app_url.trim_end_matches('/'),
+        event.id,
+        event.org_id
+    );
     let role = event
         .crew_role_of(to)
         .map(|r| match r {

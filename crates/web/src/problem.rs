@@ -30,7 +30,6 @@ pub struct ProblemBody {
     pub detail: Option<String>,
     /// Field-level errors of a 400: `field` is a path such as `crew/1/email`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[schema(value_type = Vec<Object>)]
     pub errors: Vec<FieldError>,
 }
 

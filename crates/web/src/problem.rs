@@ -165,9 +165,12 @@ impl Problem {
 }
 
 impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
+    fn into_response(mut self) -> Response {
         if self.status.is_server_error() {
+            // The detail of a server-side failure (a backend message) is for the logs, not for
+            // the client.
             tracing::error!(status = self.status.as_u16(), problem = self.slug, detail = ?self.detail, "request failed");
+            self.detail = None;
         }
         let body = serde_json::to_vec(&self.body()).unwrap_or_default();
         let mut response = (self.status, body).into_response();
@@ -227,6 +230,20 @@ mod tests {
         assert_eq!(body["type"], "/problems/validation");
         assert_eq!(body["status"], 400);
         assert_eq!(body["errors"][0]["field"], "title");
+    }
+
+    #[tokio::test]
+    async fn server_errors_keep_their_detail_out_of_the_body() {
+        use axum::body::to_bytes;
+        let response = Problem::internal()
+            .with_detail("ValidationException: table arn:aws:dynamodb:…")
+            .into_response();
+        let body = to_bytes(response.into_body(), 4096).await.expect("body");
+        let text = String::from_utf8_lossy(&body);
+        assert!(!text.contains("dynamodb"), "{text}");
+        let response = Problem::conflict("the event is cancelled").into_response();
+        let body = to_bytes(response.into_body(), 4096).await.expect("body");
+        assert!(String::from_utf8_lossy(&body).contains("the event is cancelled"));
     }
 
     #[test]

@@ -758,13 +758,24 @@ pub fn headline(perspective: Perspective, week: &OrgWeek) -> String {
             )
         }
         Perspective::Finance => format!("{} revenue", dollars(week.finance.revenue_cents)),
-        Perspective::ExecutiveSummary => format!(
-            "{} events, {} revenue, {} safety misses",
+        Perspective::ExecutiveSummary => summary_headline(
             week.kpis.events,
-            dollars(week.kpis.revenue_cents),
-            week.kpis.safety_misses
+            week.kpis.revenue_cents,
+            week.kpis.safety_misses,
         ),
     }
+}
+
+/// `5 events, $13,519 revenue, 1 safety miss`: the executive summary's and the roll-up's subject.
+pub fn summary_headline(events: usize, revenue_cents: i64, safety_misses: usize) -> String {
+    let count =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    format!(
+        "{}, {} revenue, {}",
+        count(events, "event", "events"),
+        dollars(revenue_cents),
+        count(safety_misses, "safety miss", "safety misses")
+    )
 }
 
 /// `$12,345` (whole dollars, rounded).

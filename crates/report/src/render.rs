@@ -551,8 +551,8 @@ pub fn render(subject: &Subject<'_>, unsubscribe_url: &str) -> Rendered {
             let misses: usize = s.orgs.iter().map(|o| o.this_week.safety_misses).sum();
             let title = "Portfolio: executive summary".to_string();
             let subject_line = format!(
-                "Portfolio {week} · {events} events, {} revenue, {misses} safety misses",
-                dollars(revenue)
+                "Portfolio {week} · {}",
+                domain::report::summary_headline(events, revenue, misses)
             );
             (title, subject_line)
         }

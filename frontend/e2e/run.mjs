@@ -10,6 +10,7 @@
 //   CHROMIUM         path of Chromium (default /usr/bin/chromium)
 //   E2E_SCREENSHOTS  where phone-size screenshots go (default frontend/e2e-screenshots)
 //   CI=true          a missing Chromium fails instead of skipping
+//   E2E_NUDGE_NEW_EVENT=1  the nudge-link test creates its event instead of using a seeded one
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -324,6 +325,54 @@ async function tapTargets(page, where) {
     return out;
   });
   assert(small.length === 0, `tap targets under 44 px on ${where}: ${small.join('; ')}`);
+  // Nothing wider than the phone: no sideways scrolling of the page or of the tabs.
+  const wide = await page.evaluate(() => {
+    const nav = document.querySelector('.bar nav');
+    return {
+      page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      nav: nav ? nav.scrollWidth - nav.clientWidth : 0,
+    };
+  });
+  assert(wide.page <= 0 && wide.nav <= 0, `${where} is wider than the phone (page +${wide.page} px, tabs +${wide.nav} px)`);
+}
+
+/** The session token the app keeps (for checks through the API as the same person). */
+async function pageToken(page) {
+  return page.evaluate(() => JSON.parse(localStorage.getItem('scc.session') || '{}').token);
+}
+
+/** `$13,278`: whole dollars, as the app and the emails show money. */
+function dollars(cents) {
+  return `$${Math.round(cents / 100).toLocaleString('en-US')}`;
+}
+
+/** The wall clock (`YYYY-MM-DDTHH:mm`) in Los Angeles at an instant (the seeded orgs' zone). */
+function laWall(ms) {
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: 'America/Los_Angeles',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(ms)
+      .map((x) => [x.type, x.value]),
+  );
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}
+
+/** The week before an ISO week (`2026-W47` -> `2026-W46`). */
+function previousWeek(week) {
+  const [y, w] = week.split('-W').map(Number);
+  const jan4 = Date.UTC(y, 0, 4);
+  const monday = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * 86_400_000 + (w - 1) * 7 * 86_400_000;
+  const t = monday - 7 * 86_400_000 + 3 * 86_400_000; // the Thursday of the week before
+  const year = new Date(t).getUTCFullYear();
+  const n = 1 + Math.floor((t - Date.UTC(year, 0, 1)) / (7 * 86_400_000));
+  return `${year}-W${String(n).padStart(2, '0')}`;
 }
 
 function auditCount(event, action, task) {
@@ -492,6 +541,9 @@ async function main() {
     assert(auditCount(ev, 'task_done', tasks[3]) === 1, 'the kept tick is not in the audit exactly once');
   });
 
+  let exec = null;
+  let execToken = '';
+  let lastWeek = '';
   const title = `E2E charter ${Date.now().toString(36)}`;
   const admin = await phone('admin.jada');
   let newId = '';
@@ -552,8 +604,9 @@ async function main() {
     assert(!members.some((m) => m.email === 'new.deck@example.com'), 'the removed member is still listed');
   });
 
+  let sam = null;
   await step('that crew member, signed in separately, sees it in My events', async () => {
-    const sam = await phone('sam.crew');
+    sam = await phone('sam.crew');
     await signInWithLink(sam.page, 'sam.crew@example.com');
     // Sam is in two orgs: the app asks which.
     await sam.page.getByRole('heading', { name: 'Which org?' }).waitFor();
@@ -572,6 +625,106 @@ async function main() {
     await sam.page.locator('.org-name', { hasText: 'JADA' }).waitFor();
     await sam.page.getByText(title).waitFor();
     await shot(sam.page, 'sam-my-events');
+  });
+
+  await step('a captain edits the crew of their event, picking from the members', async () => {
+    const cap = await phone('captain.jada');
+    await signInWithCode(cap.page, 'captain.jada@example.com');
+    await cap.page.getByRole('heading', { name: 'My events' }).waitFor();
+    await cap.page.goto(`${APP}/events/${newId}`);
+    await cap.page.getByRole('link', { name: 'Edit crew and notes' }).click();
+    await cap.page.getByRole('heading', { name: 'Edit crew and notes' }).waitFor();
+    // The captain picks from the org's members (GET /api/members), not by typing addresses.
+    assert((await cap.page.locator('#crew-sam-crew-example-com').inputValue()) === 'crew', 'Sam is not shown on the crew');
+    await cap.page.locator('#crew-deck-jada-example-com').selectOption('crew');
+    assert(!(await cap.page.getByLabel('Title').count()), 'a captain sees the admin-only fields');
+    await tapTargets(cap.page, 'the captain\'s edit form');
+    await shot(cap.page, 'captain-edit-crew', true);
+    await cap.page.getByRole('button', { name: 'Save changes' }).click();
+    await cap.page.getByRole('heading', { name: title }).waitFor();
+    await cap.page.locator('.crew', { hasText: 'Dana Deck' }).waitFor();
+    const ev = await api(`/api/events/${newId}`, { token: adminJada });
+    assert(ev.crew.some((c) => c.email === 'deck.jada@example.com' && c.role === 'crew'), 'Dana is not on the crew');
+    assert(ev.audit.some((a) => a.action === 'edited' && a.by === 'captain.jada@example.com'), 'the edit is not in the audit');
+    // The history names who did what.
+    await cap.page.locator('summary', { hasText: 'History' }).click();
+    await cap.page.locator('.history', { hasText: 'Casey Captain changed the crew' }).waitFor();
+    await cap.context.close();
+  });
+
+  await step('an emailed nudge link for another of Sam\'s orgs switches org and opens the event', async () => {
+    const adminQueen = await apiToken('admin.queen@example.com');
+    const pending = (await (await fetch(`${API}/dev/schedules`)).json()).filter(
+      // E2E_NUDGE_NEW_EVENT=1 skips the seeded schedules, to exercise the path that creates an event.
+      (p) => p.org_id === 'queen-of-san-diego' && p.kind === 'departure' && process.env.E2E_NUDGE_NEW_EVENT !== '1',
+    );
+    /** Fires the event's departure nudge and returns the link in Sam's email (null if none came). */
+    const nudgeLink = async (eventId) => {
+      const before = await seenIds();
+      const fired = await fetch(`${API}/dev/nudges/${eventId}/departure`, { method: 'POST' });
+      // A 404 here may mean the in-process scheduler fired it a moment ago: look for the email anyway.
+      if (!fired.ok && fired.status !== 404) throw new Error(`firing the nudge: HTTP ${fired.status} ${await fired.text()}`);
+      const deadline = Date.now() + (fired.ok ? STEP_TIMEOUT : 2000);
+      while (Date.now() < deadline) {
+        const mail = (await outbox()).find(
+          (m) => m.to === 'sam.crew@example.com' && !before.has(m.id) && m.text.includes(`/events/${eventId}?`),
+        );
+        const found = mail && /(http:\/\/localhost:\d+\/events\/[0-9A-Z]+\?org=[a-z0-9-]+)/.exec(mail.text)?.[1];
+        if (found) return found;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return null;
+    };
+    let target = null;
+    let link = null;
+    for (const p of pending) {
+      const ev = await api(`/api/events/${p.event_id}`, { token: adminQueen });
+      if (ev.status === 'scheduled' && ev.crew.some((c) => c.email === 'sam.crew@example.com')) {
+        link = await nudgeLink(ev.id);
+        if (link) {
+          target = ev;
+          log(`nudged through the pending schedule of seeded event ${ev.id} (${ev.title})`);
+          break;
+        }
+      }
+    }
+    if (!target) {
+      // None pending: create one departing in 2 hours with Sam on the crew (that schedules a nudge).
+      target = await api('/api/events', {
+        token: adminQueen,
+        method: 'POST',
+        body: {
+          kind: 'charter',
+          title: 'E2E nudge charter',
+          vessel: 'Queen of San Diego',
+          departs_at: laWall(Date.now() + 2 * 3_600_000),
+          returns_at: laWall(Date.now() + 5 * 3_600_000),
+          crew: [
+            { email: 'captain.queen@example.com', role: 'captain' },
+            { email: 'sam.crew@example.com', role: 'crew' },
+          ],
+        },
+      });
+      const scheduled = (await (await fetch(`${API}/dev/schedules`)).json()).some((p) => p.event_id === target.id);
+      assert(scheduled, 'creating an event scheduled no nudge');
+      link = await nudgeLink(target.id);
+      log(`nudged through a new event ${target.id}`);
+    }
+    assert(link, 'no nudge email to Sam');
+    assert(link.endsWith(`/events/${target.id}?org=queen-of-san-diego`), `unexpected link ${link}`);
+    // Sam is signed in to JADA (the last step switched there): the link must switch to Queen.
+    await sam.page.locator('.org-name', { hasText: 'JADA' }).waitFor();
+    await sam.page.goto(link);
+    await sam.page.getByRole('heading', { name: target.title }).waitFor();
+    await sam.page.locator('.org-name', { hasText: 'Queen of San Diego' }).waitFor();
+    await sam.page.waitForURL(new RegExp(`/events/${target.id}$`));
+    await sam.page.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
+    // The nudge is in the event's history.
+    await sam.page.locator('summary', { hasText: 'History' }).click();
+    await sam.page.locator('.history li', { hasText: 'Sam Crew: departure reminder sent' }).waitFor();
+    await tapTargets(sam.page, 'the event opened from a nudge');
+    await sam.page.locator('.history').scrollIntoViewIfNeeded();
+    await shot(sam.page, 'event-history');
     await sam.context.close();
   });
 
@@ -596,6 +749,42 @@ async function main() {
     await f.locator('.badge', { hasText: 'Cancelled' }).waitFor();
     const ev = await api(`/api/events/${newId}`, { token: adminJada });
     assert(ev.status === 'cancelled', `status is ${ev.status}`);
+  });
+
+  await step('the admin adds a report recipient in org settings; a bad address gets a field error', async () => {
+    const f = admin.page;
+    await f.getByRole('link', { name: 'Account' }).click();
+    await f.getByRole('link', { name: 'Org settings' }).click();
+    await f.getByRole('heading', { name: 'Org settings' }).waitFor();
+    assert((await f.getByLabel('Time zone').inputValue()) === 'America/Los_Angeles', 'the zone is not shown');
+    assert((await f.getByLabel('Latitude').inputValue()) === '32.7157', 'the home port is not shown');
+    assert(await f.getByLabel('Sunset sail').isChecked(), 'enabled kinds are not shown');
+    await tapTargets(f, 'Org settings');
+    await shot(f, 'org-settings');
+    const safety = f.locator('fieldset', { hasText: 'Safety report' });
+    await f.getByLabel('Add to the safety report').fill('safety.officer@example.com');
+    await safety.getByRole('button', { name: 'Add', exact: true }).click();
+    await safety.getByText('safety.officer@example.com').waitFor();
+    await f.getByRole('button', { name: 'Save settings' }).click();
+    await f.getByText('Saved.').waitFor();
+    await f.reload();
+    await f.getByRole('heading', { name: 'Org settings' }).waitFor();
+    await f.locator('fieldset', { hasText: 'Safety report' }).getByText('safety.officer@example.com').waitFor();
+    let org = await api('/api/org', { token: adminJada });
+    assert(org.report_recipients.safety.includes('safety.officer@example.com'), 'the recipient was not saved');
+    assert(org.report_recipients.finance.includes('owner@example.com'), 'other perspectives lost their recipients');
+    // A bad address: the server's field error shows next to it, and nothing is saved.
+    const finance = f.locator('fieldset', { hasText: 'Finance report' });
+    await f.getByLabel('Add to the finance report').fill('not-an-email');
+    await finance.getByRole('button', { name: 'Add', exact: true }).click();
+    await f.getByRole('button', { name: 'Save settings' }).click();
+    await finance.locator('.recipient.field-error', { hasText: 'not-an-email' }).locator('.error-text').waitFor();
+    await f.getByText('The server did not accept some fields').waitFor();
+    org = await api('/api/org', { token: adminJada });
+    assert(!org.report_recipients.finance.includes('not-an-email'), 'the bad address was saved');
+    await finance.locator('.recipient.field-error').scrollIntoViewIfNeeded();
+    await shot(f, 'org-settings-field-error');
+    await shot(f, 'org-settings-full', true);
     await admin.context.close();
   });
 
@@ -606,6 +795,118 @@ async function main() {
     await page.goto(`${APP}/events/${foreign}`);
     await page.getByRole('heading', { name: 'Event not found' }).waitFor();
     await shot(page, 'not-found');
+  });
+
+  await step('an executive lands on Reports: last week\'s summary with charts and their numbers', async () => {
+    exec = await phone('owner');
+    const e = exec.page;
+    await signInWithLink(e, 'owner@example.com');
+    // Executive in every org: no org question, straight to Reports.
+    await e.waitForURL(/\/reports$/);
+    await e.getByRole('heading', { name: 'Reports' }).waitFor();
+    execToken = await pageToken(e);
+    const summary = await api('/api/reports/weekly', { token: execToken });
+    assert(summary.perspective === 'executive_summary', `default perspective ${summary.perspective}`);
+    lastWeek = summary.week;
+    await until(async () => (await e.locator('#report-week').inputValue()) === summary.week, 'the week picker on last week');
+    await e.locator('.report-heading', { hasText: `Summary · Week ${Number(summary.week.slice(6))}` }).waitFor();
+    const chart = e.locator('svg.bars').first();
+    await chart.waitFor();
+    assert((await chart.locator('rect.bar').count()) > 0, 'the chart has no bars');
+    const first = summary.data.orgs[0];
+    const revenue = dollars(first.this_week.revenue_cents);
+    const label = await chart.getAttribute('aria-label');
+    assert(label.includes(first.org_name) && label.includes(revenue), `the chart's text equivalent lacks ${revenue}: ${label}`);
+    const table = await e.locator('figure.chart').first().locator('table').textContent();
+    assert(table.includes(revenue), `the chart's table lacks ${revenue}`);
+    assert(summary.data.orgs.length === 4, `the summary spans ${summary.data.orgs.length} orgs, not 4`);
+    const total = summary.data.orgs.reduce((n, o) => n + o.this_week.revenue_cents, 0);
+    await e.locator('.kpi', { hasText: 'Revenue' }).getByText(dollars(total), { exact: true }).waitFor();
+    await tapTargets(e, 'Reports');
+    await shot(e, 'reports-summary');
+    await shot(e, 'reports-summary-full', true);
+  });
+
+  await step('the executive switches to Safety, Finance (and the rest), then to the previous week', async () => {
+    const e = exec.page;
+    const perspective = async (name, key) => {
+      await e.getByRole('navigation', { name: 'Perspective' }).getByRole('link', { name, exact: true }).click();
+      await e.waitForURL(new RegExp(`perspective=${key}`));
+      await e.locator('.report-heading', { hasText: `${name} · Week` }).waitFor();
+    };
+    await perspective('Safety', 'safety');
+    const safety = await api(`/api/reports/weekly?perspective=safety&week=${lastWeek}`, { token: execToken });
+    await e
+      .locator('.kpi', { hasText: 'Safety misses' })
+      .locator('.kpi-value', { hasText: new RegExp(`^${safety.kpis.safety_misses}$`) })
+      .waitFor();
+    if (safety.data.misses.length > 0) {
+      const miss = safety.data.misses[0];
+      const link = e.locator(`a[href="/events/${miss.event_id}?org=${safety.org_id}"]`).first();
+      await link.waitFor();
+    } else {
+      await e.getByText('Every safety-critical task was done on time.').waitFor();
+    }
+    await tapTargets(e, 'the safety report');
+    await shot(e, 'reports-safety', true);
+
+    await perspective('Finance', 'finance');
+    const finance = await api(`/api/reports/weekly?perspective=finance&week=${lastWeek}`, { token: execToken });
+    await e.locator('.kpi', { hasText: 'Revenue' }).locator('.kpi-value', { hasText: dollars(finance.kpis.revenue_cents) }).waitFor();
+    const byKind = e.locator('svg.bars').first();
+    assert((await byKind.locator('rect.bar').count()) === Object.keys(finance.data.by_kind).length, 'revenue by kind: wrong bar count');
+    const [kind, cents] = Object.entries(finance.data.by_kind)[0];
+    assert((await byKind.getAttribute('aria-label')).includes(dollars(cents)), `revenue by kind lacks ${kind} ${dollars(cents)}`);
+    await shot(e, 'reports-finance', true);
+
+    await perspective('Operations', 'operations');
+    await e.getByText('Checklist completion by kind').first().waitFor();
+    await shot(e, 'reports-operations', true);
+    await perspective('Crew', 'crew');
+    await e.getByText('Hours on duty per person').first().waitFor();
+    await shot(e, 'reports-crew', true);
+
+    // Back to finance, then a week earlier: the figures follow.
+    await perspective('Finance', 'finance');
+    await e.getByRole('button', { name: 'Previous week' }).click();
+    const earlier = previousWeek(lastWeek);
+    await e.waitForURL(new RegExp(`week=${earlier}`));
+    await e.locator('.report-heading', { hasText: `Finance · Week ${Number(earlier.slice(6))}` }).waitFor();
+    const prev = await api(`/api/reports/weekly?perspective=finance&week=${earlier}`, { token: execToken });
+    assert(prev.week === earlier, `the API answered ${prev.week}`);
+    await e.locator('.kpi', { hasText: 'Revenue' }).locator('.kpi-value', { hasText: dollars(prev.kpis.revenue_cents) }).waitFor();
+    assert((await e.locator('#report-week').inputValue()) === earlier, 'the week picker did not follow');
+    // Back (the browser's) returns to last week.
+    await e.goBack();
+    await e.locator('.report-heading', { hasText: `Finance · Week ${Number(lastWeek.slice(6))}` }).waitFor();
+    // Another org's figures: the org picker switches the session.
+    await e.getByLabel('Org').selectOption('queen-of-san-diego');
+    await e.locator('.org-name', { hasText: 'Queen of San Diego' }).waitFor();
+    const queenToken = await pageToken(e);
+    assert(queenToken !== execToken, 'the org picker did not switch the session');
+    const queen = await api(`/api/reports/weekly?perspective=finance&week=${lastWeek}`, { token: queenToken });
+    assert(queen.org_id === 'queen-of-san-diego', `the report is of ${queen.org_id}`);
+    await e.locator('.kpi', { hasText: 'Revenue' }).locator('.kpi-value', { hasText: dollars(queen.kpis.revenue_cents) }).waitFor();
+  });
+
+  await step('a report link to another org\'s event switches the executive to that org', async () => {
+    const e = exec.page;
+    await e.getByRole('navigation', { name: 'Perspective' }).getByRole('link', { name: 'Summary', exact: true }).click();
+    const summary = await api(`/api/reports/weekly?week=${lastWeek}`, { token: execToken });
+    const current = await e.evaluate(() => JSON.parse(localStorage.getItem('scc.session')).org.id);
+    const x = summary.data.exceptions.find((ex) => ex.link && ex.org_id !== current);
+    if (!x) {
+      log('no exception of another org last week: link switching not exercised here');
+      await exec.context.close();
+      return;
+    }
+    const path = new URL(x.link).pathname;
+    await e.locator(`.exceptions a[href="${path}?org=${x.org_id}"]`).first().click();
+    await e.waitForURL(new RegExp(`${path}$`));
+    await e.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
+    const name = summary.data.orgs.find((o) => o.org_id === x.org_id).org_name;
+    await e.locator('.org-name', { hasText: name }).waitFor();
+    await exec.context.close();
   });
 
   await step('sign out from the account screen', async () => {

@@ -11,9 +11,12 @@ import type {
   Grant,
   Me,
   MemberView,
+  OrgPatch,
   OrgView,
+  Perspective,
   Problem,
   Template,
+  WeeklyReport,
 } from './types';
 
 /** A request with no answer after this long counts as offline (a dock's one bar of signal). */
@@ -219,6 +222,19 @@ export function templates(): Promise<Template[]> {
 
 export function org(): Promise<OrgView> {
   return call('/api/org');
+}
+
+export function editOrg(patch: OrgPatch): Promise<OrgView> {
+  return call('/api/org', { method: 'PATCH', body: patch });
+}
+
+// ---- reports ----------------------------------------------------------------
+
+/** One perspective of one week (the server's default week, the last complete one, without `week`). */
+export function weeklyReport<P extends Perspective>(perspective: P, week?: string): Promise<WeeklyReport<P>> {
+  const q = new URLSearchParams({ perspective });
+  if (week) q.set('week', week);
+  return call(`/api/reports/weekly?${q}`);
 }
 
 // ---- members ----------------------------------------------------------------

@@ -4,8 +4,9 @@ import { useEffect, useState } from 'preact/hooks';
 import * as api from './api';
 import { Loading, Notice } from './components';
 import { isLocal } from './hooks';
+import { lazyScreen } from './lazy';
 import { pwa, applyUpdate } from './pwa';
-import { navigate, useRoute, type Route } from './router';
+import { navigate, queryParam, useRoute, type Route } from './router';
 import { can, sessions, type Session } from './session';
 import { useStore, useSubscribed } from './store';
 import { syncNow, syncStatus } from './sync/engine';
@@ -15,6 +16,9 @@ import { EventForm } from './views/EventForm';
 import { Events } from './views/Events';
 import { Members } from './views/Members';
 import { SignIn, rememberReturn } from './views/SignIn';
+
+const Reports = lazyScreen('reports', () => import('./views/Reports').then((m) => m.Reports));
+const OrgSettings = lazyScreen('org settings', () => import('./views/OrgSettings').then((m) => m.OrgSettings));
 
 export function SyncBadge() {
   const s = useStore(syncStatus);
@@ -43,11 +47,16 @@ function Header({ session, route }: { session: Session | null; route: Route }) {
       </div>
       {session && (
         <nav aria-label="Main">
-          <a href="/" aria-current={current(['events', 'event'])}>
+          <a href="/" aria-current={current(['events', 'event', 'editEvent', 'newEvent'])}>
             {rights.seesAll ? 'Events' : 'My events'}
           </a>
+          {rights.reports && (
+            <a href="/reports" aria-current={current(['reports'])}>
+              Reports
+            </a>
+          )}
           {rights.admin && (
-            <a href="/admin/members" aria-current={current(['members'])}>
+            <a href="/admin/members" aria-current={current(['members', 'orgSettings'])}>
               Members
             </a>
           )}
@@ -108,6 +117,10 @@ function Screen({ route, session }: { route: Route; session: Session }) {
       return <EventForm key={route.id} session={session} id={route.id} />;
     case 'members':
       return <Members session={session} />;
+    case 'orgSettings':
+      return <OrgSettings session={session} />;
+    case 'reports':
+      return <Reports session={session} />;
     case 'account':
       return <Account session={session} />;
     case 'signin':
@@ -124,6 +137,48 @@ function Screen({ route, session }: { route: Route; session: Session }) {
   }
 }
 
+/**
+ * Links in emails and reports name the event's org (`/events/<id>?org=<org>`). Someone who is a
+ * member of that org, signed in to another, is switched to it first; the parameter is then dropped
+ * from the address. For anyone else the event opens as usual (and says "not found").
+ */
+function useLinkedOrg(route: Route, session: Session | null): { switching: string | null; error: string | null } {
+  const wanted = route.name === 'event' ? queryParam('org') : null;
+  const member = wanted && session ? session.memberships.find((m) => m.org_id === wanted) : undefined;
+  const needsSwitch = !!member && !!session && member.org_id !== session.org.id;
+  const [error, setError] = useState<string | null>(null);
+  const [failedFor, setFailedFor] = useState<string | null>(null);
+  useEffect(() => {
+    if (!wanted || !session) return;
+    const drop = () => navigate(location.pathname + location.hash, { replace: true });
+    if (!needsSwitch || failedFor === `${session.token}|${wanted}`) {
+      drop();
+      return;
+    }
+    let live = true;
+    setError(null);
+    void (async () => {
+      try {
+        // This org's waiting ticks can only go with this org's session: send them first.
+        await syncNow().catch(() => undefined);
+        const grant = await api.switchOrg(wanted);
+        if (!live) return;
+        sessions.signIn(grant);
+      } catch (e) {
+        if (!live) return;
+        setFailedFor(`${session.token}|${wanted}`);
+        setError(`Could not switch to ${member?.org_name ?? wanted}: ${api.describe(e)}`);
+      }
+    })();
+    return () => {
+      live = false;
+    };
+  }, [wanted, session?.token, failedFor]);
+  const switching =
+    needsSwitch && session && failedFor !== `${session.token}|${wanted}` ? (member?.org_name ?? 'the org') : null;
+  return { switching, error: route.name === 'event' ? error : null };
+}
+
 export function App() {
   const route = useRoute();
   const session = useSubscribed(sessions, () => sessions.get());
@@ -137,9 +192,9 @@ export function App() {
     }
   }, [session, route.name]);
 
-  // Refresh who I am (zone, role, memberships) once per session token.
+  // The grant names the org's zone; only a session kept from an older server lacks it.
   useEffect(() => {
-    if (!session) return;
+    if (!session || session.org.zone) return;
     setMeFailed(false);
     api
       .me()
@@ -147,11 +202,25 @@ export function App() {
       .catch(() => setMeFailed(true));
   }, [session?.token]);
 
+  const linkOrg = useLinkedOrg(route, session);
+
   let body;
   if (route.name === 'signin') body = <SignIn />;
   else if (!session) body = <Loading what="sign-in" />;
   else if (!session.org.zone && !meFailed) body = <Loading what="your org" />;
-  else body = <Screen route={route} session={session} />;
+  else if (linkOrg.switching)
+    body = (
+      <p class="loading" role="status">
+        Switching to {linkOrg.switching}…
+      </p>
+    );
+  else
+    body = (
+      <>
+        {linkOrg.error && <Notice kind="error">{linkOrg.error}</Notice>}
+        <Screen route={route} session={session} />
+      </>
+    );
 
   return (
     <>

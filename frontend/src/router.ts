@@ -10,6 +10,8 @@ export type Route =
   | { name: 'newEvent' }
   | { name: 'editEvent'; id: string }
   | { name: 'members' }
+  | { name: 'orgSettings' }
+  | { name: 'reports' }
   | { name: 'account' }
   | { name: 'notFound'; path: string };
 
@@ -22,6 +24,8 @@ export function parseRoute(pathname: string): Route {
   if (path === '/signin') return { name: 'signin' };
   if (path === '/account') return { name: 'account' };
   if (path === '/admin/members') return { name: 'members' };
+  if (path === '/admin/org') return { name: 'orgSettings' };
+  if (path === '/reports') return { name: 'reports' };
   if (path === '/admin/events/new') return { name: 'newEvent' };
   if ((m = new RegExp(`^/events/${ID}/edit$`).exec(path)) && m[1]) return { name: 'editEvent', id: m[1] };
   if ((m = new RegExp(`^/events/${ID}$`).exec(path)) && m[1]) return { name: 'event', id: m[1] };
@@ -69,6 +73,25 @@ export function interceptLinks(root: HTMLElement): void {
   window.addEventListener('popstate', () => {
     for (const l of listeners) l();
   });
+}
+
+/** A query parameter of the current address (`?week=…`, `?org=…`). */
+export function queryParam(name: string): string | null {
+  return new URLSearchParams(location.search).get(name);
+}
+
+/**
+ * The in-app path of a link the API made for emails (`<APP_URL>/events/<id>?org=<org>`), so it
+ * opens here without a page load whatever host the server was told; other links are kept.
+ */
+export function appPath(link: string): string {
+  try {
+    const url = new URL(link, 'http://app.invalid');
+    if (/^\/events\/[0-9A-Za-z]{1,64}$/.test(url.pathname)) return url.pathname + url.search;
+  } catch {
+    /* not a URL */
+  }
+  return link;
 }
 
 export function useRoute(): Route {

@@ -87,8 +87,12 @@ export class SessionStore {
       org: {
         id: grant.org.id,
         name: grant.org.name,
-        // Orgs keep their zone across a new sign-in of the same org.
-        ...(previous?.org.id === grant.org.id && previous.org.zone ? { zone: previous.org.zone } : {}),
+        // The grant names the zone; an older server's grant did not, so keep the one we knew.
+        ...(grant.org.zone
+          ? { zone: grant.org.zone }
+          : previous?.org.id === grant.org.id && previous.org.zone
+            ? { zone: previous.org.zone }
+            : {}),
       },
       role: grant.role,
       memberships: grant.memberships,
@@ -113,6 +117,21 @@ export class SessionStore {
       role: me.role,
       org: { id: me.org.id, name: me.org.name, zone: me.org.zone },
       memberships: me.memberships,
+    };
+    if (JSON.stringify(next) === JSON.stringify(s)) return;
+    this.current = next;
+    this.write(next);
+    this.emit();
+  }
+
+  /** The org's settings changed (an admin saved them): its name and zone, same token. */
+  patchOrg(org: { id: string; name: string; zone: string }): void {
+    const s = this.current;
+    if (!s || s.org.id !== org.id) return;
+    const next: Session = {
+      ...s,
+      org: { id: org.id, name: org.name, zone: org.zone },
+      memberships: s.memberships.map((m) => (m.org_id === org.id ? { ...m, org_name: org.name } : m)),
     };
     if (JSON.stringify(next) === JSON.stringify(s)) return;
     this.current = next;
@@ -166,5 +185,17 @@ export function can(session: Session | null) {
     admin: role === 'admin',
     tick: role === 'crew' || role === 'captain' || role === 'admin',
     seesAll: role === 'admin' || role === 'executive',
+    /** Weekly reports: executives and admins. */
+    reports: role === 'admin' || role === 'executive',
   };
+}
+
+/** Where someone lands after signing in: an executive (no crew events of their own) on Reports. */
+export function homeFor(role: string | undefined): string {
+  return role === 'executive' ? '/reports' : '/';
+}
+
+/** Executive in every org they belong to: they read reports, and the summary spans all orgs. */
+export function onlyExecutive(memberships: MembershipView[]): boolean {
+  return memberships.length > 0 && memberships.every((m) => m.role === 'executive');
 }

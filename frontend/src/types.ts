@@ -13,15 +13,17 @@ export interface Moment {
   local: string;
 }
 
+/** An org as a grant or /api/me names it; `zone` is the IANA zone every local time is shown in. */
 export interface OrgRef {
   id: string;
   name: string;
+  zone: string;
 }
 
 export interface MembershipView {
   org_id: string;
   org_name: string;
-  role: string;
+  role: Role;
 }
 
 export interface Grant {
@@ -29,14 +31,14 @@ export interface Grant {
   expires_at: string;
   email: string;
   org: OrgRef;
-  role: string;
+  role: Role;
   memberships: MembershipView[];
 }
 
 export interface Me {
   email: string;
-  role: string;
-  org: OrgRef & { zone: string };
+  role: Role;
+  org: OrgRef;
   memberships: MembershipView[];
   session_expires_at: string;
 }
@@ -73,6 +75,8 @@ export interface ChecklistTask {
   offset_minutes: number;
   role: CrewRole;
   safety_critical: boolean;
+  /** When it is due (absent where its anchor does not happen that day, e.g. no sunset). */
+  due?: Moment | null;
   done: boolean;
   done_by?: string | null;
   done_at?: string | null;
@@ -213,13 +217,164 @@ export interface Template {
   task: unknown[];
 }
 
+export type Perspective = 'operations' | 'safety' | 'crew' | 'finance' | 'executive_summary';
+
+export const PERSPECTIVES: Perspective[] = ['executive_summary', 'operations', 'safety', 'crew', 'finance'];
+
+export const PERSPECTIVE_LABELS: Record<Perspective, string> = {
+  executive_summary: 'Summary',
+  operations: 'Operations',
+  safety: 'Safety',
+  crew: 'Crew',
+  finance: 'Finance',
+};
+
+export interface HomePort {
+  name: string;
+  latitude: number;
+  longitude: number;
+}
+
 export interface OrgView {
   id: string;
   name: string;
   zone: string;
-  home_port: { name: string; latitude: number; longitude: number };
+  home_port: HomePort;
   enabled_kinds: EventKind[];
-  report_recipients: Record<string, string[]>;
+  /** Perspective -> addresses; a perspective nobody gets may be missing. */
+  report_recipients: Partial<Record<Perspective, string[]>>;
+}
+
+/** `PATCH /api/org`: any subset. `report_recipients` replaces the whole map (send every perspective). */
+export interface OrgPatch {
+  name?: string;
+  zone?: string;
+  home_port?: HomePort;
+  enabled_kinds?: EventKind[];
+  report_recipients?: Partial<Record<Perspective, string[]>>;
+}
+
+// ---- weekly reports (GET /api/reports/weekly; the figures of crates/domain/src/report.rs) ----
+
+export interface Kpis {
+  events: number;
+  cancellations: number;
+  on_time_percent?: number | null;
+  checklist_percent?: number | null;
+  safety_misses: number;
+  revenue_cents: number;
+  hours_underway: number;
+  short_of_crew: number;
+}
+
+export interface Operations {
+  events: number;
+  by_kind_and_status: { kind: EventKind; status: EventStatus; count: number }[];
+  departed: number;
+  on_time: number;
+  on_time_percent?: number | null;
+  average_delay_minutes?: number | null;
+  checklist_by_kind: { kind: EventKind; done: number; total: number; percent?: number | null }[];
+  checklist_percent?: number | null;
+  cancellations: number;
+}
+
+export interface SafetyMiss {
+  event_id: string;
+  event_title: string;
+  task_id: string;
+  task_title: string;
+  outcome: 'late' | 'never';
+  due?: string | null;
+  done_at?: string | null;
+  link: string;
+}
+
+export interface OpenAtDeparture {
+  event_id: string;
+  event_title: string;
+  departed_at: string;
+  open_tasks: string[];
+  link: string;
+}
+
+export interface Safety {
+  misses: SafetyMiss[];
+  late: number;
+  never: number;
+  departed_with_open_tasks: OpenAtDeparture[];
+}
+
+export interface CrewLine {
+  email: string;
+  name?: string | null;
+  events: number;
+  hours_on_duty: number;
+  tasks_done: number;
+  nudges_received: number;
+}
+
+export interface ShortOfCrew {
+  event_id: string;
+  event_title: string;
+  assigned: number;
+  needed: number;
+  link: string;
+}
+
+export interface CrewReport {
+  members: CrewLine[];
+  short_of_crew: ShortOfCrew[];
+}
+
+export interface Finance {
+  revenue_cents: number;
+  by_kind: Partial<Record<EventKind, number>>;
+  by_vessel: Record<string, number>;
+  hours_underway: number;
+  revenue_per_hour_underway_cents?: number | null;
+  utilisation: { vessel: string; hours_underway: number; percent: number }[];
+  week_hours: number;
+}
+
+export interface ReportException {
+  org_id: string;
+  severity: number;
+  summary: string;
+  link?: string | null;
+}
+
+export interface OrgSummaryLine {
+  org_id: string;
+  org_name: string;
+  this_week: Kpis;
+  last_week: Kpis;
+}
+
+export interface ExecutiveSummary {
+  orgs: OrgSummaryLine[];
+  exceptions: ReportException[];
+}
+
+export interface PerspectiveData {
+  operations: Operations;
+  safety: Safety;
+  crew: CrewReport;
+  finance: Finance;
+  executive_summary: ExecutiveSummary;
+}
+
+export interface WeeklyReport<P extends Perspective = Perspective> {
+  week: string;
+  perspective: P;
+  org_id: string;
+  org_name: string;
+  /** Local start and end of the week (RFC 3339 with the org's offset). */
+  starts: string;
+  ends: string;
+  kpis: Kpis;
+  last_week_kpis: Kpis;
+  data: PerspectiveData[P];
 }
 
 export interface FieldError {

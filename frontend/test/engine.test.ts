@@ -5,6 +5,7 @@ import { setFetch } from '../src/api';
 import { sessions } from '../src/session';
 import { sendOp } from '../src/sync/engine';
 import type { TickOp } from '../src/sync/queue';
+import type { Grant } from '../src/types';
 
 const op: TickOp = {
   seq: 1,
@@ -19,11 +20,11 @@ const op: TickOp = {
   attempts: 0,
 };
 
-const grant = {
+const grant: Grant = {
   token: 'tok-1',
   expires_at: '2099-01-01T00:00:00Z',
   email: 'deck.jada@example.com',
-  org: { id: 'jada', name: 'JADA' },
+  org: { id: 'jada', name: 'JADA', zone: 'America/Los_Angeles' },
   role: 'crew',
   memberships: [{ org_id: 'jada', org_name: 'JADA', role: 'crew' }],
 };

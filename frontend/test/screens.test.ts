@@ -3,9 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { tidyCode } from '../src/views/SignIn';
 import { timeLine, visibleEvents } from '../src/views/Events';
-import { withTask } from '../src/views/Event';
+import { describeAudit, withTask } from '../src/views/Event';
+import { orgPatch, parseCoordinate } from '../src/views/OrgSettings';
 import { addHoursWall, crewList } from '../src/views/EventForm';
-import type { EventSummary, EventView } from '../src/types';
+import type { EventKind, EventSummary, EventView } from '../src/types';
 
 const LA = 'America/Los_Angeles';
 
@@ -117,5 +118,67 @@ describe('the sign-in code field', () => {
     expect(tidyCode('Q1MZ-BVSG')).toBe('Q1MZ-BVSG');
     expect(tidyCode('q1m')).toBe('Q1M');
     expect(tidyCode('Q1MZ-BVSGXX')).toBe('Q1MZ-BVSG');
+  });
+});
+
+describe('the org settings form', () => {
+  const saved = {
+    zone: 'America/Los_Angeles',
+    portName: 'San Diego',
+    latitude: '32.7157',
+    longitude: '-117.1611',
+    kinds: ['sunset_sail', 'charter'] as EventKind[],
+    recipients: {
+      executive_summary: ['owner@example.com'],
+      operations: [],
+      safety: ['owner@example.com'],
+      crew: [],
+      finance: [],
+    },
+  };
+  it('reads coordinates as typed, with a comma or a sign', () => {
+    expect(parseCoordinate('32.7157')).toBe(32.7157);
+    expect(parseCoordinate(' -117,1611 ')).toBe(-117.1611);
+    expect(parseCoordinate('+5')).toBe(5);
+    expect(parseCoordinate('')).toBeNull();
+    expect(parseCoordinate('32.7.1')).toBeNull();
+    expect(parseCoordinate('north')).toBeNull();
+  });
+  it('sends only what changed, and the whole recipients map when a list changed', () => {
+    expect(orgPatch(saved, { ...saved })).toEqual({ patch: {}, errors: {} });
+    expect(orgPatch(saved, { ...saved, kinds: ['charter', 'sunset_sail'] }).patch).toEqual({});
+    expect(orgPatch(saved, { ...saved, zone: 'Europe/Berlin', kinds: ['haul', 'charter'] }).patch).toEqual({
+      zone: 'Europe/Berlin',
+      enabled_kinds: ['charter', 'haul'],
+    });
+    const added = orgPatch(saved, {
+      ...saved,
+      recipients: { ...saved.recipients, safety: ['owner@example.com', 'ops@example.com'] },
+    }).patch;
+    expect(added).toEqual({
+      report_recipients: { ...saved.recipients, safety: ['owner@example.com', 'ops@example.com'] },
+    });
+    expect(orgPatch(saved, { ...saved, latitude: '32.72' }).patch).toEqual({
+      home_port: { name: 'San Diego', latitude: 32.72, longitude: -117.1611 },
+    });
+  });
+  it('does not send a home port it cannot read', () => {
+    const { patch, errors } = orgPatch(saved, { ...saved, latitude: 'north', longitude: '' });
+    expect(patch).toEqual({});
+    expect(Object.keys(errors).sort()).toEqual(['home_port/latitude', 'home_port/longitude']);
+  });
+});
+
+describe('the event history', () => {
+  const titles = new Map([['headcount_on', 'Headcount at boarding']]);
+  const base = { op_id: 'x', by: 'a@example.com', at: '2026-11-25T19:00:00Z' };
+  it('says what each change did in words', () => {
+    expect(describeAudit({ ...base, action: 'created' }, titles)).toBe('created the event');
+    expect(describeAudit({ ...base, action: 'edited', fields: ['departs_at', 'crew', 'revenue_cents'] }, titles)).toBe(
+      'changed the departure, crew, revenue',
+    );
+    expect(describeAudit({ ...base, action: 'task_done', task: 'headcount_on' }, titles)).toBe('ticked “Headcount at boarding”');
+    expect(describeAudit({ ...base, action: 'task_undone', task: 'gone_task' }, titles)).toBe('unticked “gone_task”');
+    expect(describeAudit({ ...base, action: 'departed' }, titles)).toBe('marked it departed');
   });
 });

@@ -1,12 +1,12 @@
 // Who I am, which org I'm in (and a switch to my other orgs), what waits to sync, sign out.
 
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import * as api from '../api';
 import { clearSnapshots } from '../cache';
 import { ConfirmButton, Notice, PageTitle } from '../components';
 import { isLocal, useTitle } from '../hooks';
 import { navigate } from '../router';
-import { sessions, type Session } from '../session';
+import { homeFor, sessions, type Session } from '../session';
 import { useStore } from '../store';
 import { dismissRejected, syncNow, syncStatus } from '../sync/engine';
 import { formatDay, instant } from '../time';
@@ -36,14 +36,23 @@ export function Account({ session }: { session: Session }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
+  // Orgs may have been added since sign-in: refresh the list (and role, zone) quietly.
+  useEffect(() => {
+    api
+      .me()
+      .then((me) => sessions.update(me))
+      .catch(() => undefined);
+  }, [session.token]);
+
   const switchTo = async (orgId: string) => {
     setBusy(orgId);
     setError(null);
     try {
       // Send this org's waiting ticks first: they can only go with this org's session.
       await syncNow();
-      sessions.signIn(await api.switchOrg(orgId));
-      navigate('/');
+      const grant = await api.switchOrg(orgId);
+      sessions.signIn(grant);
+      navigate(homeFor(grant.role));
     } catch (e) {
       setError(api.describe(e));
     } finally {
@@ -79,6 +88,16 @@ export function Account({ session }: { session: Session }) {
           <dd>{formatDay(instant(session.expiresAt), zone)}</dd>
         </dl>
       </section>
+
+      {session.role === 'admin' && (
+        <section class="card" aria-labelledby="org-title">
+          <h2 id="org-title">{session.org.name}</h2>
+          <p>Time zone, home port, event kinds and who gets the weekly reports.</p>
+          <a class="btn btn-secondary" href="/admin/org">
+            Org settings
+          </a>
+        </section>
+      )}
 
       {session.memberships.length > 1 && (
         <section class="card" aria-labelledby="orgs-title">

@@ -25,7 +25,7 @@ import {
   taskStatus,
   zoneAbbreviation,
 } from '../time';
-import { kindLabel, type AuditEntry, type ChecklistTask, type EventView, type TaskStatus } from '../types';
+import { kindLabel, type AuditEntry, type ChecklistTask, type EventView, type NudgeRecord, type TaskStatus } from '../types';
 
 export const POLL_MS = 15_000;
 
@@ -191,17 +191,24 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
   const isDone = (taskId: string): boolean =>
     local[taskId] ?? pendingByTask.get(taskId)?.done ?? serverDone.get(taskId)?.done ?? false;
   const isPending = (taskId: string): boolean => pendingByTask.has(taskId) || local[taskId] !== undefined;
-  const timing = ev.timing.tasks.map((t) => {
-    const dueMs = t.due ? instant(t.due.at) : null;
-    const done = isDone(t.id);
-    return { task: t, dueMs, done, status: taskStatus(dueMs, done, now) };
-  });
+  // Every task with its due instant (the checklist carries it), in template order; the timing
+  // panel's copy only adds why a task has no time (no sunset that day).
+  const fromPanel = new Map(ev.timing.tasks.map((t) => [t.id, t]));
+  const timing = ev.checklist.phases
+    .flatMap((p) => p.tasks)
+    .map((t) => {
+      // A copy saved by an older app version has no `due` in the checklist: take the panel's.
+      const due = t.due !== undefined ? t.due : fromPanel.get(t.id)?.due;
+      const dueMs = due ? instant(due.at) : null;
+      const done = isDone(t.id);
+      return { task: t, note: fromPanel.get(t.id)?.note, dueMs, done, status: taskStatus(dueMs, done, now) };
+    });
   const statusOf = new Map(timing.map((t) => [t.task.id, t]));
   const doneCount = timing.filter((t) => t.done).length;
   const canTick = rights.tick && ev.status !== 'cancelled';
   const leads = session.role === 'admin' || (session.role === 'captain' && ev.my_role === 'captain');
   const names = new Map(ev.crew.map((c) => [c.email, c.name ?? c.email]));
-  const titles = new Map(ev.timing.tasks.map((t) => [t.id, t.title]));
+  const titles = new Map(timing.map((t) => [t.task.id, t.task.title]));
 
   const toggle = async (taskId: string, done: boolean) => {
     setActionError(null);
@@ -257,7 +264,9 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
   rows.sort((a, b) => a.at - b.at || (a.kind === 'anchor' ? -1 : 1));
 
   const overdue = timing.filter((t) => t.status === 'overdue').length;
-  const next = timing.find((t) => t.status === 'due' || t.status === 'upcoming');
+  const next = timing
+    .filter((t) => t.status === 'due' || t.status === 'upcoming')
+    .sort((a, b) => (a.dueMs ?? Infinity) - (b.dueMs ?? Infinity))[0];
 
   /** One task: a big checkbox, its title, and when it is due and where it stands. */
   const renderTask = (id: string, title: string, role: string, safety: boolean) => {
@@ -283,7 +292,7 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
             <TaskChip status={status} />
             {due && <strong class="task-time">{due}</strong>}
             {status !== 'done' && t?.dueMs != null && <span class="task-when">{dueText(status, t.dueMs, now)}</span>}
-            {status === 'unscheduled' && t?.task.note && <span>{t.task.note}</span>}
+            {status === 'unscheduled' && t?.note && <span>{t.note}</span>}
             {role === 'captain' && <span class="tag">Captain</span>}
             {safety && <span class="tag tag-safety">Safety</span>}
           </span>
@@ -510,23 +519,34 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
         </section>
       )}
 
-      <History audit={ev.audit} names={names} titles={titles} zone={zone} />
+      <History audit={ev.audit} nudges={ev.nudges} departs={ev.departs_at.at} returns={ev.returns_at.at} names={names} titles={titles} zone={zone} />
     </div>
   );
 }
 
-function describeAudit(a: AuditEntry, titles: Map<string, string>): string {
+const FIELD_WORDS: Record<string, string> = {
+  departs_at: 'departure',
+  returns_at: 'return',
+  revenue_cents: 'revenue',
+  kind: 'kind',
+  title: 'title',
+  vessel: 'vessel',
+  crew: 'crew',
+  notes: 'notes',
+};
+
+export function describeAudit(a: AuditEntry, titles: Map<string, string>): string {
   switch (a.action) {
     case 'created':
       return 'created the event';
     case 'edited':
-      return `edited ${a.fields.join(', ')}`;
+      return a.fields.length ? `changed the ${a.fields.map((f) => FIELD_WORDS[f] ?? f.replace(/_/g, ' ')).join(', ')}` : 'edited the event';
     case 'cancelled':
       return 'cancelled the event';
     case 'departed':
-      return 'marked departed';
+      return 'marked it departed';
     case 'returned':
-      return 'marked returned';
+      return 'marked it returned';
     case 'task_done':
       return `ticked “${titles.get(a.task) ?? a.task}”`;
     case 'task_undone':
@@ -534,29 +554,71 @@ function describeAudit(a: AuditEntry, titles: Map<string, string>): string {
   }
 }
 
+const NUDGE_STATES: Record<NudgeRecord['state'], string> = {
+  sending: 'sending',
+  sent: 'sent',
+  failed: 'failed to send',
+};
+
+/** Who changed what when (newest first), and who was reminded of the departure or return. */
 function History({
   audit,
+  nudges,
+  departs,
+  returns,
   names,
   titles,
   zone,
 }: {
   audit: AuditEntry[];
+  nudges: NudgeRecord[];
+  departs: string;
+  returns: string;
   names: Map<string, string>;
   titles: Map<string, string>;
   zone: string;
 }) {
-  if (audit.length === 0) return null;
-  const entries = [...audit].reverse();
+  if (audit.length === 0 && nudges.length === 0) return null;
+  const entries = [...audit].sort((a, b) => instant(b.at) - instant(a.at));
+  const reminders = [...nudges].sort((a, b) => instant(b.at) - instant(a.at));
+  const who = (email: string) => names.get(email) ?? email;
   return (
     <details class="panel history">
-      <summary>History ({audit.length})</summary>
-      <ol class="plain">
-        {entries.map((a) => (
-          <li key={a.op_id}>
-            <span class="tl-time">{formatDateTime(instant(a.at), zone)}</span> {names.get(a.by) ?? a.by} {describeAudit(a, titles)}
-          </li>
-        ))}
-      </ol>
+      <summary>
+        History ({audit.length} {audit.length === 1 ? 'change' : 'changes'}, {nudges.length}{' '}
+        {nudges.length === 1 ? 'nudge' : 'nudges'})
+      </summary>
+      <h3>Changes</h3>
+      {entries.length === 0 ? (
+        <p class="subtle">No changes recorded.</p>
+      ) : (
+        <ol class="plain">
+          {entries.map((a) => (
+            <li key={a.op_id}>
+              <span class="tl-time">{formatDateTime(instant(a.at), zone)}</span>{' '}
+              <strong>{who(a.by)}</strong> {describeAudit(a, titles)}
+            </li>
+          ))}
+        </ol>
+      )}
+      <h3>Nudges</h3>
+      {reminders.length === 0 ? (
+        <p class="subtle">Nobody has been nudged yet: the crew get an email 30 minutes before departure.</p>
+      ) : (
+        <ol class="plain">
+          {reminders.map((n) => {
+            const anchor = instant(n.anchor_at);
+            const moved = anchor !== instant(n.kind === 'departure' ? departs : returns);
+            return (
+              <li key={`${n.kind}-${n.anchor_at}-${n.email}`} class={n.state === 'failed' ? 'nudge-failed' : undefined}>
+                <span class="tl-time">{formatDateTime(instant(n.at), zone)}</span>{' '}
+                <strong>{who(n.email)}</strong>: {n.kind} reminder {NUDGE_STATES[n.state]}
+                {moved && ` (for the earlier time, ${formatDateTime(anchor, zone)})`}
+              </li>
+            );
+          })}
+        </ol>
+      )}
     </details>
   );
 }

@@ -102,7 +102,11 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
       const [tpls, org, mems, current] = await Promise.all([
         api.templates(),
         rights.admin ? api.org() : Promise.resolve(null),
-        rights.admin ? api.members() : Promise.resolve([] as MemberView[]),
+        // Admins and captains pick crew from the org's members.
+        api.members().catch((e) => {
+          if (e instanceof api.ApiError && e.status === 403) return [] as MemberView[];
+          throw e;
+        }),
         editing ? api.getEvent(id) : Promise.resolve(null),
       ]);
       setTemplates(tpls);
@@ -342,13 +346,7 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
         <fieldset class={`crew-picker${err('crew') ? ' field-error' : ''}`}>
           <legend>Crew</legend>
           {err('crew') && <p class="error-text">{err('crew')}</p>}
-          {captainOnly ? (
-            <CaptainCrewEditor
-              form={form}
-              set={set}
-              names={new Map((original?.ev.crew ?? []).map((c) => [c.email, c.name ?? '']))}
-            />
-          ) : pickable.length === 0 ? (
+          {pickable.length === 0 ? (
             <p class="subtle">No members to pick from.</p>
           ) : (
             <ul class="plain">
@@ -376,19 +374,18 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
               })}
             </ul>
           )}
-          {!captainOnly &&
-            form.extraCrew.map((c) => (
-              <p key={c.email} class="small">
-                {c.email} ({c.role}, no longer a member){' '}
-                <button
-                  type="button"
-                  class="link-button"
-                  onClick={() => set({ extraCrew: form.extraCrew.filter((x) => x.email !== c.email) })}
-                >
-                  Take off
-                </button>
-              </p>
-            ))}
+          {form.extraCrew.map((c) => (
+            <p key={c.email} class="small">
+              {c.email} ({c.role}, not a member of this org){' '}
+              <button
+                type="button"
+                class="link-button"
+                onClick={() => set({ extraCrew: form.extraCrew.filter((x) => x.email !== c.email) })}
+              >
+                Take off
+              </button>
+            </p>
+          ))}
         </fieldset>
 
         <Field id="ev-notes" label="Notes" hint={notesHint} error={err('notes')}>
@@ -418,96 +415,5 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
         </button>
       </form>
     </div>
-  );
-}
-
-/**
- * A captain cannot list the org's members (the API keeps that to admins), so they edit their
- * event's crew by address: change roles, take people off, add someone by email.
- */
-function CaptainCrewEditor({
-  form,
-  set,
-  names,
-}: {
-  form: FormState;
-  set: (p: Partial<FormState>) => void;
-  names: Map<string, string>;
-}) {
-  const [email, setEmail] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
-  // Without the member list every assigned person is in `extraCrew`: one plain list to edit.
-  const current = form.extraCrew;
-  const update = (list: CrewFields[]) => set({ extraCrew: list });
-  const add = () => {
-    const address = email.trim().toLowerCase();
-    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address)) {
-      setProblem('Type a whole email address.');
-      return;
-    }
-    if (current.some((c) => c.email === address)) {
-      setProblem('Already on the crew.');
-      return;
-    }
-    setProblem(null);
-    update([...current, { email: address, role: 'crew' }]);
-    setEmail('');
-  };
-  return (
-    <>
-      <ul class="plain">
-        {current.map((c) => {
-          const sid = `crew-${c.email.replace(/[^a-z0-9]/gi, '-')}`;
-          return (
-            <li key={c.email} class="crew-pick">
-              <label for={sid}>
-                <span class="crew-name">{names.get(c.email) || c.email}</span>
-                {names.get(c.email) && <span class="crew-email">{c.email}</span>}
-              </label>
-              <select
-                id={sid}
-                value={c.role}
-                onChange={(e) => {
-                  const role = (e.target as HTMLSelectElement).value;
-                  update(
-                    role === ''
-                      ? current.filter((x) => x.email !== c.email)
-                      : current.map((x) => (x.email === c.email ? { ...x, role: role as CrewRole } : x)),
-                  );
-                }}
-              >
-                <option value="">Take off</option>
-                <option value="crew">Crew</option>
-                <option value="captain">Captain</option>
-              </select>
-            </li>
-          );
-        })}
-      </ul>
-      <div class="field">
-        <label for="crew-add">Add someone by email</label>
-        {problem && <p class="error-text" id="crew-add-error">{problem}</p>}
-        <div class="inline-add">
-          <input
-            id="crew-add"
-            type="email"
-            autoCapitalize="none"
-            spellcheck={false}
-            value={email}
-            aria-describedby={problem ? 'crew-add-error' : undefined}
-            onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter') {
-                e.preventDefault();
-                add();
-              }
-            }}
-          />
-          <button type="button" class="btn btn-secondary" onClick={add}>
-            Add
-          </button>
-        </div>
-      </div>
-    </>
   );
 }

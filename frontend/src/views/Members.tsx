@@ -35,7 +35,9 @@ export function Members({ session }: { session: Session }) {
   return (
     <div class="narrow">
       <PageTitle>Members</PageTitle>
-      <p class="subtle">{session.org.name}</p>
+      <p class="subtle">
+        {session.org.name} · <a href="/admin/org">Org settings</a>
+      </p>
       {message && (
         <Notice kind="ok" live>
           {message}

@@ -7,7 +7,7 @@ import * as api from '../api';
 import { Field, Notice, PageTitle, describedBy } from '../components';
 import { isLocal, useTitle } from '../hooks';
 import { navigate } from '../router';
-import { sessions } from '../session';
+import { homeFor, onlyExecutive, sessions } from '../session';
 import { syncStatus } from '../sync/engine';
 import { useStore } from '../store';
 import { roleLabel, type Grant } from '../types';
@@ -23,15 +23,33 @@ export function rememberReturn(path: string): void {
   }
 }
 
-function takeReturn(): string {
+function peekReturn(): string | null {
   try {
     const to = sessionStorage.getItem(RETURN_KEY);
-    sessionStorage.removeItem(RETURN_KEY);
     if (to && to.startsWith('/') && !to.startsWith('//')) return to;
   } catch {
     /* ignore */
   }
-  return '/';
+  return null;
+}
+
+/** Where to go now: the page that asked for sign-in, else the role's home (Reports for executives). */
+function takeReturn(role?: string): string {
+  const to = peekReturn();
+  try {
+    sessionStorage.removeItem(RETURN_KEY);
+  } catch {
+    /* ignore */
+  }
+  return to && to !== '/' ? to : homeFor(role ?? sessions.get()?.role);
+}
+
+/** The org a remembered link names (`/events/<id>?org=<org>`), if the person is a member of it. */
+function linkedOrg(memberships: Grant['memberships']): string | null {
+  const to = peekReturn();
+  if (!to) return null;
+  const org = new URL(to, 'http://app.invalid').searchParams.get('org');
+  return org && memberships.some((m) => m.org_id === org) ? org : null;
 }
 
 /** Reads (and removes from the address bar) a link token, so it is not left in history. */
@@ -81,11 +99,13 @@ export function SignIn() {
 
   const finish = (g: Grant) => {
     sessions.signIn(g);
-    if (g.memberships.length > 1) {
+    // Ask which org only when it matters: not for a link that names its org (the app switches
+    // to it), nor for an executive everywhere (their summary spans every org; Reports can switch).
+    if (g.memberships.length > 1 && !linkedOrg(g.memberships) && !onlyExecutive(g.memberships)) {
       setGrant(g);
       setStep('choose');
     } else {
-      navigate(takeReturn(), { replace: true });
+      navigate(takeReturn(g.role), { replace: true });
     }
   };
 

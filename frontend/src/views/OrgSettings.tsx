@@ -1,0 +1,397 @@
+// The org's settings (admin): time zone, home port (where sunset and dusk are computed), which
+// event kinds the org runs, and who gets each weekly report. One Save sends only what changed;
+// the server's field errors (`zone`, `home_port/latitude`, `report_recipients/safety/0`) are shown
+// next to the field they name.
+
+import { useEffect, useState } from 'preact/hooks';
+import * as api from '../api';
+import { Field, Loading, Notice, PageTitle, describedBy } from '../components';
+import { useTitle } from '../hooks';
+import { sessions, type Session } from '../session';
+import {
+  KIND_LABELS,
+  PERSPECTIVES,
+  PERSPECTIVE_LABELS,
+  type EventKind,
+  type OrgPatch,
+  type OrgView,
+  type Perspective,
+} from '../types';
+
+const KINDS = Object.keys(KIND_LABELS) as EventKind[];
+
+interface Form {
+  zone: string;
+  portName: string;
+  latitude: string;
+  longitude: string;
+  kinds: EventKind[];
+  recipients: Record<Perspective, string[]>;
+}
+
+function formOf(org: OrgView): Form {
+  const recipients = {} as Record<Perspective, string[]>;
+  for (const p of PERSPECTIVES) recipients[p] = [...(org.report_recipients[p] ?? [])];
+  return {
+    zone: org.zone,
+    portName: org.home_port.name,
+    latitude: String(org.home_port.latitude),
+    longitude: String(org.home_port.longitude),
+    kinds: [...org.enabled_kinds],
+    recipients,
+  };
+}
+
+function sameSet<T>(a: T[], b: T[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+/** A coordinate as typed (`32.7157`, `-117,1611`), or null. */
+export function parseCoordinate(raw: string): number | null {
+  const t = raw.trim().replace(',', '.');
+  if (!/^[+-]?\d+(\.\d+)?$/.test(t)) return null;
+  return Number(t);
+}
+
+/** What changed between the saved settings and the form, as a PATCH; `errors` for what cannot be sent. */
+export function orgPatch(before: Form, form: Form): { patch: OrgPatch; errors: Record<string, string> } {
+  const patch: OrgPatch = {};
+  const errors: Record<string, string> = {};
+  if (form.zone.trim() !== before.zone) patch.zone = form.zone.trim();
+  if (form.portName !== before.portName || form.latitude !== before.latitude || form.longitude !== before.longitude) {
+    const latitude = parseCoordinate(form.latitude);
+    const longitude = parseCoordinate(form.longitude);
+    if (latitude === null) errors['home_port/latitude'] = 'A number of degrees, like 32.7157.';
+    if (longitude === null) errors['home_port/longitude'] = 'A number of degrees, like -117.1611 (west is negative).';
+    if (latitude !== null && longitude !== null) patch.home_port = { name: form.portName.trim(), latitude, longitude };
+  }
+  if (!sameSet(form.kinds, before.kinds)) patch.enabled_kinds = KINDS.filter((k) => form.kinds.includes(k));
+  // The server replaces the whole map: send every perspective when any list changed.
+  if (PERSPECTIVES.some((p) => form.recipients[p].join('\n') !== before.recipients[p].join('\n'))) {
+    patch.report_recipients = { ...form.recipients };
+  }
+  return { patch, errors };
+}
+
+function zones(current: string): string[] {
+  let list: string[] = [];
+  try {
+    list = Intl.supportedValuesOf('timeZone');
+  } catch {
+    list = [];
+  }
+  return list.includes(current) || !current ? list : [current, ...list];
+}
+
+export function OrgSettings({ session }: { session: Session }) {
+  useTitle('Org settings');
+  const [org, setOrg] = useState<OrgView | null>(null);
+  const [form, setForm] = useState<Form | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = async () => {
+    setLoadError(null);
+    try {
+      const o = await api.org();
+      setOrg(o);
+      setForm(formOf(o));
+    } catch (e) {
+      setLoadError(api.describe(e));
+    }
+  };
+  useEffect(() => {
+    void load();
+  }, [session.org.id]);
+
+  if (session.role !== 'admin') return <Notice kind="error">Only an admin can change the org's settings.</Notice>;
+  if (loadError) {
+    return (
+      <div class="narrow">
+        <PageTitle>Org settings</PageTitle>
+        <Notice kind="error">{loadError}</Notice>
+        <button type="button" class="btn btn-secondary" onClick={() => void load()}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+  if (!org || !form) return <Loading what="the org's settings" />;
+
+  const set = (patch: Partial<Form>) => {
+    setForm({ ...form, ...patch });
+    setMessage(null);
+  };
+  const err = (f: string) => errors[f];
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    setMessage(null);
+    const { patch, errors: local } = orgPatch(formOf(org), form);
+    if (Object.keys(local).length) {
+      setErrors(local);
+      setError('Check the highlighted fields.');
+      return;
+    }
+    setErrors({});
+    if (Object.keys(patch).length === 0) {
+      setMessage('Nothing changed.');
+      return;
+    }
+    setBusy(true);
+    try {
+      const saved = await api.editOrg(patch);
+      setOrg(saved);
+      setForm(formOf(saved));
+      sessions.patchOrg({ id: saved.id, name: saved.name, zone: saved.zone });
+      setMessage('Saved.');
+    } catch (x) {
+      if (x instanceof api.ApiError && x.problem?.errors?.length) {
+        const byField: Record<string, string> = {};
+        for (const f of x.problem.errors) byField[f.field] = byField[f.field] ? `${byField[f.field]} ${f.message}` : f.message;
+        setErrors(byField);
+        setError('The server did not accept some fields; see below.');
+      } else {
+        setError(api.describe(x));
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const zoneList = zones(form.zone);
+  const zoneHint = 'Every time in the app, the nudges and the reports is shown in this zone.';
+  const portHint = 'Sunset and civil dusk are computed for this place.';
+  const unplaced = Object.entries(errors).filter(
+    ([f]) =>
+      !['zone', 'home_port/name', 'home_port/latitude', 'home_port/longitude', 'enabled_kinds'].includes(f) &&
+      !f.startsWith('report_recipients/'),
+  );
+
+  return (
+    <div class="narrow">
+      <PageTitle>Org settings</PageTitle>
+      <p class="subtle">{org.name}</p>
+      {message && (
+        <Notice kind="ok" live>
+          {message}
+        </Notice>
+      )}
+      {error && (
+        <Notice kind="error">
+          {error}
+          {unplaced.map(([f, m]) => (
+            <span key={f} class="block">
+              {f}: {m}
+            </span>
+          ))}
+        </Notice>
+      )}
+      <form class="card" onSubmit={submit} noValidate>
+        <h2>Time and place</h2>
+        <Field id="org-zone" label="Time zone" hint={zoneHint} error={err('zone')}>
+          {zoneList.length ? (
+            <select
+              id="org-zone"
+              value={form.zone}
+              aria-invalid={!!err('zone')}
+              aria-describedby={describedBy('org-zone', zoneHint, err('zone'))}
+              onChange={(e) => set({ zone: (e.target as HTMLSelectElement).value })}
+            >
+              {zoneList.map((z) => (
+                <option key={z} value={z}>
+                  {z.replace(/_/g, ' ')}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <input
+              id="org-zone"
+              value={form.zone}
+              autoCapitalize="none"
+              spellcheck={false}
+              aria-invalid={!!err('zone')}
+              aria-describedby={describedBy('org-zone', zoneHint, err('zone'))}
+              onInput={(e) => set({ zone: (e.target as HTMLInputElement).value })}
+            />
+          )}
+        </Field>
+        <Field id="org-port" label="Home port" hint={portHint} error={err('home_port/name') ?? err('home_port')}>
+          <input
+            id="org-port"
+            value={form.portName}
+            maxLength={80}
+            aria-invalid={!!err('home_port/name')}
+            aria-describedby={describedBy('org-port', portHint, err('home_port/name') ?? err('home_port'))}
+            onInput={(e) => set({ portName: (e.target as HTMLInputElement).value })}
+          />
+        </Field>
+        <div class="two-up">
+          <Field id="org-lat" label="Latitude" error={err('home_port/latitude')}>
+            <input
+              id="org-lat"
+              inputMode="text"
+              autoComplete="off"
+              value={form.latitude}
+              aria-invalid={!!err('home_port/latitude')}
+              aria-describedby={describedBy('org-lat', undefined, err('home_port/latitude'))}
+              onInput={(e) => set({ latitude: (e.target as HTMLInputElement).value })}
+            />
+          </Field>
+          <Field id="org-lon" label="Longitude" error={err('home_port/longitude')}>
+            <input
+              id="org-lon"
+              inputMode="text"
+              autoComplete="off"
+              value={form.longitude}
+              aria-invalid={!!err('home_port/longitude')}
+              aria-describedby={describedBy('org-lon', undefined, err('home_port/longitude'))}
+              onInput={(e) => set({ longitude: (e.target as HTMLInputElement).value })}
+            />
+          </Field>
+        </div>
+
+        <fieldset class={`checks${err('enabled_kinds') ? ' field-error' : ''}`} aria-describedby={err('enabled_kinds') ? 'kinds-error' : undefined}>
+          <legend>Event kinds this org runs</legend>
+          {err('enabled_kinds') && (
+            <p class="error-text" id="kinds-error">
+              {err('enabled_kinds')}
+            </p>
+          )}
+          {KINDS.map((k) => (
+            <div key={k} class="check">
+              <input
+                id={`kind-${k}`}
+                type="checkbox"
+                checked={form.kinds.includes(k)}
+                onChange={(e) =>
+                  set({
+                    kinds: (e.target as HTMLInputElement).checked ? [...form.kinds, k] : form.kinds.filter((x) => x !== k),
+                  })
+                }
+              />
+              <label for={`kind-${k}`}>{KIND_LABELS[k]}</label>
+            </div>
+          ))}
+        </fieldset>
+
+        <h2>Weekly report recipients</h2>
+        <p class="small">Each report is emailed on Monday morning to the addresses listed under it.</p>
+        {PERSPECTIVES.map((p) => (
+          <Recipients
+            key={p}
+            perspective={p}
+            list={form.recipients[p]}
+            errors={errors}
+            onChange={(list) => {
+              // Errors name positions in the list that was sent: they no longer hold once it changes.
+              const prefix = `report_recipients/${p}`;
+              setErrors(Object.fromEntries(Object.entries(errors).filter(([f]) => f !== prefix && !f.startsWith(`${prefix}/`))));
+              set({ recipients: { ...form.recipients, [p]: list } });
+            }}
+          />
+        ))}
+
+        <button type="submit" class="btn btn-primary btn-block" disabled={busy}>
+          {busy ? 'Saving…' : 'Save settings'}
+        </button>
+      </form>
+    </div>
+  );
+}
+
+function Recipients({
+  perspective,
+  list,
+  errors,
+  onChange,
+}: {
+  perspective: Perspective;
+  list: string[];
+  errors: Record<string, string>;
+  onChange: (list: string[]) => void;
+}) {
+  const [draft, setDraft] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const base = `report_recipients/${perspective}`;
+  const inputId = `rcpt-${perspective}`;
+  const label = `${PERSPECTIVE_LABELS[perspective]} report`;
+  const listError = errors[base];
+  const add = () => {
+    const address = draft.trim();
+    if (!address) {
+      setProblem('Type an email address to add.');
+      return;
+    }
+    if (list.some((x) => x.toLowerCase() === address.toLowerCase())) {
+      setProblem('Already on the list.');
+      return;
+    }
+    setProblem(null);
+    onChange([...list, address]);
+    setDraft('');
+  };
+  const addError = problem ?? listError;
+  return (
+    <fieldset class={`recipients${listError ? ' field-error' : ''}`}>
+      <legend>{label}</legend>
+      {list.length === 0 ? (
+        <p class="subtle">Nobody gets it.</p>
+      ) : (
+        <ul class="plain">
+          {list.map((email, i) => {
+            const e = errors[`${base}/${i}`];
+            return (
+              <li key={`${email}-${i}`} class={`recipient${e ? ' field-error' : ''}`}>
+                <span class="recipient-email">{email}</span>
+                <button
+                  type="button"
+                  class="btn btn-secondary btn-small"
+                  aria-label={`Remove ${email} from the ${label.toLowerCase()}`}
+                  onClick={() => onChange(list.filter((_, j) => j !== i))}
+                >
+                  Remove
+                </button>
+                {e && <p class="error-text">{`${email}: ${e}`}</p>}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <label for={inputId} class="add-label">
+        Add to the {label.toLowerCase()}
+      </label>
+      {addError && (
+        <p class="error-text" id={`${inputId}-error`}>
+          {addError}
+        </p>
+      )}
+      <div class="inline-add">
+        <input
+          id={inputId}
+          type="email"
+          autoComplete="off"
+          autoCapitalize="none"
+          spellcheck={false}
+          value={draft}
+          aria-invalid={!!addError}
+          aria-describedby={addError ? `${inputId}-error` : undefined}
+          onInput={(e) => setDraft((e.target as HTMLInputElement).value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') {
+              e.preventDefault();
+              add();
+            }
+          }}
+        />
+        <button type="button" class="btn btn-secondary" onClick={add}>
+          Add
+        </button>
+      </div>
+    </fieldset>
+  );
+}

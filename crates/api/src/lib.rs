@@ -132,6 +132,48 @@ struct BearerAuth;
 
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        // Every operation that needs a token can answer 401; say so once, here.
+        use utoipa::openapi::{RefOr, ResponseBuilder, content::ContentBuilder};
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let public = path == "/auth/magic-link"
+                || path == "/auth/exchange"
+                || path == "/api/unsubscribe"
+                || path == "/api/openapi.json";
+            if public {
+                continue;
+            }
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                op.responses
+                    .responses
+                    .entry("401".into())
+                    .or_insert_with(|| {
+                        RefOr::T(
+                            ResponseBuilder::new()
+                                .description(
+                                    "Not signed in, or the token is invalid, expired or revoked",
+                                )
+                                .content(
+                                    "application/problem+json",
+                                    ContentBuilder::new()
+                                        .schema(Some(utoipa::openapi::Ref::from_schema_name(
+                                            "ProblemBody",
+                                        )))
+                                        .build(),
+                                )
+                                .build(),
+                        )
+                    });
+            }
+        }
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
@@ -171,7 +213,12 @@ impl utoipa::Modify for BearerAuth {
         domain::event::EventFields, domain::event::EventPatch, domain::event::CrewFields,
         domain::timing::TimingPanel, domain::timing::TaskTiming, domain::timing::Moment,
         domain::checklist::Template, web::ProblemBody,
-        reports::WeeklyReport, reports::KpisView, reports::Unsubscribed,
+        reports::WeeklyReport, reports::KpisView, reports::Unsubscribed, reports::ReportData,
+        domain::report::Operations, domain::report::Safety, domain::report::Crew, domain::report::Finance,
+        domain::report::ExecutiveSummary, domain::report::OrgComparison, domain::report::Kpis,
+        domain::report::Exception, domain::report::KindStatusCount, domain::report::Completion,
+        domain::report::SafetyMiss, domain::report::OpenAtDeparture, domain::report::CrewLine,
+        domain::report::ShortOfCrew, domain::report::Utilisation, domain::Role, domain::error::FieldError,
     ))
 )]
 struct ApiDoc;

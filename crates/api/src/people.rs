@@ -262,9 +262,9 @@ pub async fn show_org(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HomePortPatch {
-    pub name: String,
-    pub latitude: f64,
-    pub longitude: f64,
+    pub name: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -276,7 +276,8 @@ pub struct OrgPatch {
     pub home_port: Option<HomePortPatch>,
     pub enabled_kinds: Option<Vec<EventKind>>,
     /// Perspective (`operations`, `safety`, `crew`, `finance`, `executive_summary`) → addresses.
-    #[schema(value_type = Option<Object>)]
+    /// Each perspective present replaces that perspective's list; the others stay as they are.
+    #[schema(value_type = Option<BTreeMap<String, Vec<String>>>)]
     pub report_recipients: Option<BTreeMap<String, Vec<String>>>,
 }
 
@@ -302,10 +303,13 @@ pub async fn edit_org(
         org.zone = z;
     }
     if let Some(port) = patch.home_port {
+        // Absent fields keep their value.
         org.home_port = HomePort {
-            name: port.name.trim().to_string(),
-            latitude: port.latitude,
-            longitude: port.longitude,
+            name: port
+                .name
+                .map_or(org.home_port.name.clone(), |n| n.trim().to_string()),
+            latitude: port.latitude.unwrap_or(org.home_port.latitude),
+            longitude: port.longitude.unwrap_or(org.home_port.longitude),
         };
     }
     if let Some(kinds) = patch.enabled_kinds {
@@ -315,7 +319,7 @@ pub async fn edit_org(
         org.enabled_kinds = kinds;
     }
     if let Some(recipients) = patch.report_recipients {
-        let mut parsed = BTreeMap::new();
+        let mut parsed = org.report_recipients.clone();
         for (key, list) in recipients {
             let Some(perspective) = Perspective::parse(&key) else {
                 errors.push(

@@ -36,8 +36,19 @@ pub struct WeeklyReport {
     pub ends: String,
     pub kpis: KpisView,
     pub last_week_kpis: KpisView,
-    #[schema(value_type = Object)]
-    pub data: serde_json::Value,
+    /// The perspective's figures: one of the five shapes, by `perspective`.
+    pub data: ReportData,
+}
+
+/// A perspective's figures (docs/reports.md defines each).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum ReportData {
+    Operations(domain::report::Operations),
+    Safety(domain::report::Safety),
+    Crew(domain::report::Crew),
+    Finance(domain::report::Finance),
+    ExecutiveSummary(ExecutiveSummary),
 }
 
 /// The headline figures (see docs/reports.md for definitions).
@@ -119,10 +130,10 @@ pub async fn weekly(
     };
     let mine = load(session.scope.clone()).await?;
     let data = match perspective {
-        Perspective::Operations => serde_json::to_value(&mine.this.operations),
-        Perspective::Safety => serde_json::to_value(&mine.this.safety),
-        Perspective::Crew => serde_json::to_value(&mine.this.crew),
-        Perspective::Finance => serde_json::to_value(&mine.this.finance),
+        Perspective::Operations => ReportData::Operations(mine.this.operations.clone()),
+        Perspective::Safety => ReportData::Safety(mine.this.safety.clone()),
+        Perspective::Crew => ReportData::Crew(mine.this.crew.clone()),
+        Perspective::Finance => ReportData::Finance(mine.this.finance.clone()),
         Perspective::ExecutiveSummary => {
             // Every org the caller may read reports of, from their verified memberships.
             let mut pairs = vec![(mine.this.clone(), mine.last.clone())];
@@ -132,11 +143,9 @@ pub async fn weekly(
                     pairs.push((other.this, other.last));
                 }
             }
-            let summary: ExecutiveSummary = executive_summary(&pairs);
-            serde_json::to_value(summary)
+            ReportData::ExecutiveSummary(executive_summary(&pairs))
         }
-    }
-    .map_err(|e| Problem::internal().with_detail(e.to_string()))?;
+    };
     let zone = entry.org.zone;
     Ok(Json(WeeklyReport {
         week: week.to_string(),

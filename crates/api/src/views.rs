@@ -115,6 +115,8 @@ pub struct EventView {
     pub timing: TimingPanel,
     pub nudges: Vec<NudgeRecord>,
     pub audit: Vec<AuditEntry>,
+    /// Display names of the people in the crew, the audit trail and the nudges, by email.
+    pub people: BTreeMap<String, String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -243,6 +245,14 @@ impl EventView {
             timing,
             nudges: event.nudges.clone(),
             audit: event.audit.clone(),
+            people: event
+                .crew
+                .iter()
+                .map(|c| c.email.as_str())
+                .chain(event.audit.iter().map(|a| a.by.as_str()))
+                .chain(event.nudges.iter().map(|n| n.email.as_str()))
+                .filter_map(|e| names.get(e).map(|n| (e.to_string(), n.clone())))
+                .collect(),
             created_at: event.created_at,
             updated_at: event.updated_at,
         }
@@ -303,8 +313,9 @@ pub struct OrgView {
     pub zone: String,
     pub home_port: HomePortView,
     pub enabled_kinds: Vec<EventKind>,
-    /// Recipients of each weekly report perspective.
-    #[schema(value_type = Object)]
+    /// Recipients of each weekly report perspective (`operations`, `safety`, `crew`, `finance`,
+    /// `executive_summary`).
+    #[schema(value_type = BTreeMap<String, Vec<String>>)]
     pub report_recipients: BTreeMap<Perspective, Vec<String>>,
 }
 

@@ -123,6 +123,7 @@ pub struct WeekInput<'a> {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KindStatusCount {
     pub kind: EventKind,
     pub status: EventStatus,
@@ -130,6 +131,7 @@ pub struct KindStatusCount {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Completion {
     pub kind: EventKind,
     pub done: usize,
@@ -138,6 +140,7 @@ pub struct Completion {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Operations {
     pub events: usize,
     pub by_kind_and_status: Vec<KindStatusCount>,
@@ -152,6 +155,7 @@ pub struct Operations {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SafetyMiss {
     pub event_id: String,
     pub event_title: String,
@@ -165,6 +169,7 @@ pub struct SafetyMiss {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OpenAtDeparture {
     pub event_id: String,
     pub event_title: String,
@@ -174,6 +179,7 @@ pub struct OpenAtDeparture {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Safety {
     pub misses: Vec<SafetyMiss>,
     pub late: usize,
@@ -182,6 +188,7 @@ pub struct Safety {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CrewLine {
     pub email: String,
     pub name: Option<String>,
@@ -192,6 +199,7 @@ pub struct CrewLine {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShortOfCrew {
     pub event_id: String,
     pub event_title: String,
@@ -201,12 +209,14 @@ pub struct ShortOfCrew {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Crew {
     pub members: Vec<CrewLine>,
     pub short_of_crew: Vec<ShortOfCrew>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Utilisation {
     pub vessel: String,
     pub hours_underway: f64,
@@ -214,8 +224,10 @@ pub struct Utilisation {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finance {
     pub revenue_cents: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, i64>))]
     pub by_kind: BTreeMap<EventKind, i64>,
     pub by_vessel: BTreeMap<String, i64>,
     pub hours_underway: f64,
@@ -227,6 +239,7 @@ pub struct Finance {
 
 /// The figures the executive summary compares week over week.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Kpis {
     pub events: usize,
     pub cancellations: usize,
@@ -239,6 +252,7 @@ pub struct Kpis {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Exception {
     pub org_id: String,
     /// Bigger is worse; orders the exceptions.
@@ -248,7 +262,8 @@ pub struct Exception {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OrgSummary {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrgComparison {
     pub org_id: String,
     pub org_name: String,
     pub this_week: Kpis,
@@ -256,17 +271,20 @@ pub struct OrgSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExecutiveSummary {
-    pub orgs: Vec<OrgSummary>,
+    pub orgs: Vec<OrgComparison>,
     /// The three largest exceptions across the orgs.
     pub exceptions: Vec<Exception>,
 }
 
 /// One org's week, all perspectives.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrgWeek {
     pub org_id: String,
     pub org_name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2026-W47"))]
     pub week: Week,
     pub zone: String,
     pub starts: DateTime<Utc>,
@@ -288,11 +306,51 @@ fn went_out(event: &Event) -> bool {
         && matches!(event.status, EventStatus::Underway | EventStatus::Completed)
 }
 
+/// A haul's truck and driver are out for the drop-off and for the pick-up, not for the days the
+/// container stands at the site: each trip counts this long.
+pub const HAUL_TRIP: Duration = Duration::hours(1);
+
 /// When an event was (or is planned to be) out: actual times where known.
 fn out_window(event: &Event) -> (DateTime<Utc>, DateTime<Utc>) {
     let from = event.departed_at.unwrap_or(event.departs_at);
     let to = event.returned_at.unwrap_or(event.returns_at);
     (from, to.max(from))
+}
+
+/// A span of time, `[from, to)`.
+type Span = (DateTime<Utc>, DateTime<Utc>);
+
+/// The spans a vessel (or truck) and its crew are busy with an event: the whole trip for boats,
+/// the two trips for a haul.
+fn busy_spans(event: &Event) -> Vec<Span> {
+    let (from, to) = out_window(event);
+    if event.kind == EventKind::Haul {
+        vec![(from, from + HAUL_TRIP), (to, to + HAUL_TRIP)]
+    } else {
+        vec![(from, to)]
+    }
+}
+
+/// Hours covered by the union of `spans` within `[start, end)`: double-booked time counts once.
+fn union_hours(mut spans: Vec<Span>, start: DateTime<Utc>, end: DateTime<Utc>) -> f64 {
+    spans.retain(|(a, b)| b > a);
+    spans.sort();
+    let mut total = 0.0;
+    let mut current: Option<Span> = None;
+    for (a, b) in spans {
+        current = match current {
+            Some((ca, cb)) if a <= cb => Some((ca, cb.max(b))),
+            Some((ca, cb)) => {
+                total += clipped_hours(ca, cb, start, end);
+                Some((a, b))
+            }
+            None => Some((a, b)),
+        };
+    }
+    if let Some((ca, cb)) = current {
+        total += clipped_hours(ca, cb, start, end);
+    }
+    total
 }
 
 /// The app's page of an event; the org lets the app switch to it for a multi-org reader.
@@ -453,25 +511,30 @@ fn crew(
             }
         }
     }
+    // Hours on duty are hours that happened (events that went out), clipped to the week, each
+    // hour counted once however many events a person was booked on at the time.
+    let mut spans: BTreeMap<String, Vec<Span>> = BTreeMap::new();
+    for e in touching.iter().filter(|e| went_out(e)) {
+        for c in &e.crew {
+            spans
+                .entry(c.email.to_string())
+                .or_default()
+                .extend(busy_spans(e));
+        }
+    }
+    for (email, person_spans) in spans {
+        let hours = union_hours(person_spans, start, end);
+        if hours > 0.0 {
+            line(&mut lines, &email);
+            if let Some(l) = lines.get_mut(&email) {
+                l.hours_on_duty = hours;
+            }
+        }
+    }
     for e in touching
         .iter()
         .filter(|e| e.status != EventStatus::Cancelled)
     {
-        // Hours on duty are hours that happened: events that went out, clipped to the week.
-        let (from, to) = out_window(e);
-        let hours = if went_out(e) {
-            clipped_hours(from, to, start, end)
-        } else {
-            0.0
-        };
-        for c in &e.crew {
-            if hours > 0.0 {
-                line(&mut lines, c.email.as_str());
-                if let Some(l) = lines.get_mut(c.email.as_str()) {
-                    l.hours_on_duty += hours;
-                }
-            }
-        }
         for state in e
             .tasks
             .values()
@@ -543,17 +606,25 @@ fn finance(
         *by_kind.entry(e.kind).or_insert(0) += cents;
         *by_vessel.entry(e.vessel.clone()).or_insert(0) += cents;
         if went_out(e) {
-            let (from, to) = out_window(e);
             earning_revenue += cents;
-            earning_hours += hours_between(from, to);
+            earning_hours += busy_spans(e)
+                .iter()
+                .map(|(a, b)| hours_between(*a, *b))
+                .sum::<f64>();
         }
     }
-    let mut hours_by_vessel: BTreeMap<String, f64> = BTreeMap::new();
+    // A vessel's hours are the union of its events' spans: a double booking counts once.
+    let mut spans_by_vessel: BTreeMap<String, Vec<Span>> = BTreeMap::new();
     for e in touching.iter().filter(|e| went_out(e)) {
-        let (from, to) = out_window(e);
-        *hours_by_vessel.entry(e.vessel.clone()).or_insert(0.0) +=
-            clipped_hours(from, to, start, end);
+        spans_by_vessel
+            .entry(e.vessel.clone())
+            .or_default()
+            .extend(busy_spans(e));
     }
+    let hours_by_vessel: BTreeMap<String, f64> = spans_by_vessel
+        .into_iter()
+        .map(|(vessel, spans)| (vessel, union_hours(spans, start, end)))
+        .collect();
     let hours_underway: f64 = hours_by_vessel.values().sum();
     Finance {
         revenue_cents: revenue,
@@ -723,7 +794,7 @@ pub fn executive_summary(pairs: &[(OrgWeek, OrgWeek)]) -> ExecutiveSummary {
     ExecutiveSummary {
         orgs: pairs
             .iter()
-            .map(|(this, last)| OrgSummary {
+            .map(|(this, last)| OrgComparison {
                 org_id: this.org_id.clone(),
                 org_name: this.org_name.clone(),
                 this_week: this.kpis.clone(),

@@ -563,6 +563,22 @@ mod tests {
                 );
                 assert!(report.finance.revenue_cents > 0);
                 assert!(!report.crew.members.is_empty());
+                assert!(
+                    report
+                        .finance
+                        .utilisation
+                        .iter()
+                        .all(|u| u.percent <= 100.0),
+                    "{} {week}",
+                    org.id
+                );
+                assert!(
+                    report
+                        .crew
+                        .members
+                        .iter()
+                        .all(|m| m.hours_on_duty <= report.finance.week_hours)
+                );
                 misses += report.safety.misses.len();
                 late += report.operations.departed - report.operations.on_time;
                 cancelled += report.operations.cancellations;

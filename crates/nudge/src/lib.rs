@@ -230,13 +230,18 @@ pub fn compose(
         })
         .take(FIRST_TASKS)
         .map(|t| {
+            // Tasks still open, earliest first (the panel's order); a task due on another day
+            // than the anchor says which day.
             let due = t
                 .due
                 .as_ref()
                 .map(|d| {
-                    d.at.with_timezone(&org.zone)
-                        .format("%-I:%M %p")
-                        .to_string()
+                    let at = d.at.with_timezone(&org.zone);
+                    if at.date_naive() == local.date_naive() {
+                        at.format("%-I:%M %p").to_string()
+                    } else {
+                        at.format("%a %-I:%M %p").to_string()
+                    }
                 })
                 .unwrap_or_else(|| "unscheduled".into());
             format!(
@@ -340,5 +345,91 @@ impl From<NudgeError> for lambda_runtime::Diagnostic {
             error_type: e.error_type().into(),
             error_message: e.to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use domain::event::{EventSpec, TaskState};
+    use domain::{CrewAssignment, CrewRole, EventId, EventKind, OpId, OrgId, TaskId};
+
+    #[test]
+    fn the_email_lists_open_tasks_earliest_first_with_their_day() {
+        let la = chrono_tz::America::Los_Angeles;
+        let departs_at = la
+            .with_ymd_and_hms(2026, 7, 4, 11, 0, 0)
+            .single()
+            .expect("time")
+            .with_timezone(&Utc);
+        let cap = Email::parse("cap@example.com").expect("valid");
+        let org = domain::org::Org {
+            id: OrgId::parse("jada").expect("valid"),
+            name: "JADA".into(),
+            zone: la,
+            home_port: domain::seed::san_diego(),
+            enabled_kinds: EventKind::ALL.to_vec(),
+            report_recipients: Default::default(),
+            created_at: departs_at,
+        };
+        let mut event = Event::new(
+            EventId::generate(),
+            org.id.clone(),
+            EventSpec {
+                kind: EventKind::Charter,
+                title: "Lee family".into(),
+                vessel: "Jada".into(),
+                departs_at,
+                returns_at: departs_at + Duration::hours(4),
+                crew: vec![CrewAssignment {
+                    email: cap.clone(),
+                    role: CrewRole::Captain,
+                }],
+                notes: String::new(),
+                revenue_cents: None,
+            },
+            cap.clone(),
+            departs_at,
+        );
+        // The day-before manifest is done; catering (day before) is not.
+        event.tasks.insert(
+            TaskId::parse("guest_manifest").expect("valid"),
+            TaskState {
+                done: true,
+                by: cap.clone(),
+                at: departs_at,
+                recorded_at: departs_at,
+                op_id: OpId::parse("op-test-0001").expect("valid"),
+            },
+        );
+        let now = departs_at - Duration::minutes(30);
+        let email = compose(
+            &event,
+            &org,
+            NudgeKind::Departure,
+            &cap,
+            "https://app.example.com",
+            now,
+        );
+        assert_eq!(email.subject, "Lee family departs in 30 min (11:00 AM)");
+        let list: Vec<&str> = email.text.lines().filter(|l| l.starts_with("- ")).collect();
+        assert_eq!(list.len(), 3);
+        assert!(
+            list[0].starts_with("- Fri 11:00 AM · Confirm catering"),
+            "{list:?}"
+        );
+        assert!(
+            list[1].starts_with("- 9:00 AM · Check the NWS marine forecast"),
+            "{list:?}"
+        );
+        assert!(
+            !email.text.contains("Confirm the guest count"),
+            "done tasks are not listed"
+        );
+        assert!(email.text.contains(&format!(
+            "https://app.example.com/events/{}?org=jada",
+            event.id
+        )));
     }
 }

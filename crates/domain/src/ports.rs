@@ -256,6 +256,15 @@ impl ReportAudience {
         }
     }
 
+    /// The store partition its report records live in: the org's, or `_portfolio` (which no org
+    /// id can take).
+    pub fn partition(&self) -> String {
+        match self {
+            ReportAudience::Org(o) => o.to_string(),
+            ReportAudience::Portfolio => "_portfolio".into(),
+        }
+    }
+
     pub fn parse(raw: &str) -> Option<Self> {
         match raw {
             "portfolio" => Some(ReportAudience::Portfolio),
@@ -272,6 +281,18 @@ pub struct ReportKey {
     pub week: String,
     pub perspective: Perspective,
     pub recipient: Email,
+}
+
+impl ReportKey {
+    /// The record's sort key in its audience's partition (docs/data-model.md).
+    pub fn sort_key(&self) -> String {
+        format!(
+            "report#{}#{}#{}",
+            self.week,
+            self.perspective.as_str(),
+            self.recipient
+        )
+    }
 }
 
 /// Report sends and unsubscribes. Report sends cross orgs (the portfolio roll-up), so these take

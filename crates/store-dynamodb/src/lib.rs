@@ -873,22 +873,6 @@ impl SigninStore for DynamoStore {
     }
 }
 
-fn audience_pk(a: &ReportAudience) -> String {
-    match a {
-        ReportAudience::Org(o) => o.to_string(),
-        ReportAudience::Portfolio => "_portfolio".into(),
-    }
-}
-
-fn report_sk(key: &ReportKey) -> String {
-    format!(
-        "report#{}#{}#{}",
-        key.week,
-        key.perspective.as_str(),
-        key.recipient
-    )
-}
-
 #[async_trait]
 impl ReportStore for DynamoStore {
     async fn claim_report(
@@ -897,7 +881,7 @@ impl ReportStore for DynamoStore {
         now: DateTime<Utc>,
         stale_after: Duration,
     ) -> StoreResult<SendClaim> {
-        let (pk, sk) = (audience_pk(&key_.audience), report_sk(key_));
+        let (pk, sk) = (key_.audience.partition(), key_.sort_key());
         let mut item = key(&pk, &sk);
         item.insert("state".into(), av_s("sending"));
         item.insert("at_ms".into(), av_n(now.timestamp_millis()));
@@ -941,7 +925,7 @@ impl ReportStore for DynamoStore {
         state: NudgeState,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let (pk, sk) = (audience_pk(&key_.audience), report_sk(key_));
+        let (pk, sk) = (key_.audience.partition(), key_.sort_key());
         let result = self
             .client
             .update_item()
@@ -965,7 +949,7 @@ impl ReportStore for DynamoStore {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         let mut item = key(
-            &audience_pk(audience),
+            &audience.partition(),
             &format!("unsub#{}#{}", perspective.as_str(), email),
         );
         item.insert("at".into(), av_s(now.to_rfc3339()));
@@ -985,7 +969,7 @@ impl ReportStore for DynamoStore {
         perspective: Perspective,
     ) -> StoreResult<Vec<Email>> {
         let prefix = format!("unsub#{}#", perspective.as_str());
-        self.query_prefix(&audience_pk(audience), &prefix)
+        self.query_prefix(&audience.partition(), &prefix)
             .await?
             .into_iter()
             .filter_map(|i| match i.get("sk") {

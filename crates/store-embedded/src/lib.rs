@@ -831,22 +831,6 @@ struct SendItem {
     at: DateTime<Utc>,
 }
 
-fn audience_pk(a: &ReportAudience) -> String {
-    match a {
-        ReportAudience::Org(o) => o.to_string(),
-        ReportAudience::Portfolio => "_portfolio".into(),
-    }
-}
-
-fn report_sk(key: &ReportKey) -> String {
-    format!(
-        "report#{}#{}#{}",
-        key.week,
-        key.perspective.as_str(),
-        key.recipient
-    )
-}
-
 #[async_trait]
 impl ReportStore for EmbeddedStore {
     async fn claim_report(
@@ -855,7 +839,7 @@ impl ReportStore for EmbeddedStore {
         now: DateTime<Utc>,
         stale_after: Duration,
     ) -> StoreResult<SendClaim> {
-        let (pk, sk) = (audience_pk(&key.audience), report_sk(key));
+        let (pk, sk) = (key.audience.partition(), key.sort_key());
         self.write(move |tx| {
             let claim = match get_item::<SendItem>(tx, &pk, &sk)? {
                 Some(i) if i.state == NudgeState::Sent => return Ok(SendClaim::AlreadySent),
@@ -879,7 +863,7 @@ impl ReportStore for EmbeddedStore {
         state: NudgeState,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let (pk, sk) = (audience_pk(&key.audience), report_sk(key));
+        let (pk, sk) = (key.audience.partition(), key.sort_key());
         self.write(move |tx| {
             if get_item::<SendItem>(tx, &pk, &sk)?.is_none() {
                 return Err(StoreError::NotFound);
@@ -896,7 +880,7 @@ impl ReportStore for EmbeddedStore {
         email: &Email,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let pk = audience_pk(audience);
+        let pk = audience.partition();
         let sk = format!("unsub#{}#{}", perspective.as_str(), email);
         self.write(move |tx| put_item(tx, &pk, &sk, &now)).await
     }
@@ -908,7 +892,7 @@ impl ReportStore for EmbeddedStore {
     ) -> StoreResult<Vec<Email>> {
         let prefix = format!("unsub#{}#", perspective.as_str());
         let items: Vec<(String, DateTime<Utc>)> = self
-            .query_prefix(audience_pk(audience), prefix.clone())
+            .query_prefix(audience.partition(), prefix.clone())
             .await?;
         items
             .into_iter()

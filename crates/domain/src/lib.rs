@@ -10,6 +10,7 @@ pub mod email;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod keys;
 pub mod nudge;
 pub mod org;
 pub mod ports;

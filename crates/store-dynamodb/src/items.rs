@@ -9,6 +9,7 @@ use domain::event::{
     TaskState,
 };
 use domain::ids::{EventId, OrgId, TaskId};
+use domain::keys;
 use domain::org::{Member, Membership};
 use domain::ports::{NudgeKey, SigninRecord};
 use domain::role::Role;
@@ -80,7 +81,7 @@ impl EventItem {
     pub fn from_event(org: &OrgId, e: &Event) -> Self {
         Self {
             org_id: org.to_string(),
-            sk: format!("event#{}", e.id),
+            sk: keys::event_sk(&e.id),
             id: e.id.clone(),
             kind: e.kind,
             title: e.title.clone(),
@@ -212,7 +213,7 @@ impl MemberItem {
     pub fn new(org: &OrgId, org_name: &str, m: &Member) -> Self {
         Self {
             org_id: org.to_string(),
-            sk: format!("member#{}", m.email),
+            sk: keys::member_sk(&m.email),
             user_email: m.email.clone(),
             name: m.name.clone(),
             role: m.role,
@@ -256,10 +257,10 @@ pub struct SigninItem {
 }
 
 impl SigninItem {
-    pub const SK: &'static str = "signin";
+    pub const SK: &'static str = keys::SIGNIN_SK;
 
     pub fn partition(key: &str) -> String {
-        format!("_signin#{key}")
+        keys::signin_partition(key)
     }
 
     pub fn new(r: &SigninRecord) -> Self {

@@ -19,6 +19,7 @@ use chrono::{DateTime, Duration, Utc};
 use domain::email::Email;
 use domain::event::{AuditAction, AuditEntry, Event, NudgeState};
 use domain::ids::{EventId, OrgId};
+use domain::keys;
 use domain::org::Perspective;
 use domain::org::{Member, Membership, Org, OrgScope};
 use domain::ports::{
@@ -36,8 +37,6 @@ use std::collections::HashMap;
 pub use items::DEPARTURE_FORMAT;
 
 type Item = HashMap<String, AttributeValue>;
-
-const REGISTRY: &str = "_registry";
 
 /// The DynamoDB store. Cheap to clone (the SDK client is an `Arc` inside).
 #[derive(Clone, Debug)]
@@ -112,18 +111,6 @@ fn key(pk: &str, sk: &str) -> Item {
     ])
 }
 
-fn event_sk(id: &EventId) -> String {
-    format!("event#{id}")
-}
-
-fn member_sk(email: &Email) -> String {
-    format!("member#{email}")
-}
-
-fn session_prefix(email: &Email) -> String {
-    format!("session#{email}#")
-}
-
 impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
@@ -180,7 +167,7 @@ impl DynamoStore {
 
     async fn read_event(&self, scope: &OrgScope, id: &EventId) -> StoreResult<Event> {
         let item = self
-            .get_item(scope.org().as_str(), &event_sk(id))
+            .get_item(scope.org().as_str(), &keys::event_sk(id))
             .await?
             .ok_or(StoreError::NotFound)?;
         let stored: EventItem = serde_dynamo::from_item(item).map_err(codec)?;
@@ -198,10 +185,10 @@ impl OrgStore for DynamoStore {
     async fn create_org(&self, org: &Org) -> StoreResult<()> {
         org.validate()
             .map_err(|e| StoreError::Backend(e.to_string()))?;
-        let sk = format!("org#{}", org.id);
+        let sk = keys::org_sk(&org.id);
         let mut item: Item = serde_dynamo::to_item(org).map_err(codec)?;
         item.extend(key(org.id.as_str(), &sk));
-        let registry = key(REGISTRY, &sk);
+        let registry = key(keys::REGISTRY, &sk);
         let put = |item: Item| -> StoreResult<TransactWriteItem> {
             let put = Put::builder()
                 .table_name(&self.table)
@@ -224,7 +211,7 @@ impl OrgStore for DynamoStore {
     async fn get_org(&self, scope: &OrgScope) -> StoreResult<Org> {
         let org = scope.org();
         let item = self
-            .get_item(org.as_str(), &format!("org#{org}"))
+            .get_item(org.as_str(), &keys::org_sk(org))
             .await?
             .ok_or(StoreError::NotFound)?;
         serde_dynamo::from_item(item).map_err(codec)
@@ -233,7 +220,7 @@ impl OrgStore for DynamoStore {
     async fn update_org(&self, scope: &OrgScope, org: &Org) -> StoreResult<()> {
         let mut org = org.clone();
         org.id = scope.org().clone();
-        let sk = format!("org#{}", org.id);
+        let sk = keys::org_sk(&org.id);
         let mut item: Item = serde_dynamo::to_item(&org).map_err(codec)?;
         item.extend(key(org.id.as_str(), &sk));
         let result = self
@@ -248,13 +235,13 @@ impl OrgStore for DynamoStore {
     }
 
     async fn list_orgs(&self) -> StoreResult<Vec<Org>> {
-        let entries = self.query_prefix(REGISTRY, "org#").await?;
+        let entries = self.query_prefix(keys::REGISTRY, keys::ORG_PREFIX).await?;
         let mut orgs = Vec::with_capacity(entries.len());
         for entry in entries {
             let Some(AttributeValue::S(sk)) = entry.get("sk") else {
                 continue;
             };
-            let id = OrgId::parse(sk.trim_start_matches("org#"))
+            let id = OrgId::parse(sk.trim_start_matches(keys::ORG_PREFIX))
                 .map_err(|e| StoreError::Backend(format!("registry entry {sk}: {e}")))?;
             orgs.push(self.get_org(&OrgScope::trusted(id)).await?);
         }
@@ -284,7 +271,7 @@ impl MemberStore for DynamoStore {
 
     async fn get_member(&self, scope: &OrgScope, email: &Email) -> StoreResult<Option<Member>> {
         let Some(item) = self
-            .get_item(scope.org().as_str(), &member_sk(email))
+            .get_item(scope.org().as_str(), &keys::member_sk(email))
             .await?
         else {
             return Ok(None);
@@ -294,7 +281,7 @@ impl MemberStore for DynamoStore {
     }
 
     async fn list_members(&self, scope: &OrgScope) -> StoreResult<Vec<Member>> {
-        self.query_prefix(scope.org().as_str(), "member#")
+        self.query_prefix(scope.org().as_str(), keys::MEMBER_PREFIX)
             .await?
             .into_iter()
             .map(|item| {
@@ -315,7 +302,7 @@ impl MemberStore for DynamoStore {
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(scope.org().as_str(), &member_sk(email))))
+            .set_key(Some(key(scope.org().as_str(), &keys::member_sk(email))))
             .update_expression("SET #role = :role")
             .condition_expression("attribute_exists(sk)")
             .expression_attribute_names("#role", "role")
@@ -339,7 +326,7 @@ impl MemberStore for DynamoStore {
             .client
             .delete_item()
             .table_name(&self.table)
-            .set_key(Some(key(scope.org().as_str(), &member_sk(email))))
+            .set_key(Some(key(scope.org().as_str(), &keys::member_sk(email))))
             .condition_expression("attribute_exists(sk)")
             .send()
             .await;
@@ -404,7 +391,7 @@ impl EventStore for DynamoStore {
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(scope.org().as_str(), &event_sk(&event.id))))
+            .set_key(Some(key(scope.org().as_str(), &keys::event_sk(&event.id))))
             .update_expression(
                 "SET #kind = :kind, #title = :title, #vessel = :vessel, #departs_at = :departs_at, \
                  #returns_at = :returns_at, #crew = :crew, #notes = :notes, \
@@ -467,8 +454,8 @@ impl EventStore for DynamoStore {
                 let position = cursor.position_for(org)?;
                 let (departs, sk) = position.split_once('|').ok_or(StoreError::BadCursor)?;
                 let departs_ok = DateTime::parse_from_rfc3339(departs).is_ok();
-                let id_ok = EventId::parse(sk.trim_start_matches("event#")).is_ok();
-                if !departs_ok || !id_ok || !sk.starts_with("event#") {
+                let id_ok = EventId::parse(sk.trim_start_matches(keys::EVENT_PREFIX)).is_ok();
+                if !departs_ok || !id_ok || !sk.starts_with(keys::EVENT_PREFIX) {
                     return Err(StoreError::BadCursor);
                 }
                 let mut k = key(org.as_str(), sk);
@@ -550,7 +537,7 @@ impl EventStore for DynamoStore {
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(scope.org().as_str(), &event_sk(id))))
+            .set_key(Some(key(scope.org().as_str(), &keys::event_sk(id))))
             .update_expression("SET #tasks.#task = :state, #audit.#op = :audit ADD #revision :one")
             .condition_expression("attribute_exists(sk) AND attribute_not_exists(#audit.#op)")
             .expression_attribute_names("#tasks", "tasks")
@@ -595,7 +582,7 @@ impl EventStore for DynamoStore {
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(scope.org().as_str(), &event_sk(id))))
+            .set_key(Some(key(scope.org().as_str(), &keys::event_sk(id))))
             .update_expression("SET #nudges.#k = :claim ADD #revision :one")
             .condition_expression(
                 "attribute_exists(sk) AND (attribute_not_exists(#nudges.#k) \
@@ -621,7 +608,7 @@ impl EventStore for DynamoStore {
             Ok(_) => Ok(SendClaim::Claimed),
             Err(e) if is_condition_failure(&e) => {
                 let item = self
-                    .get_item(scope.org().as_str(), &event_sk(id))
+                    .get_item(scope.org().as_str(), &keys::event_sk(id))
                     .await?
                     .ok_or(StoreError::NotFound)?;
                 let stored: EventItem = serde_dynamo::from_item(item).map_err(codec)?;
@@ -647,7 +634,7 @@ impl EventStore for DynamoStore {
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(scope.org().as_str(), &event_sk(id))))
+            .set_key(Some(key(scope.org().as_str(), &keys::event_sk(id))))
             .update_expression("SET #nudges.#k = :done ADD #revision :one")
             .condition_expression("attribute_exists(#nudges.#k)")
             .expression_attribute_names("#nudges", "nudges")
@@ -666,7 +653,7 @@ impl SessionStore for DynamoStore {
     async fn put_session(&self, scope: &OrgScope, session: &SessionRecord) -> StoreResult<()> {
         let mut item = key(
             scope.org().as_str(),
-            &format!("{}{}", session_prefix(&session.email), session.jti),
+            &keys::session_sk(&session.email, &session.jti),
         );
         item.insert("issued_at".into(), av_s(session.issued_at.to_rfc3339()));
         item.insert(
@@ -691,10 +678,7 @@ impl SessionStore for DynamoStore {
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         let item = self
-            .get_item(
-                scope.org().as_str(),
-                &format!("{}{jti}", session_prefix(email)),
-            )
+            .get_item(scope.org().as_str(), &keys::session_sk(email, jti))
             .await?;
         let expires = item.as_ref().and_then(|i| match i.get("expiration_epoch") {
             Some(AttributeValue::N(n)) => n.parse::<i64>().ok(),
@@ -709,7 +693,7 @@ impl SessionStore for DynamoStore {
             .table_name(&self.table)
             .set_key(Some(key(
                 scope.org().as_str(),
-                &format!("{}{jti}", session_prefix(email)),
+                &keys::session_sk(email, jti),
             )))
             .send()
             .await
@@ -719,7 +703,7 @@ impl SessionStore for DynamoStore {
 
     async fn revoke_sessions(&self, scope: &OrgScope, email: &Email) -> StoreResult<usize> {
         let items = self
-            .query_prefix(scope.org().as_str(), &session_prefix(email))
+            .query_prefix(scope.org().as_str(), &keys::session_prefix(email))
             .await?;
         for item in &items {
             let Some(AttributeValue::S(sk)) = item.get("sk") else {
@@ -848,8 +832,8 @@ impl SigninStore for DynamoStore {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(
-                &format!("_rate#{bucket}"),
-                &format!("window#{start}"),
+                &keys::rate_partition(bucket),
+                &keys::rate_window_sk(start),
             )))
             .update_expression("ADD #count :one SET expiration_epoch = :end")
             .expression_attribute_names("#count", "count")

@@ -15,6 +15,7 @@ use chrono::{DateTime, Duration, Utc};
 use domain::email::Email;
 use domain::event::{AuditEntry, Event, NudgeRecord, NudgeState};
 use domain::ids::{EventId, OrgId};
+use domain::keys;
 use domain::org::Perspective;
 use domain::org::{Member, Membership, Org, OrgScope};
 use domain::ports::{
@@ -35,8 +36,6 @@ const ITEMS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("items"
 const BY_DEPARTURE: TableDefinition<(&str, &str), ()> = TableDefinition::new("by_departure");
 /// (email, org) → nothing: the `by_email` index of memberships.
 const BY_EMAIL: TableDefinition<(&str, &str), ()> = TableDefinition::new("by_email");
-
-const REGISTRY: &str = "_registry";
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -75,18 +74,6 @@ fn departure_key(event: &Event) -> String {
         event.departs_at.format("%Y-%m-%dT%H:%M:%SZ"),
         event.id
     )
-}
-
-fn event_sk(id: &EventId) -> String {
-    format!("event#{id}")
-}
-
-fn member_sk(email: &Email) -> String {
-    format!("member#{email}")
-}
-
-fn session_prefix(email: &Email) -> String {
-    format!("session#{email}#")
 }
 
 #[derive(Serialize, Deserialize)]
@@ -172,7 +159,7 @@ impl EmbeddedStore {
             let tx = db.begin_read().map_err(backend)?;
             let table = tx.open_table(ITEMS).map_err(backend)?;
             let mut range = table
-                .range((REGISTRY, "")..(REGISTRY, "\u{10FFFF}"))
+                .range((keys::REGISTRY, "")..(keys::REGISTRY, "\u{10FFFF}"))
                 .map_err(backend)?;
             Ok(range.next().is_none())
         })
@@ -260,7 +247,7 @@ impl EmbeddedStore {
         F: FnOnce(&mut Event) -> StoreResult<Option<T>> + Send + 'static,
     {
         let pk = scope.org().to_string();
-        let sk = event_sk(id);
+        let sk = keys::event_sk(id);
         self.write(move |tx| {
             let mut event: Event = get_item(tx, &pk, &sk)?.ok_or(StoreError::NotFound)?;
             match f(&mut event)? {
@@ -284,12 +271,12 @@ impl OrgStore for EmbeddedStore {
         let org = org.clone();
         self.write(move |tx| {
             let pk = org.id.to_string();
-            let sk = format!("org#{}", org.id);
+            let sk = keys::org_sk(&org.id);
             if get_item::<Org>(tx, &pk, &sk)?.is_some() {
                 return Err(StoreError::AlreadyExists);
             }
             put_item(tx, &pk, &sk, &org)?;
-            put_item(tx, REGISTRY, &sk, &org.id)?;
+            put_item(tx, keys::REGISTRY, &sk, &org.id)?;
             Ok(())
         })
         .await
@@ -297,7 +284,7 @@ impl OrgStore for EmbeddedStore {
 
     async fn get_org(&self, scope: &OrgScope) -> StoreResult<Org> {
         let org = scope.org();
-        self.get(org.to_string(), format!("org#{org}"))
+        self.get(org.to_string(), keys::org_sk(org))
             .await?
             .ok_or(StoreError::NotFound)
     }
@@ -307,7 +294,7 @@ impl OrgStore for EmbeddedStore {
         org.id = scope.org().clone();
         self.write(move |tx| {
             let pk = org.id.to_string();
-            let sk = format!("org#{}", org.id);
+            let sk = keys::org_sk(&org.id);
             if get_item::<Org>(tx, &pk, &sk)?.is_none() {
                 return Err(StoreError::NotFound);
             }
@@ -317,7 +304,9 @@ impl OrgStore for EmbeddedStore {
     }
 
     async fn list_orgs(&self) -> StoreResult<Vec<Org>> {
-        let ids: Vec<(String, OrgId)> = self.query_prefix(REGISTRY.into(), "org#".into()).await?;
+        let ids: Vec<(String, OrgId)> = self
+            .query_prefix(keys::REGISTRY.into(), keys::ORG_PREFIX.into())
+            .await?;
         let mut orgs = Vec::with_capacity(ids.len());
         for (_, id) in ids {
             orgs.push(self.get_org(&OrgScope::trusted(id)).await?);
@@ -340,7 +329,7 @@ impl MemberStore for EmbeddedStore {
             org_name: org_name.to_string(),
         };
         self.write(move |tx| {
-            let sk = member_sk(&item.member.email);
+            let sk = keys::member_sk(&item.member.email);
             if get_item::<MemberItem>(tx, &pk, &sk)?.is_some() {
                 return Err(StoreError::AlreadyExists);
             }
@@ -355,13 +344,15 @@ impl MemberStore for EmbeddedStore {
     }
 
     async fn get_member(&self, scope: &OrgScope, email: &Email) -> StoreResult<Option<Member>> {
-        let item: Option<MemberItem> = self.get(scope.org().to_string(), member_sk(email)).await?;
+        let item: Option<MemberItem> = self
+            .get(scope.org().to_string(), keys::member_sk(email))
+            .await?;
         Ok(item.map(|i| i.member))
     }
 
     async fn list_members(&self, scope: &OrgScope) -> StoreResult<Vec<Member>> {
         let items: Vec<(String, MemberItem)> = self
-            .query_prefix(scope.org().to_string(), "member#".into())
+            .query_prefix(scope.org().to_string(), keys::MEMBER_PREFIX.into())
             .await?;
         Ok(items.into_iter().map(|(_, i)| i.member).collect())
     }
@@ -373,7 +364,7 @@ impl MemberStore for EmbeddedStore {
         role: Role,
     ) -> StoreResult<Member> {
         let pk = scope.org().to_string();
-        let sk = member_sk(email);
+        let sk = keys::member_sk(email);
         self.write(move |tx| {
             let mut item: MemberItem = get_item(tx, &pk, &sk)?.ok_or(StoreError::NotFound)?;
             item.member.role = role;
@@ -387,7 +378,7 @@ impl MemberStore for EmbeddedStore {
         let pk = scope.org().to_string();
         let email = email.clone();
         self.write(move |tx| {
-            if !delete_item(tx, &pk, &member_sk(&email))? {
+            if !delete_item(tx, &pk, &keys::member_sk(&email))? {
                 return Err(StoreError::NotFound);
             }
             let mut index = tx.open_table(BY_EMAIL).map_err(backend)?;
@@ -412,7 +403,7 @@ impl MemberStore for EmbeddedStore {
                 if e != email.as_str() {
                     break;
                 }
-                let sk = member_sk(&email);
+                let sk = keys::member_sk(&email);
                 if let Some(guard) = items.get((org, sk.as_str())).map_err(backend)? {
                     let item: MemberItem = from_json(guard.value())?;
                     let org_id = OrgId::parse(org).map_err(backend)?;
@@ -436,7 +427,7 @@ impl EventStore for EmbeddedStore {
         let mut event = event.clone();
         event.org_id = scope.org().clone();
         self.write(move |tx| {
-            let sk = event_sk(&event.id);
+            let sk = keys::event_sk(&event.id);
             if get_item::<Event>(tx, &pk, &sk)?.is_some() {
                 return Err(StoreError::AlreadyExists);
             }
@@ -451,7 +442,7 @@ impl EventStore for EmbeddedStore {
     }
 
     async fn get_event(&self, scope: &OrgScope, id: &EventId) -> StoreResult<Event> {
-        self.get(scope.org().to_string(), event_sk(id))
+        self.get(scope.org().to_string(), keys::event_sk(id))
             .await?
             .ok_or(StoreError::NotFound)
     }
@@ -467,7 +458,7 @@ impl EventStore for EmbeddedStore {
         let new = event.clone();
         let audit = audit.clone();
         self.write(move |tx| {
-            let sk = event_sk(&new.id);
+            let sk = keys::event_sk(&new.id);
             let mut stored: Event = get_item(tx, &pk, &sk)?.ok_or(StoreError::NotFound)?;
             if stored.version != expected_version {
                 return Err(StoreError::Conflict);
@@ -543,7 +534,7 @@ impl EventStore for EmbeddedStore {
                     break;
                 }
                 let id = dep_key.rsplit('#').next().unwrap_or_default();
-                let sk = format!("event#{id}");
+                let sk = format!("{}{id}", keys::EVENT_PREFIX);
                 let guard = items
                     .get((pk, sk.as_str()))
                     .map_err(backend)?
@@ -680,7 +671,7 @@ impl EventStore for EmbeddedStore {
 impl SessionStore for EmbeddedStore {
     async fn put_session(&self, scope: &OrgScope, session: &SessionRecord) -> StoreResult<()> {
         let pk = scope.org().to_string();
-        let sk = format!("{}{}", session_prefix(&session.email), session.jti);
+        let sk = keys::session_sk(&session.email, &session.jti);
         let item = SessionItem {
             issued_at: session.issued_at,
             expires_at: session.expires_at,
@@ -696,24 +687,21 @@ impl SessionStore for EmbeddedStore {
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         let item: Option<SessionItem> = self
-            .get(
-                scope.org().to_string(),
-                format!("{}{jti}", session_prefix(email)),
-            )
+            .get(scope.org().to_string(), keys::session_sk(email, jti))
             .await?;
         Ok(item.is_some_and(|s| s.expires_at > now))
     }
 
     async fn revoke_session(&self, scope: &OrgScope, email: &Email, jti: &str) -> StoreResult<()> {
         let pk = scope.org().to_string();
-        let sk = format!("{}{jti}", session_prefix(email));
+        let sk = keys::session_sk(email, jti);
         self.write(move |tx| delete_item(tx, &pk, &sk).map(|_| ()))
             .await
     }
 
     async fn revoke_sessions(&self, scope: &OrgScope, email: &Email) -> StoreResult<usize> {
         let pk = scope.org().to_string();
-        let prefix = session_prefix(email);
+        let prefix = keys::session_prefix(email);
         self.write(move |tx| {
             let mut table = tx.open_table(ITEMS).map_err(backend)?;
             let keys: Vec<String> = table
@@ -737,7 +725,7 @@ impl SessionStore for EmbeddedStore {
 #[async_trait]
 impl SigninStore for EmbeddedStore {
     async fn put_signin(&self, record: &SigninRecord) -> StoreResult<()> {
-        let pk = format!("_signin#{}", record.key);
+        let pk = keys::signin_partition(&record.key);
         let item = SigninItem {
             email: record.email.clone(),
             link_hash: record.link_hash.clone(),
@@ -747,12 +735,14 @@ impl SigninStore for EmbeddedStore {
             attempts: 0,
             spent: false,
         };
-        self.write(move |tx| put_item(tx, &pk, "signin", &item))
+        self.write(move |tx| put_item(tx, &pk, keys::SIGNIN_SK, &item))
             .await
     }
 
     async fn signin_email(&self, key: &str) -> StoreResult<Option<Email>> {
-        let item: Option<SigninItem> = self.get(format!("_signin#{key}"), "signin".into()).await?;
+        let item: Option<SigninItem> = self
+            .get(keys::signin_partition(key), keys::SIGNIN_SK.into())
+            .await?;
         Ok(item.map(|i| i.email))
     }
 
@@ -762,10 +752,10 @@ impl SigninStore for EmbeddedStore {
         proof: &SigninProof,
         now: DateTime<Utc>,
     ) -> Result<Email, SpendError> {
-        let pk = format!("_signin#{key}");
+        let pk = keys::signin_partition(key);
         let proof = proof.clone();
         self.write(move |tx| {
-            let Some(mut item) = get_item::<SigninItem>(tx, &pk, "signin")? else {
+            let Some(mut item) = get_item::<SigninItem>(tx, &pk, keys::SIGNIN_SK)? else {
                 return Ok(Err(SpendError::Invalid));
             };
             if item.spent || item.attempts >= MAX_SIGNIN_ATTEMPTS {
@@ -780,11 +770,11 @@ impl SigninStore for EmbeddedStore {
             };
             if matches {
                 item.spent = true;
-                put_item(tx, &pk, "signin", &item)?;
+                put_item(tx, &pk, keys::SIGNIN_SK, &item)?;
                 Ok(Ok(item.email))
             } else {
                 item.attempts += 1;
-                put_item(tx, &pk, "signin", &item)?;
+                put_item(tx, &pk, keys::SIGNIN_SK, &item)?;
                 Ok(Err(SpendError::Invalid))
             }
         })
@@ -800,8 +790,8 @@ impl SigninStore for EmbeddedStore {
     ) -> StoreResult<RateDecision> {
         let window_secs = window.num_seconds().max(1);
         let start = now.timestamp().div_euclid(window_secs) * window_secs;
-        let pk = format!("_rate#{bucket}");
-        let sk = format!("window#{start}");
+        let pk = keys::rate_partition(bucket);
+        let sk = keys::rate_window_sk(start);
         let expires_at = DateTime::from_timestamp(start + window_secs, 0).unwrap_or(now + window);
         self.write(move |tx| {
             let mut item = get_item::<RateItem>(tx, &pk, &sk)?

@@ -1,0 +1,49 @@
+//! Where each record lives in a store: partition and sort key formats, shared by the DynamoDB
+//! and embedded adapters so both lay data out as docs/data-model.md says. Partitions that belong
+//! to no org start with `_`, which no `OrgId` can.
+
+use crate::email::Email;
+use crate::ids::{EventId, OrgId};
+
+/// The partition listing every org (for the weekly report).
+pub const REGISTRY: &str = "_registry";
+pub const ORG_PREFIX: &str = "org#";
+pub const MEMBER_PREFIX: &str = "member#";
+pub const EVENT_PREFIX: &str = "event#";
+/// The sort key of a sign-in record in its own partition.
+pub const SIGNIN_SK: &str = "signin";
+
+pub fn org_sk(org: &OrgId) -> String {
+    format!("{ORG_PREFIX}{org}")
+}
+
+pub fn member_sk(email: &Email) -> String {
+    format!("{MEMBER_PREFIX}{email}")
+}
+
+pub fn event_sk(id: &EventId) -> String {
+    format!("{EVENT_PREFIX}{id}")
+}
+
+/// All of one person's sessions in an org share this prefix.
+pub fn session_prefix(email: &Email) -> String {
+    format!("session#{email}#")
+}
+
+pub fn session_sk(email: &Email, jti: &str) -> String {
+    format!("{}{jti}", session_prefix(email))
+}
+
+/// A sign-in record's partition, by its locator (a keyed hash of the email).
+pub fn signin_partition(locator: &str) -> String {
+    format!("_signin#{locator}")
+}
+
+/// A rate-limit bucket's partition; its windows are sort keys `window#<start epoch>`.
+pub fn rate_partition(bucket: &str) -> String {
+    format!("_rate#{bucket}")
+}
+
+pub fn rate_window_sk(start_epoch: i64) -> String {
+    format!("window#{start_epoch}")
+}

@@ -181,37 +181,25 @@ pub async fn edit_member(
         .get_member(&session.scope, &email)
         .await?
         .ok_or_else(Problem::not_found)?;
-    let mut member = current.clone();
-    if let Some(name) = &patch.name {
-        member.name = Member::validate_name(name).map_err(|e| e.under("name"))?;
+    let name = match &patch.name {
+        Some(n) => Member::validate_name(n).map_err(|e| e.under("name"))?,
+        None => current.name.clone(),
+    };
+    let role = patch.role.unwrap_or(current.role);
+    if role != current.role && current.role == Role::Admin {
+        keep_an_admin(&state, &session, &email).await?;
     }
-    if let Some(role) = patch.role
-        && role != current.role
-    {
-        if current.role == Role::Admin {
-            keep_an_admin(&state, &session, &email).await?;
-        }
-        member = state
-            .members
-            .set_member_role(&session.scope, &email, role)
-            .await?;
-        if let Some(name) = &patch.name {
-            member.name = Member::validate_name(name).map_err(|e| e.under("name"))?;
-        }
-        let revoked = state.auth.revoke_person(&session.scope, &email).await?;
-        tracing::info!(role = %role, revoked, "member role changed; sessions revoked");
-    }
-    if member.name != current.name {
-        // Re-adding keeps one write path for the name: remove and add in the same org.
-        state.members.remove_member(&session.scope, &email).await?;
-        let entry = state
-            .directory
-            .get(&*state.orgs, &*state.members, &session.scope)
-            .await?;
+    let member = if role != current.role || name != current.name {
         state
             .members
-            .add_member(&session.scope, &entry.org.name, &member)
-            .await?;
+            .update_member(&session.scope, &email, role, &name)
+            .await?
+    } else {
+        current.clone()
+    };
+    if role != current.role {
+        let revoked = state.auth.revoke_person(&session.scope, &email).await?;
+        tracing::info!(role = %role, revoked, "member role changed; sessions revoked");
     }
     state.directory.forget(session.org());
     Ok(Json(MemberView::from(&member)))

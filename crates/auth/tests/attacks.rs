@@ -360,7 +360,12 @@ async fn revoked_tokens_stop_working() {
         .token;
     assert!(w.auth.authenticate(&t4).await.is_ok());
     w.store
-        .set_member_role(&alpha, &email("bob@example.com"), Role::Admin)
+        .update_member(
+            &alpha,
+            &email("bob@example.com"),
+            Role::Admin,
+            "bob@example.com",
+        )
         .await
         .expect("role");
     w.auth

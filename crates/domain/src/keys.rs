@@ -4,6 +4,8 @@
 
 use crate::email::Email;
 use crate::ids::{EventId, OrgId};
+use crate::org::Perspective;
+use chrono::{DateTime, Duration, Utc};
 
 /// The partition listing every org (for the weekly report).
 pub const REGISTRY: &str = "_registry";
@@ -46,4 +48,20 @@ pub fn rate_partition(bucket: &str) -> String {
 
 pub fn rate_window_sk(start_epoch: i64) -> String {
     format!("window#{start_epoch}")
+}
+
+/// All of one report perspective's unsubscribes in an audience's partition share this prefix.
+pub fn unsub_prefix(perspective: Perspective) -> String {
+    format!("unsub#{}#", perspective.as_str())
+}
+
+pub fn unsub_sk(perspective: Perspective, email: &Email) -> String {
+    format!("{}{email}", unsub_prefix(perspective))
+}
+
+/// The fixed rate-limit window containing `now`: its start and end, in epoch seconds.
+pub fn rate_window(now: DateTime<Utc>, window: Duration) -> (i64, i64) {
+    let secs = window.num_seconds().max(1);
+    let start = now.timestamp().div_euclid(secs) * secs;
+    (start, start + secs)
 }

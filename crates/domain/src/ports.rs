@@ -143,11 +143,13 @@ pub trait MemberStore: Send + Sync {
     ) -> StoreResult<()>;
     async fn get_member(&self, scope: &OrgScope, email: &Email) -> StoreResult<Option<Member>>;
     async fn list_members(&self, scope: &OrgScope) -> StoreResult<Vec<Member>>;
-    async fn set_member_role(
+    /// Sets a member's role and display name in one write; [`StoreError::NotFound`] if absent.
+    async fn update_member(
         &self,
         scope: &OrgScope,
         email: &Email,
         role: Role,
+        name: &str,
     ) -> StoreResult<Member>;
     async fn remove_member(&self, scope: &OrgScope, email: &Email) -> StoreResult<()>;
     /// Which orgs this email belongs to. Precedes a token (sign-in), so it takes no scope.

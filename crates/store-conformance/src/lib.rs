@@ -278,13 +278,22 @@ pub async fn members_and_memberships<S: Store + 'static>(store: Arc<S>) {
     );
 
     let updated = store
-        .set_member_role(&a, &ann.email, Role::Captain)
+        .update_member(&a, &ann.email, Role::Captain, "Ann Lee")
         .await
         .expect("role");
     assert_eq!(updated.role, Role::Captain);
+    assert_eq!(updated.name, "Ann Lee");
     assert_eq!(
         store
-            .set_member_role(&a, &email("nobody@example.com"), Role::Admin)
+            .get_member(&a, &ann.email)
+            .await
+            .expect("get")
+            .map(|m| m.name),
+        Some("Ann Lee".to_string())
+    );
+    assert_eq!(
+        store
+            .update_member(&a, &email("nobody@example.com"), Role::Admin, "Nobody")
             .await,
         Err(StoreError::NotFound)
     );

@@ -127,6 +127,18 @@ impl DynamoStore {
         &self.table
     }
 
+    /// An unconditional PutItem (the item replaces any earlier one with its key).
+    async fn put(&self, item: Item) -> StoreResult<()> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(sdk_err)?;
+        Ok(())
+    }
+
     async fn get_item(&self, pk: &str, sk: &str) -> StoreResult<Option<Item>> {
         let out = self
             .client
@@ -292,21 +304,24 @@ impl MemberStore for DynamoStore {
             .collect()
     }
 
-    async fn set_member_role(
+    async fn update_member(
         &self,
         scope: &OrgScope,
         email: &Email,
         role: Role,
+        name: &str,
     ) -> StoreResult<Member> {
         let result = self
             .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(scope.org().as_str(), &keys::member_sk(email))))
-            .update_expression("SET #role = :role")
+            .update_expression("SET #role = :role, #name = :name")
             .condition_expression("attribute_exists(sk)")
             .expression_attribute_names("#role", "role")
+            .expression_attribute_names("#name", "name")
             .expression_attribute_values(":role", av_s(role.as_str()))
+            .expression_attribute_values(":name", av_s(name))
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
@@ -660,14 +675,7 @@ impl SessionStore for DynamoStore {
             "expiration_epoch".into(),
             av_n(session.expires_at.timestamp()),
         );
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(sdk_err)?;
-        Ok(())
+        self.put(item).await
     }
 
     async fn session_active(
@@ -725,14 +733,7 @@ impl SessionStore for DynamoStore {
 impl SigninStore for DynamoStore {
     async fn put_signin(&self, record: &SigninRecord) -> StoreResult<()> {
         let item = SigninItem::new(record);
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(serde_dynamo::to_item(&item).map_err(codec)?))
-            .send()
-            .await
-            .map_err(sdk_err)?;
-        Ok(())
+        self.put(serde_dynamo::to_item(&item).map_err(codec)?).await
     }
 
     async fn signin_email(&self, key_: &str) -> StoreResult<Option<Email>> {
@@ -824,9 +825,7 @@ impl SigninStore for DynamoStore {
         window: Duration,
         now: DateTime<Utc>,
     ) -> StoreResult<RateDecision> {
-        let window_secs = window.num_seconds().max(1);
-        let start = now.timestamp().div_euclid(window_secs) * window_secs;
-        let end = start + window_secs;
+        let (start, end) = keys::rate_window(now, window);
         let out = self
             .client
             .update_item()
@@ -932,19 +931,9 @@ impl ReportStore for DynamoStore {
         email: &Email,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let mut item = key(
-            &audience.partition(),
-            &format!("unsub#{}#{}", perspective.as_str(), email),
-        );
+        let mut item = key(&audience.partition(), &keys::unsub_sk(perspective, email));
         item.insert("at".into(), av_s(now.to_rfc3339()));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(sdk_err)?;
-        Ok(())
+        self.put(item).await
     }
 
     async fn unsubscribed(
@@ -952,7 +941,7 @@ impl ReportStore for DynamoStore {
         audience: &ReportAudience,
         perspective: Perspective,
     ) -> StoreResult<Vec<Email>> {
-        let prefix = format!("unsub#{}#", perspective.as_str());
+        let prefix = keys::unsub_prefix(perspective);
         self.query_prefix(&audience.partition(), &prefix)
             .await?
             .into_iter()

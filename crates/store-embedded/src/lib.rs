@@ -357,17 +357,20 @@ impl MemberStore for EmbeddedStore {
         Ok(items.into_iter().map(|(_, i)| i.member).collect())
     }
 
-    async fn set_member_role(
+    async fn update_member(
         &self,
         scope: &OrgScope,
         email: &Email,
         role: Role,
+        name: &str,
     ) -> StoreResult<Member> {
         let pk = scope.org().to_string();
         let sk = keys::member_sk(email);
+        let name = name.to_string();
         self.write(move |tx| {
             let mut item: MemberItem = get_item(tx, &pk, &sk)?.ok_or(StoreError::NotFound)?;
             item.member.role = role;
+            item.member.name = name;
             put_item(tx, &pk, &sk, &item)?;
             Ok(item.member)
         })
@@ -788,11 +791,10 @@ impl SigninStore for EmbeddedStore {
         window: Duration,
         now: DateTime<Utc>,
     ) -> StoreResult<RateDecision> {
-        let window_secs = window.num_seconds().max(1);
-        let start = now.timestamp().div_euclid(window_secs) * window_secs;
+        let (start, end) = keys::rate_window(now, window);
         let pk = keys::rate_partition(bucket);
         let sk = keys::rate_window_sk(start);
-        let expires_at = DateTime::from_timestamp(start + window_secs, 0).unwrap_or(now + window);
+        let expires_at = DateTime::from_timestamp(end, 0).unwrap_or(now + window);
         self.write(move |tx| {
             let mut item = get_item::<RateItem>(tx, &pk, &sk)?
                 .filter(|i| i.expires_at > now)
@@ -871,7 +873,7 @@ impl ReportStore for EmbeddedStore {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         let pk = audience.partition();
-        let sk = format!("unsub#{}#{}", perspective.as_str(), email);
+        let sk = keys::unsub_sk(perspective, email);
         self.write(move |tx| put_item(tx, &pk, &sk, &now)).await
     }
 
@@ -880,7 +882,7 @@ impl ReportStore for EmbeddedStore {
         audience: &ReportAudience,
         perspective: Perspective,
     ) -> StoreResult<Vec<Email>> {
-        let prefix = format!("unsub#{}#", perspective.as_str());
+        let prefix = keys::unsub_prefix(perspective);
         let items: Vec<(String, DateTime<Utc>)> = self
             .query_prefix(audience.partition(), prefix.clone())
             .await?;

@@ -55,6 +55,8 @@ export interface StageConfig {
   /** Who receives the weekly portfolio roll-up (all orgs side by side). Per-org report
    * recipients are org settings in the app; this one spans orgs, so it is deployment config. */
   readonly portfolioRecipients: readonly string[];
+  /** Receives every alarm of the stage (SNS email subscription; confirm the link SNS mails once). */
+  readonly operatorEmail: string;
 }
 
 const account = process.env.CDK_DEFAULT_ACCOUNT ?? PLACEHOLDER_ACCOUNT;
@@ -81,6 +83,7 @@ export const STAGE_CONFIGS: Readonly<Record<Stage, StageConfig>> = {
     functions: FUNCTIONS,
     apiThrottle: { burstLimit: 100, rateLimit: 50 },
     portfolioRecipients: [],
+    operatorEmail: 'admin@queenofsandiego.com',
   },
   prod: {
     stage: 'prod',
@@ -96,8 +99,18 @@ export const STAGE_CONFIGS: Readonly<Record<Stage, StageConfig>> = {
     functions: FUNCTIONS,
     apiThrottle: { burstLimit: 100, rateLimit: 50 },
     portfolioRecipients: ['admin@queenofsandiego.com'],
+    operatorEmail: 'admin@queenofsandiego.com',
   },
 };
+
+/**
+ * A deliberately loose shape check (one @, no spaces, a dot in the domain):
+ * enough to catch a typo or an empty value at synth time, when a bad address
+ * would otherwise surface only as an SNS subscription nobody can confirm.
+ */
+export function looksLikeEmail(value: unknown): value is string {
+  return typeof value === 'string' && /^[^\s@]+@[^\s@]+\.[^\s@.]+$/.test(value);
+}
 
 export function isStage(value: unknown): value is Stage {
   return typeof value === 'string' && (STAGES as readonly string[]).includes(value);

@@ -13,6 +13,7 @@ import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { FUNCTION_NAMES, type FunctionName, type StageConfig } from './config';
+import { Alarms } from './constructs/alarms';
 import { RustFunction } from './constructs/rust-function';
 import { WebApp } from './constructs/web-app';
 import { acknowledgeWildcardResource } from './nag';
@@ -73,6 +74,7 @@ export class ShipCaptainCrewStack extends Stack {
   readonly functions: Record<FunctionName, RustFunction>;
   readonly httpApi: apigwv2.HttpApi;
   readonly webApp: WebApp;
+  readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: ShipCaptainCrewStackProps) {
     super(scope, id, props);
@@ -323,12 +325,26 @@ export class ShipCaptainCrewStack extends Stack {
     // in config.appDomain, which needs no reference to the distribution.)
     for (const fn of Object.values(made)) fn.addEnvironment({ APP_URL: this.webApp.url });
 
+    // ---- Alarms (to the operator, by email) ----------------------------------
+    this.alarms = new Alarms(this, 'Alarms', {
+      config,
+      functions: made,
+      deadLetterQueues: { nudge: nudgeDlq, report: reportDlq },
+      apiStage: stage,
+      apiAccessLogs: accessLogs,
+      configurationSet,
+    });
+
     // ---- Outputs -------------------------------------------------------------
     new CfnOutput(this, 'AppUrl', { value: this.webApp.url, description: 'The web app (and its API under /api, /auth)' });
     new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'HTTP API endpoint (direct)' });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'BucketName', { value: this.webApp.bucket.bucketName });
     new CfnOutput(this, 'DistributionId', { value: this.webApp.distribution.distributionId });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarms.topic.topicArn,
+      description: 'Every alarm of this stage notifies this topic (email to config.operatorEmail)',
+    });
   }
 
   private createTable(schema: TableSchema, config: StageConfig): dynamodb.Table {

@@ -2,7 +2,7 @@
 // statement (identity policies, inline role policies, bucket and queue
 // policies, trust policies) and every Lambda permission.
 import { describe, expect, it } from 'vitest';
-import { STAGES_UNDER_TEST, type Statement, allStatements, asArray, resourcesOfType, synth } from './helpers';
+import { ACCOUNT, STAGES_UNDER_TEST, type Statement, allStatements, asArray, resourcesOfType, synth } from './helpers';
 
 /**
  * Allow statements with `Resource: "*"` are accepted only for these actions,
@@ -16,16 +16,23 @@ const UNSCOPABLE_ACTIONS: Record<string, string> = {
 
 /**
  * Deny statements may use wildcards: a wider deny is stricter. The only ones
- * this app has are the TLS-only guards that enforceSSL adds to buckets and
- * queues, and the test pins them to exactly that shape.
+ * this app has are the TLS-only guards that enforceSSL adds to buckets,
+ * queues and the alarm topic, and the test pins them to exactly that shape.
  */
 function isTlsOnlyDeny(s: Statement): boolean {
   return (
     s.Effect === 'Deny' &&
     JSON.stringify(s.Condition) === JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } }) &&
-    asArray(s.Action).every((a) => a === 's3:*' || a === 'sqs:*')
+    asArray(s.Action).every((a) => a === 's3:*' || a === 'sqs:*' || a === 'sns:Publish')
   );
 }
+
+/**
+ * A key policy is attached to one key and accepts only `Resource: "*"`, which
+ * there means that key. Such statements are exempt from the Resource check
+ * and held to their principals instead (see the key policy test below).
+ */
+const inKeyPolicy = (where: string) => /\(AWS::KMS::Key\)\.KeyPolicy\./.test(where);
 
 describe.each(STAGES_UNDER_TEST)('IAM (%s)', (stage) => {
   const { json } = synth(stage);
@@ -51,10 +58,25 @@ describe.each(STAGES_UNDER_TEST)('IAM (%s)', (stage) => {
 
   it('Resource "*" appears only with actions AWS cannot scope', () => {
     const offenders = statements
-      .filter(({ statement: s }) => s.Effect === 'Allow' && asArray(s.Resource).includes('*'))
+      .filter(({ where, statement: s }) => s.Effect === 'Allow' && asArray(s.Resource).includes('*') && !inKeyPolicy(where))
       .filter(({ statement: s }) => !asArray(s.Action).every((a) => a in UNSCOPABLE_ACTIONS))
       .map(({ where, statement }) => `${where}: ${JSON.stringify(statement.Action)} on "*"`);
     expect(offenders).toEqual([]);
+  });
+
+  it('key policies allow only this account and CloudWatch, each with its exact actions', () => {
+    const keyStatements = statements.filter(({ where }) => inKeyPolicy(where));
+    expect(keyStatements.length).toBeGreaterThan(0);
+    for (const { where, statement: s } of keyStatements) {
+      expect(s.Effect, where).toBe('Allow');
+      expect(s.Resource, where).toBe('*');
+      const principal = JSON.stringify(s.Principal);
+      const isAccount = principal === JSON.stringify({ AWS: `arn:aws:iam::${ACCOUNT}:root` });
+      const isCloudWatch = principal === JSON.stringify({ Service: 'cloudwatch.amazonaws.com' });
+      expect(isAccount || isCloudWatch, `${where}: ${principal}`).toBe(true);
+      // CloudWatch may only encrypt and decrypt what it publishes, never administer the key.
+      if (isCloudWatch) expect(asArray(s.Action).sort(), where).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    }
   });
 
   it('wildcard Deny statements are only the TLS-only guards', () => {

@@ -551,13 +551,22 @@ describe.each(STAGES_UNDER_TEST)('stack (%s)', (stage) => {
 
   it('stateful resources follow the stage removal policy', () => {
     const policy = stage === 'prod' ? 'Retain' : 'Delete';
-    for (const type of ['AWS::S3::Bucket', 'AWS::SQS::Queue', 'AWS::SecretsManager::Secret', 'AWS::Logs::LogGroup']) {
+    const types = ['AWS::S3::Bucket', 'AWS::SQS::Queue', 'AWS::SecretsManager::Secret', 'AWS::Logs::LogGroup', 'AWS::KMS::Key'];
+    for (const type of types) {
       for (const [id, r] of resourcesOfType(json, type)) expect(r.DeletionPolicy, id).toBe(policy);
     }
   });
 
-  it('outputs AppUrl, ApiUrl, TableName, BucketName, DistributionId', () => {
-    expect(Object.keys(json.Outputs).sort()).toEqual(['ApiUrl', 'AppUrl', 'BucketName', 'DistributionId', 'TableName']);
+  it('outputs AppUrl, ApiUrl, TableName, BucketName, DistributionId, AlarmTopicArn', () => {
+    expect(Object.keys(json.Outputs).sort()).toEqual([
+      'AlarmTopicArn',
+      'ApiUrl',
+      'AppUrl',
+      'BucketName',
+      'DistributionId',
+      'TableName',
+    ]);
+    expect(json.Outputs.AlarmTopicArn.Value).toEqual(ref(logicalId(stack.alarms.topic)));
     expect(json.Outputs.AppUrl.Value).toEqual(appUrl);
     expect(json.Outputs.TableName.Value).toEqual(ref(tableId));
     expect(json.Outputs.BucketName.Value).toEqual(ref(logicalId(stack.webApp.bucket)));

@@ -9,14 +9,16 @@ PORT ?= 3000
 LAMBDA_VENV := .venv-lambda
 
 .PHONY: dev test fmt-check clippy domain-deps rust-test cdk-check frontend-deps frontend-build \
-        frontend-check frontend-e2e bench build-lambdas synth deploy clean help
+        frontend-check frontend-e2e bench build-lambdas synth deploy provision clean help
 
 help:
 	@echo "make dev            serve the web app, API and sign-in on http://localhost:$(PORT)"
 	@echo "make test           fmt, clippy, all tests (Rust against moto, CDK)"
 	@echo "make build-lambdas  cross-build the four Lambdas for arm64 into target/lambda/"
 	@echo "make synth STAGE=dev|prod   synthesize the CDK stack"
-	@echo "make deploy STAGE=dev|prod  build, deploy, upload the web app, invalidate, print the URL"
+	@echo "make deploy STAGE=dev|prod  build, deploy, upload the web app, invalidate, provision, print the URL"
+	@echo "make provision      make the local store (.data) match config/portfolio.toml"
+	@echo "make provision STAGE=dev|prod   the same on the stage's DynamoDB table (PRUNE=1 also removes)"
 
 dev: frontend-build
 	cargo run -p local -- --port $(PORT) --data .data --static frontend/dist
@@ -74,6 +76,17 @@ deploy: build-lambdas
 # Figures that are goals, not tests: the web app's first-load size against its 60 KB budget.
 bench: frontend-build
 	node bench/frontend-size.mjs
+
+# Orgs and first people from config/portfolio.toml: on the local embedded store unless a STAGE is
+# named on the command line (or in the environment), then on that stage's table (from the outputs
+# `make deploy` wrote). Prints the plan, applies it; a second run says there is nothing to change.
+ifeq ($(filter command line environment,$(origin STAGE)),)
+PROVISION_TARGET := --data .data
+else
+PROVISION_TARGET := --stage $(STAGE)
+endif
+provision:
+	cargo run --quiet -p operator -- apply $(PROVISION_TARGET) $(if $(PRUNE),--prune,)
 
 clean:
 	cargo clean

@@ -656,7 +656,7 @@ async function main() {
     const adminQueen = await apiToken('admin.queen@example.com');
     const pending = (await (await fetch(`${API}/dev/schedules`)).json()).filter(
       // E2E_NUDGE_NEW_EVENT=1 skips the seeded schedules, to exercise the path that creates an event.
-      (p) => p.org_id === 'queen-of-san-diego' && p.kind === 'departure' && process.env.E2E_NUDGE_NEW_EVENT !== '1',
+      (p) => p.org_id === 'queenofsandiego' && p.kind === 'departure' && process.env.E2E_NUDGE_NEW_EVENT !== '1',
     );
     /** Fires the event's departure nudge and returns the link in Sam's email (null if none came). */
     const nudgeLink = async (eventId) => {
@@ -711,7 +711,7 @@ async function main() {
       log(`nudged through a new event ${target.id}`);
     }
     assert(link, 'no nudge email to Sam');
-    assert(link.endsWith(`/events/${target.id}?org=queen-of-san-diego`), `unexpected link ${link}`);
+    assert(link.endsWith(`/events/${target.id}?org=queenofsandiego`), `unexpected link ${link}`);
     // Sam is signed in to JADA (the last step switched there): the link must switch to Queen.
     await sam.page.locator('.org-name', { hasText: 'JADA' }).waitFor();
     await sam.page.goto(link);
@@ -880,12 +880,12 @@ async function main() {
     await e.goBack();
     await e.locator('.report-heading', { hasText: `Finance · Week ${Number(lastWeek.slice(6))}` }).waitFor();
     // Another org's figures: the org picker switches the session.
-    await e.getByLabel('Org').selectOption('queen-of-san-diego');
+    await e.getByLabel('Org').selectOption('queenofsandiego');
     await e.locator('.org-name', { hasText: 'Queen of San Diego' }).waitFor();
     const queenToken = await pageToken(e);
     assert(queenToken !== execToken, 'the org picker did not switch the session');
     const queen = await api(`/api/reports/weekly?perspective=finance&week=${lastWeek}`, { token: queenToken });
-    assert(queen.org_id === 'queen-of-san-diego', `the report is of ${queen.org_id}`);
+    assert(queen.org_id === 'queenofsandiego', `the report is of ${queen.org_id}`);
     await e.locator('.kpi', { hasText: 'Revenue' }).locator('.kpi-value', { hasText: dollars(queen.kpis.revenue_cents) }).waitFor();
   });
 

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod keys;
 pub mod nudge;
 pub mod org;
+pub mod portfolio;
 pub mod ports;
 pub mod report;
 pub mod role;

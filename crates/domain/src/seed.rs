@@ -8,10 +8,10 @@ use crate::event::{
 };
 use crate::ids::{EventId, OpId, OrgId};
 use crate::org::{HomePort, Member, Org, Perspective};
+use crate::portfolio::Portfolio;
 use crate::role::Role;
 use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use std::collections::BTreeMap;
 
 pub struct Seed {
     pub orgs: Vec<Org>,
@@ -23,10 +23,10 @@ pub struct Seed {
 /// The people of the demo; every address is at `example.com`, which cannot receive mail.
 pub const OWNER: &str = "owner@example.com";
 
+/// The demo's additions to one org of the portfolio file: its vessels and people. Orgs of the file
+/// without a plan get only the file's members.
 struct OrgPlan {
     id: &'static str,
-    name: &'static str,
-    kinds: &'static [EventKind],
     vessels: &'static [&'static str],
     /// (local part, display name, role)
     people: &'static [(&'static str, &'static str, Role)],
@@ -35,12 +35,6 @@ struct OrgPlan {
 const PLANS: &[OrgPlan] = &[
     OrgPlan {
         id: "jada",
-        name: "JADA",
-        kinds: &[
-            EventKind::SunsetSail,
-            EventKind::Charter,
-            EventKind::Delivery,
-        ],
         vessels: &["Jada"],
         people: &[
             ("admin.jada", "Alex Office", Role::Admin),
@@ -50,13 +44,7 @@ const PLANS: &[OrgPlan] = &[
         ],
     },
     OrgPlan {
-        id: "queen-of-san-diego",
-        name: "Queen of San Diego",
-        kinds: &[
-            EventKind::SunsetSail,
-            EventKind::Charter,
-            EventKind::Delivery,
-        ],
+        id: "queenofsandiego",
         vessels: &["Queen of San Diego"],
         people: &[
             ("admin.queen", "Quinn Office", Role::Admin),
@@ -67,8 +55,6 @@ const PLANS: &[OrgPlan] = &[
     },
     OrgPlan {
         id: "quickdumpnow",
-        name: "QuickDumpNow",
-        kinds: &[EventKind::Haul],
         vessels: &["Truck 1", "Truck 2"],
         people: &[
             ("admin.qdn", "Jordan Dispatch", Role::Admin),
@@ -78,12 +64,6 @@ const PLANS: &[OrgPlan] = &[
     },
     OrgPlan {
         id: "dangerouscentaur",
-        name: "DangerousCentaur",
-        kinds: &[
-            EventKind::Charter,
-            EventKind::Delivery,
-            EventKind::SunsetSail,
-        ],
         vessels: &["Dangerous Centaur"],
         people: &[
             ("admin.centaur", "Robin Office", Role::Admin),
@@ -97,10 +77,6 @@ fn email(local: &str) -> Email {
     // The demo's addresses are constants that parse; a failure here is a typo caught by the tests.
     Email::parse(&format!("{local}@example.com"))
         .unwrap_or_else(|e| panic!("seed address {local}: {e}"))
-}
-
-fn org_id(raw: &str) -> OrgId {
-    OrgId::parse(raw).unwrap_or_else(|e| panic!("seed org {raw}: {e}"))
 }
 
 pub fn san_diego() -> HomePort {
@@ -126,51 +102,58 @@ pub fn local_at(now: DateTime<Utc>, zone: Tz, days: i64, hh: u32, mm: u32) -> Da
     }
 }
 
-pub fn demo(now: DateTime<Utc>) -> Seed {
-    let zone = chrono_tz::America::Los_Angeles;
+/// The local world: the portfolio file's orgs and members as `apply` would create them, plus the
+/// demo's people (an owner who is executive everywhere and gets every report, office, captains,
+/// crew), events for today and tomorrow, and six past weeks.
+pub fn demo(now: DateTime<Utc>, portfolio: &Portfolio) -> Seed {
     let mut seed = Seed {
         orgs: Vec::new(),
         members: Vec::new(),
         events: Vec::new(),
     };
-    for plan in PLANS {
-        let id = org_id(plan.id);
-        let owner = email(OWNER.trim_end_matches("@example.com"));
-        let mut recipients = BTreeMap::new();
+    let owner = email(OWNER.trim_end_matches("@example.com"));
+    for wanted in &portfolio.orgs {
+        let mut org = wanted.to_org(now);
         for perspective in Perspective::ALL {
-            recipients.insert(perspective, vec![owner.clone()]);
+            let list = org.report_recipients.entry(perspective).or_default();
+            if !list.contains(&owner) {
+                list.push(owner.clone());
+            }
         }
-        seed.orgs.push(Org {
-            id: id.clone(),
-            name: plan.name.into(),
-            zone,
-            home_port: san_diego(),
-            enabled_kinds: plan.kinds.to_vec(),
-            report_recipients: recipients,
-            created_at: now,
-        });
-        seed.members.push((
-            id.clone(),
-            Member {
-                email: owner,
-                name: "Pat Owner".into(),
-                role: Role::Executive,
+        let mut members: Vec<Member> = wanted
+            .members
+            .iter()
+            .map(|p| Member {
+                email: p.email.clone(),
+                name: p.name.clone(),
+                role: p.role,
                 added_at: now,
-            },
-        ));
-        for (local, name, role) in plan.people {
-            seed.members.push((
-                id.clone(),
-                Member {
-                    email: email(local),
-                    name: (*name).into(),
-                    role: *role,
+            })
+            .collect();
+        let plan = PLANS.iter().find(|p| p.id == org.id.as_str());
+        let demo_people = plan.map(|p| p.people).unwrap_or_default();
+        let extra = std::iter::once((owner.clone(), "Pat Owner", Role::Executive)).chain(
+            demo_people
+                .iter()
+                .map(|(local, name, role)| (email(local), *name, *role)),
+        );
+        for (address, name, role) in extra {
+            if !members.iter().any(|m| m.email == address) {
+                members.push(Member {
+                    email: address,
+                    name: name.into(),
+                    role,
                     added_at: now,
-                },
-            ));
+                });
+            }
         }
-        seed.events.extend(upcoming_events(plan, &id, zone, now));
-        seed.events.extend(history(plan, &id, zone, now));
+        seed.members
+            .extend(members.into_iter().map(|m| (org.id.clone(), m)));
+        if let Some(plan) = plan {
+            seed.events.extend(upcoming_events(plan, &org, now));
+            seed.events.extend(history(plan, &org, now));
+        }
+        seed.orgs.push(org);
     }
     seed
 }
@@ -216,9 +199,11 @@ struct Slot(i64, EventKind, (u32, u32), i64, (i64, i64));
 /// Six past weeks of realistic work: mostly on-time departures with their checklists done, some
 /// late departures, the odd late or forgotten safety task, a cancellation now and then, nudges
 /// sent. Enough for every report perspective to have something to show in `make dev`.
-fn history(plan: &OrgPlan, org: &OrgId, zone: Tz, now: DateTime<Utc>) -> Vec<Event> {
+fn history(plan: &OrgPlan, org: &Org, now: DateTime<Utc>) -> Vec<Event> {
+    let zone = org.zone;
+    let kinds = &org.enabled_kinds;
     let mut dice =
-        Dice(0x9E37_79B9_7F4A_7C15 ^ plan.id.len() as u64 ^ (plan.name.len() as u64) << 32);
+        Dice(0x9E37_79B9_7F4A_7C15 ^ plan.id.len() as u64 ^ (org.name.len() as u64) << 32);
     let admin = plan
         .people
         .iter()
@@ -231,7 +216,7 @@ fn history(plan: &OrgPlan, org: &OrgId, zone: Tz, now: DateTime<Utc>) -> Vec<Eve
     let mut out = Vec::new();
     for week in 1..=6_i64 {
         let monday = this_monday - Duration::days(7 * week);
-        let slots: Vec<Slot> = if plan.kinds.contains(&EventKind::Haul) {
+        let slots: Vec<Slot> = if kinds.contains(&EventKind::Haul) {
             (0..5)
                 .map(|d| Slot(d, EventKind::Haul, (8, 30), 72, (375, 650)))
                 .collect()
@@ -249,7 +234,7 @@ fn history(plan: &OrgPlan, org: &OrgId, zone: Tz, now: DateTime<Utc>) -> Vec<Eve
             s
         };
         for (n, Slot(day, kind, (hh, mm), hours, (lo, hi))) in slots.into_iter().enumerate() {
-            if !plan.kinds.contains(&kind) {
+            if !kinds.contains(&kind) {
                 continue;
             }
             let Some(departs_at) = local_on(monday + Duration::days(day), zone, hh, mm) else {
@@ -286,7 +271,7 @@ fn history(plan: &OrgPlan, org: &OrgId, zone: Tz, now: DateTime<Utc>) -> Vec<Eve
             };
             let mut e = created(Event::new(
                 EventId::generate(),
-                org.clone(),
+                org.id.clone(),
                 spec,
                 admin.clone(),
                 departs_at - Duration::days(10),
@@ -417,7 +402,9 @@ impl Planned {
     }
 }
 
-fn upcoming_events(plan: &OrgPlan, org: &OrgId, zone: Tz, now: DateTime<Utc>) -> Vec<Event> {
+fn upcoming_events(plan: &OrgPlan, org: &Org, now: DateTime<Utc>) -> Vec<Event> {
+    let zone = org.zone;
+    let kinds = &org.enabled_kinds;
     let admin = plan
         .people
         .iter()
@@ -426,7 +413,7 @@ fn upcoming_events(plan: &OrgPlan, org: &OrgId, zone: Tz, now: DateTime<Utc>) ->
         .unwrap_or_else(|| email("admin"));
     let vessel = plan.vessels.first().copied().unwrap_or("Vessel");
     let crew = crew_of(plan);
-    let program: &[Planned] = if plan.kinds.contains(&EventKind::Haul) {
+    let program: &[Planned] = if kinds.contains(&EventKind::Haul) {
         &[
             Planned::new(
                 EventKind::Haul,
@@ -481,7 +468,7 @@ fn upcoming_events(plan: &OrgPlan, org: &OrgId, zone: Tz, now: DateTime<Utc>) ->
             };
             created(Event::new(
                 EventId::generate(),
-                org.clone(),
+                org.id.clone(),
                 spec,
                 admin.clone(),
                 now,
@@ -494,10 +481,18 @@ fn upcoming_events(plan: &OrgPlan, org: &OrgId, zone: Tz, now: DateTime<Utc>) ->
 mod tests {
     use super::*;
 
+    fn bundled() -> Portfolio {
+        Portfolio::parse(
+            include_str!("../../../config/portfolio.toml"),
+            "config/portfolio.toml",
+        )
+        .expect("the repo's portfolio file is valid")
+    }
+
     #[test]
     fn the_demo_world_is_valid() {
         let now = Utc.with_ymd_and_hms(2026, 11, 25, 18, 0, 0).unwrap();
-        let seed = demo(now);
+        let seed = demo(now, &bundled());
         assert_eq!(seed.orgs.len(), 4);
         for org in &seed.orgs {
             org.validate().expect("org is valid");
@@ -533,7 +528,7 @@ mod tests {
     fn six_weeks_of_history_give_every_report_something_to_show() {
         use crate::report::{Week, WeekInput, org_week};
         let now = Utc.with_ymd_and_hms(2026, 11, 25, 18, 0, 0).unwrap();
-        let seed = demo(now);
+        let seed = demo(now, &bundled());
         let names = Default::default();
         let (mut misses, mut late, mut cancelled) = (0, 0, 0);
         for org in &seed.orgs {

@@ -19,6 +19,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use domain::nudge::{NudgePlan, plan};
 use domain::org::OrgScope;
+use domain::portfolio::Portfolio;
 use domain::ports::{
     Clock, EventStore, MemberStore, NudgeScheduler, OrgStore, PageRequest, SystemClock,
 };
@@ -139,13 +140,21 @@ fn static_files(dir: &Path) -> Router {
     Router::new().fallback_service(files)
 }
 
-/// The demo world: four orgs, their people, events for today and tomorrow, their nudges.
+/// The portfolio file, compiled in: the local world starts from the orgs a stage is provisioned with.
+pub const PORTFOLIO: &str = include_str!("../../../config/portfolio.toml");
+pub const PORTFOLIO_FILE: &str = "config/portfolio.toml";
+
+/// The demo world: the portfolio's orgs and first people, the demo's people, events for today and
+/// tomorrow, their nudges.
 pub async fn seed(
     store: &EmbeddedStore,
     scheduler: &dyn NudgeScheduler,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), domain::ports::StoreError> {
-    let world = domain::seed::demo(now);
+    let portfolio = Portfolio::parse(PORTFOLIO, PORTFOLIO_FILE).map_err(|e| {
+        domain::ports::StoreError::Backend(format!("the bundled portfolio file is invalid: {e}"))
+    })?;
+    let world = domain::seed::demo(now, &portfolio);
     for org in &world.orgs {
         store.create_org(org).await?;
     }

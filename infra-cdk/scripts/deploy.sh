@@ -62,6 +62,29 @@ app_url=$(node -e '
   console.log(out.AppUrl);
 ' "${INFRA_DIR}/${OUTPUTS}" "${STACK}") || die "no AppUrl in ${OUTPUTS}"
 
+# ---- Provision: the orgs and first people of config/portfolio.toml ----------
+# The operator reads the table name from ${OUTPUTS}; it prints the plan and applies it (idempotent:
+# a re-deploy prints "No changes").
+echo "+ operator apply --stage ${stage}   (config/portfolio.toml)"
+(cd "${REPO_ROOT}" && cargo run --quiet -p operator -- apply --stage "${stage}") ||
+  die "provisioning failed; fix what it printed and run \`make provision STAGE=${stage}\` (it continues where it stopped)"
+
+admins=$(python3 -c '
+import sys, tomllib
+with open(sys.argv[1], "rb") as f:
+    orgs = tomllib.load(f).get("org", [])
+seen = []
+for org in orgs:
+    for m in org.get("member", []):
+        if m.get("role") == "admin" and m["email"] not in seen:
+            seen.append(m["email"])
+print(" ".join(seen))
+' "${REPO_ROOT}/config/portfolio.toml")
+
 echo
 echo "Deployed ${STACK}."
 echo "AppUrl: ${app_url}"
+echo
+echo "First sign-in: open ${app_url}, enter one of the first admins' addresses from"
+echo "config/portfolio.toml (${admins}), and open the link in the email."
+echo "While SES is in its sandbox it only mails verified addresses (docs/operations.md)."

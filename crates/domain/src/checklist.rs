@@ -2,8 +2,8 @@
 //! costs a database read. Each event kind has one template under `templates/`.
 
 use crate::error::ValidationErrors;
-use crate::event::{CrewRole, EventKind, NudgeKind};
 use crate::ids::TaskId;
+use crate::kinds::{CrewRole, EventKind, NudgeKind};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::sync::LazyLock;

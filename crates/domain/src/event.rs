@@ -5,12 +5,12 @@ use crate::checklist::{self, Template};
 use crate::email::Email;
 use crate::error::ValidationErrors;
 use crate::ids::{EventId, OpId, OrgId, TaskId};
+pub use crate::kinds::{CrewRole, EventKind, NudgeKind};
 use crate::org::Org;
 use chrono::{DateTime, Datelike, LocalResult, NaiveDateTime, SubsecRound, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fmt;
 
 pub const MAX_TITLE: usize = 120;
 pub const MAX_VESSEL: usize = 80;
@@ -18,55 +18,6 @@ pub const MAX_NOTES: usize = 4000;
 pub const MAX_CREW: usize = 30;
 /// One million dollars: a larger figure for one event is a typo.
 pub const MAX_REVENUE_CENTS: i64 = 100_000_000;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum EventKind {
-    SunsetSail,
-    Charter,
-    /// Moving a vessel from one port to another; may span days.
-    Delivery,
-    /// QuickDumpNow: a container dropped off at departure and picked up at return.
-    Haul,
-}
-
-impl EventKind {
-    pub const ALL: [EventKind; 4] = [
-        EventKind::SunsetSail,
-        EventKind::Charter,
-        EventKind::Delivery,
-        EventKind::Haul,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::SunsetSail => "sunset_sail",
-            EventKind::Charter => "charter",
-            EventKind::Delivery => "delivery",
-            EventKind::Haul => "haul",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Result<Self, ValidationErrors> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == raw)
-            .ok_or_else(|| {
-                ValidationErrors::single(
-                    "",
-                    "unknown_kind",
-                    "kind is one of sunset_sail, charter, delivery, haul",
-                )
-            })
-    }
-}
-
-impl fmt::Display for EventKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -90,14 +41,6 @@ impl EventStatus {
 }
 
 /// The part someone plays on one event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum CrewRole {
-    Captain,
-    Crew,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CrewAssignment {
@@ -154,24 +97,6 @@ pub struct AuditEntry {
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = "email"))]
     pub by: Email,
     pub at: DateTime<Utc>,
-}
-
-/// Which reminder a nudge is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum NudgeKind {
-    Departure,
-    Return,
-}
-
-impl NudgeKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NudgeKind::Departure => "departure",
-            NudgeKind::Return => "return",
-        }
-    }
 }
 
 /// A nudge to one crew member for one (kind, anchor instant): the record that makes it

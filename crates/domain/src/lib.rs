@@ -11,6 +11,7 @@ pub mod error;
 pub mod event;
 pub mod ids;
 pub mod keys;
+pub mod kinds;
 pub mod nudge;
 pub mod org;
 pub mod portfolio;

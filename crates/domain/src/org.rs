@@ -2,8 +2,8 @@
 
 use crate::email::Email;
 use crate::error::ValidationErrors;
-use crate::event::EventKind;
 use crate::ids::OrgId;
+use crate::kinds::EventKind;
 use crate::role::Role;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;

@@ -7,8 +7,8 @@
 
 use crate::email::Email;
 use crate::error::ValidationErrors;
-use crate::event::EventKind;
 use crate::ids::OrgId;
+use crate::kinds::EventKind;
 use crate::org::{HomePort, Member, Org, Perspective, parse_zone};
 use crate::role::Role;
 use chrono::{DateTime, Utc};

@@ -8,7 +8,7 @@ PORT ?= 3000
 # cargo-lambda and zig come from PyPI into this venv; never a prerequisite of dev or test.
 LAMBDA_VENV := .venv-lambda
 
-.PHONY: dev test fmt-check clippy domain-deps rust-test cdk-check frontend-deps frontend-build \
+.PHONY: dev test fmt-check clippy domain-deps rust-test deployed-e2e cdk-check frontend-deps frontend-build \
         frontend-check frontend-e2e bench build-lambdas synth deploy provision clean help
 
 help:
@@ -23,7 +23,7 @@ help:
 dev: frontend-build
 	cargo run -p local -- --port $(PORT) --data .data --static frontend/dist
 
-test: fmt-check clippy domain-deps rust-test frontend-check frontend-e2e cdk-check
+test: fmt-check clippy domain-deps rust-test deployed-e2e frontend-check frontend-e2e cdk-check
 	@echo "make test: all checks passed"
 
 # npm ci only when package-lock.json is newer than the installed tree.
@@ -56,6 +56,13 @@ domain-deps:
 # Every Rust test; the AWS adapters talk to a moto server started (and stopped) around the run.
 rust-test:
 	tests/with-moto.sh cargo test --workspace --no-fail-fast
+
+# The deployed shape end to end: the four Lambda binaries, configured from the synthesized dev
+# stack, under a local Lambda Runtime API against moto (tests/deployed/README.md).
+deployed-e2e:
+	cargo build -p api -p magic-link -p nudge -p report -p operator
+	cd infra-cdk && { test -d node_modules || npm ci --no-audit --no-fund; }
+	tests/with-moto.sh .venv-moto/bin/python tests/deployed/run.py
 
 cdk-check:
 	bash infra-cdk/scripts/check.sh

@@ -40,7 +40,6 @@ impl EventStatus {
     }
 }
 
-/// The part someone plays on one event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CrewAssignment {

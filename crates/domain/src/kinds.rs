@@ -55,6 +55,7 @@ impl fmt::Display for EventKind {
     }
 }
 
+/// The part someone plays on one event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

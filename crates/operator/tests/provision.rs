@@ -2,24 +2,20 @@
 //! people, a second changes nothing, drift is repaired, --prune removes and signs out; and the
 //! binary refuses a broken file with its line and writes nothing.
 
-use chrono::{Duration, TimeZone, Utc};
+mod common;
+
+use chrono::Duration;
+use common::now;
 use domain::org::{Member, OrgScope};
 use domain::portfolio::Portfolio;
 use domain::ports::{SessionRecord, Store};
 use domain::{Email, OrgId, Role};
 use std::process::Command;
-use std::sync::Arc;
 
 const REPO_FILE: &str = include_str!("../../../config/portfolio.toml");
 
 fn portfolio() -> Portfolio {
     Portfolio::parse(REPO_FILE, "config/portfolio.toml").expect("valid")
-}
-
-fn now() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0)
-        .single()
-        .expect("valid")
 }
 
 fn email(raw: &str) -> Email {
@@ -147,16 +143,10 @@ async fn provisions_the_embedded_store() {
 
 #[tokio::test]
 async fn provisions_dynamodb() {
-    let Some(config) = aws_env::test_endpoint().await else {
+    let Some(store) = common::fresh_dynamo("provision").await else {
         return;
     };
-    let client = aws_sdk_dynamodb::Client::new(&config);
-    let table = format!("provision-{}", ulid::Ulid::new());
-    store_dynamodb::table::create_table(&client, &table)
-        .await
-        .expect("create table");
-    let store = Arc::new(store_dynamodb::DynamoStore::new(client, table));
-    provisions_and_repairs(&*store).await;
+    provisions_and_repairs(&store).await;
 }
 
 fn operator(args: &[&str]) -> std::process::Output {

@@ -2,19 +2,14 @@
 //! to DynamoDB) unchanged, a re-import writes nothing twice, and a broken export is refused whole
 //! with the line of every problem.
 
-use chrono::{TimeZone, Utc};
+mod common;
+
+use common::now;
 use domain::org::OrgScope;
 use domain::portfolio::Portfolio;
 use domain::ports::{ReportAudience, Store};
 use domain::{Email, OrgId, Perspective};
 use operator::transfer::{self, ImportError};
-use std::sync::Arc;
-
-fn now() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0)
-        .single()
-        .expect("valid")
-}
 
 /// The demo world (the portfolio's orgs, people, events with ticks, audit and nudges) in a store.
 async fn seeded(store: &dyn Store) {
@@ -124,16 +119,10 @@ async fn an_org_moves_between_embedded_stores() {
 
 #[tokio::test]
 async fn an_org_moves_from_the_embedded_store_to_dynamodb() {
-    let Some(config) = aws_env::test_endpoint().await else {
+    let Some(target) = common::fresh_dynamo("transfer").await else {
         return;
     };
-    let client = aws_sdk_dynamodb::Client::new(&config);
-    let table = format!("transfer-{}", ulid::Ulid::new());
-    store_dynamodb::table::create_table(&client, &table)
-        .await
-        .expect("create table");
-    let target = Arc::new(store_dynamodb::DynamoStore::new(client, table));
-    round_trip(&*target).await;
+    round_trip(&target).await;
 }
 
 #[tokio::test]

@@ -1,0 +1,291 @@
+//! The [`EventStore`] port.
+
+use super::*;
+
+#[async_trait]
+impl EventStore for DynamoStore {
+    async fn create_event(&self, scope: &OrgScope, event: &Event) -> StoreResult<()> {
+        let item = EventItem::from_event(scope.org(), event);
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(serde_dynamo::to_item(&item).map_err(codec)?))
+            .condition_expression("attribute_not_exists(sk)")
+            .send()
+            .await;
+        conditional(result, StoreError::AlreadyExists).map(|_| ())
+    }
+
+    async fn get_event(&self, scope: &OrgScope, id: &EventId) -> StoreResult<Event> {
+        self.read_event(scope, id).await
+    }
+
+    async fn update_event(
+        &self,
+        scope: &OrgScope,
+        event: &Event,
+        expected_version: u64,
+        audit: &AuditEntry,
+    ) -> StoreResult<Event> {
+        let new = EventItem::from_event(scope.org(), event);
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(scope.org().as_str(), &keys::event_sk(&event.id))))
+            .update_expression(
+                "SET #kind = :kind, #title = :title, #vessel = :vessel, #departs_at = :departs_at, \
+                 #returns_at = :returns_at, #crew = :crew, #notes = :notes, \
+                 #revenue_cents = :revenue_cents, #status = :status, #departed_at = :departed_at, \
+                 #returned_at = :returned_at, #updated_at = :updated_at, \
+                 #updated_by = :updated_by, #version = :new_version, #audit.#op = :audit \
+                 ADD #revision :one",
+            )
+            .condition_expression("attribute_exists(sk) AND #version = :expected")
+            .expression_attribute_names("#op", audit.op_id.as_str())
+            .expression_attribute_values(":new_version", av_n(expected_version + 1))
+            .expression_attribute_values(":expected", av_n(expected_version))
+            .expression_attribute_values(":one", av_n(1))
+            .expression_attribute_values(":audit", enc(audit)?)
+            .return_values(ReturnValue::AllNew);
+        let fields: [(&str, AttributeValue); 13] = [
+            ("kind", enc(&new.kind)?),
+            ("title", av_s(&new.title)),
+            ("vessel", av_s(&new.vessel)),
+            ("departs_at", av_s(&new.departs_at)),
+            ("returns_at", enc(&new.returns_at)?),
+            ("crew", enc(&new.crew)?),
+            ("notes", av_s(&new.notes)),
+            ("revenue_cents", enc(&new.revenue_cents)?),
+            ("status", enc(&new.status)?),
+            ("departed_at", enc(&new.departed_at)?),
+            ("returned_at", enc(&new.returned_at)?),
+            ("updated_at", enc(&new.updated_at)?),
+            ("updated_by", enc(&new.updated_by)?),
+        ];
+        for (name, value) in fields {
+            request = request
+                .expression_attribute_names(format!("#{name}"), name)
+                .expression_attribute_values(format!(":{name}"), value);
+        }
+        for name in ["version", "revision", "audit"] {
+            request = request.expression_attribute_names(format!("#{name}"), name);
+        }
+        match request.send().await {
+            Ok(out) => Self::decode_event(out.attributes.unwrap_or_default()),
+            Err(e) if is_condition_failure(&e) => {
+                // Tell a missing event from a stale version; one extra read, on the failure path only.
+                self.read_event(scope, &event.id).await?;
+                Err(StoreError::Conflict)
+            }
+            Err(e) => Err(sdk_err(e)),
+        }
+    }
+
+    async fn list_events(
+        &self,
+        scope: &OrgScope,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Event>> {
+        let org = scope.org();
+        let start = match &page.cursor {
+            Some(cursor) => {
+                let position = cursor.position_for(org)?;
+                let (departs, sk) = position.split_once('|').ok_or(StoreError::BadCursor)?;
+                let departs_ok = DateTime::parse_from_rfc3339(departs).is_ok();
+                let id_ok = EventId::parse(sk.trim_start_matches(keys::EVENT_PREFIX)).is_ok();
+                if !departs_ok || !id_ok || !sk.starts_with(keys::EVENT_PREFIX) {
+                    return Err(StoreError::BadCursor);
+                }
+                let mut k = key(org.as_str(), sk);
+                k.insert("departs_at".into(), av_s(departs));
+                Some(k)
+            }
+            None => None,
+        };
+        // Key conditions allow one comparison on the sort key: BETWEEN is inclusive, and stored
+        // departures are whole seconds, so `[from, to)` is `BETWEEN from AND to - 1s`.
+        let last = to - Duration::seconds(1);
+        if last < from {
+            return Ok(Page {
+                items: Vec::new(),
+                next: None,
+            });
+        }
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(table::BY_DEPARTURE)
+            .key_condition_expression("org_id = :org AND departs_at BETWEEN :from AND :to")
+            .expression_attribute_values(":org", av_s(org.as_str()))
+            .expression_attribute_values(":from", av_s(departure_key(from)))
+            .expression_attribute_values(":to", av_s(departure_key(last)))
+            .limit(i32::try_from(page.limit()).unwrap_or(i32::MAX))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(sdk_err)?;
+        let items = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(Self::decode_event)
+            .collect::<StoreResult<Vec<Event>>>()?;
+        let next = match out.last_evaluated_key {
+            Some(k) if !k.is_empty() => {
+                let departs = match k.get("departs_at") {
+                    Some(AttributeValue::S(s)) => s.clone(),
+                    _ => return Err(StoreError::Backend("page key lacks departs_at".into())),
+                };
+                let sk = match k.get("sk") {
+                    Some(AttributeValue::S(s)) => s.clone(),
+                    _ => return Err(StoreError::Backend("page key lacks sk".into())),
+                };
+                Some(Cursor::encode(org, &format!("{departs}|{sk}")))
+            }
+            _ => None,
+        };
+        Ok(Page { items, next })
+    }
+
+    async fn record_task(
+        &self,
+        scope: &OrgScope,
+        id: &EventId,
+        tick: &TaskTick,
+    ) -> StoreResult<TickOutcome> {
+        let action = if tick.state.done {
+            AuditAction::TaskDone {
+                task: tick.task.clone(),
+            }
+        } else {
+            AuditAction::TaskUndone {
+                task: tick.task.clone(),
+            }
+        };
+        let audit = AuditEntry {
+            op_id: tick.state.op_id.clone(),
+            action,
+            by: tick.state.by.clone(),
+            at: tick.state.recorded_at,
+        };
+        // One UpdateItem on this task's own attribute path: ticks of other tasks are untouched, and
+        // the op id's audit entry doubles as the idempotency record.
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(scope.org().as_str(), &keys::event_sk(id))))
+            .update_expression("SET #tasks.#task = :state, #audit.#op = :audit ADD #revision :one")
+            .condition_expression("attribute_exists(sk) AND attribute_not_exists(#audit.#op)")
+            .expression_attribute_names("#tasks", "tasks")
+            .expression_attribute_names("#task", tick.task.as_str())
+            .expression_attribute_names("#audit", "audit")
+            .expression_attribute_names("#op", tick.state.op_id.as_str())
+            .expression_attribute_names("#revision", "revision")
+            .expression_attribute_values(":state", enc(&tick.state)?)
+            .expression_attribute_values(":audit", enc(&audit)?)
+            .expression_attribute_values(":one", av_n(1))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        match result {
+            Ok(out) => Ok(TickOutcome {
+                applied: true,
+                event: Self::decode_event(out.attributes.unwrap_or_default())?,
+            }),
+            Err(e) if is_condition_failure(&e) => {
+                // Missing event (NotFound from the read) or an op already applied.
+                let event = self.read_event(scope, id).await?;
+                Ok(TickOutcome {
+                    applied: false,
+                    event,
+                })
+            }
+            Err(e) => Err(sdk_err(e)),
+        }
+    }
+
+    async fn claim_nudge(
+        &self,
+        scope: &OrgScope,
+        id: &EventId,
+        key_: &NudgeKey,
+        now: DateTime<Utc>,
+        stale_after: Duration,
+    ) -> StoreResult<SendClaim> {
+        let map_key = nudge_map_key(key_);
+        let claim = NudgeItem::new(key_, NudgeState::Sending, now);
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(scope.org().as_str(), &keys::event_sk(id))))
+            .update_expression("SET #nudges.#k = :claim ADD #revision :one")
+            .condition_expression(
+                "attribute_exists(sk) AND (attribute_not_exists(#nudges.#k) \
+                 OR #nudges.#k.#state = :failed \
+                 OR (#nudges.#k.#state = :sending AND #nudges.#k.#at_ms < :stale_before))",
+            )
+            .expression_attribute_names("#nudges", "nudges")
+            .expression_attribute_names("#k", &map_key)
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#at_ms", "at_ms")
+            .expression_attribute_names("#revision", "revision")
+            .expression_attribute_values(":claim", enc(&claim)?)
+            .expression_attribute_values(":failed", av_s("failed"))
+            .expression_attribute_values(":sending", av_s("sending"))
+            .expression_attribute_values(
+                ":stale_before",
+                av_n((now - stale_after).timestamp_millis()),
+            )
+            .expression_attribute_values(":one", av_n(1))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(SendClaim::Claimed),
+            Err(e) if is_condition_failure(&e) => {
+                let item = self
+                    .get_item(scope.org().as_str(), &keys::event_sk(id))
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                let stored: EventItem = serde_dynamo::from_item(item).map_err(codec)?;
+                match stored.nudges.get(&map_key).map(|n| n.state) {
+                    Some(NudgeState::Sent) => Ok(SendClaim::AlreadySent),
+                    _ => Ok(SendClaim::InProgress),
+                }
+            }
+            Err(e) => Err(sdk_err(e)),
+        }
+    }
+
+    async fn finish_nudge(
+        &self,
+        scope: &OrgScope,
+        id: &EventId,
+        key_: &NudgeKey,
+        state: NudgeState,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let done = NudgeItem::new(key_, state, now);
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(scope.org().as_str(), &keys::event_sk(id))))
+            .update_expression("SET #nudges.#k = :done ADD #revision :one")
+            .condition_expression("attribute_exists(#nudges.#k)")
+            .expression_attribute_names("#nudges", "nudges")
+            .expression_attribute_names("#k", nudge_map_key(key_))
+            .expression_attribute_names("#revision", "revision")
+            .expression_attribute_values(":done", enc(&done)?)
+            .expression_attribute_values(":one", av_n(1))
+            .send()
+            .await;
+        conditional(result, StoreError::NotFound).map(|_| ())
+    }
+}

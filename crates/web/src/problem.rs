@@ -82,6 +82,16 @@ impl Problem {
         )
     }
 
+    /// A request that did not come through CloudFront (no or a wrong origin header): the
+    /// execute-api URL is not a way in.
+    pub fn unverified_origin() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "unverified-origin",
+            "Call this API through the app's address",
+        )
+    }
+
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "not-found", "Not found")
     }

@@ -17,6 +17,7 @@ import { loadTableSchema } from './table-schema';
  *   stage           dev | prod (required)
  *   lambdaAssetDir  folder with <fn>/bootstrap (default <repo>/target/lambda)
  *   frontendDist    built web app (default <repo>/frontend/dist)
+ *   originSecretVersion  the origin secret's version CloudFront sends (scripts/deploy.sh sets it)
  * Relative paths resolve against infra-cdk/.
  */
 export function addStageStack(app: App): ShipCaptainCrewStack {
@@ -33,5 +34,6 @@ export function addStageStack(app: App): ShipCaptainCrewStack {
     tableSchema: loadTableSchema(),
     lambdaAssetDir,
     frontendDist,
+    originSecretVersion: app.node.tryGetContext('originSecretVersion') || undefined,
   });
 }

@@ -1,5 +1,5 @@
 // shipcaptaincrew-<stage>: everything one stage needs in AWS.
-import { Arn, CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import { Arn, CfnOutput, Duration, SecretValue, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -15,7 +15,7 @@ import type { Construct } from 'constructs';
 import { FUNCTION_NAMES, type FunctionName, type StageConfig } from './config';
 import { Alarms } from './constructs/alarms';
 import { RustFunction } from './constructs/rust-function';
-import { WebApp } from './constructs/web-app';
+import { ORIGIN_VERIFY_HEADER, WebApp } from './constructs/web-app';
 import { acknowledgeWildcardResource } from './nag';
 import type { TableSchema } from './table-schema';
 
@@ -26,6 +26,14 @@ export interface ShipCaptainCrewStackProps extends StackProps {
   readonly lambdaAssetDir: string;
   /** The built web app. */
   readonly frontendDist: string;
+  /**
+   * The origin secret's version CloudFront sends (`-c originSecretVersion=<VersionId>`,
+   * scripts/deploy.sh passes the AWSCURRENT one). Without it the reference names no version and
+   * resolves to AWSCURRENT, but only when the reference itself changes: CloudFormation does not
+   * re-read a secret whose reference is unchanged, so a rotation reaches CloudFront through a new
+   * version id here.
+   */
+  readonly originSecretVersion?: string;
 }
 
 export const WEEKLY_REPORT_CRON = 'cron(0 7 ? * MON *)';
@@ -47,13 +55,13 @@ const TABLE_READ_WRITE = [
   'dynamodb:ConditionCheckItem',
 ];
 
+type SecretName = 'jwtKeys' | 'pepper' | 'originVerify';
+
 /** What each function may do beyond writing its own logs and sending mail. */
-const ACCESS: Record<
-  FunctionName,
-  { table: string[]; secrets: ('jwtKeys' | 'pepper')[]; putEvents: boolean }
-> = {
-  api: { table: TABLE_READ_WRITE, secrets: ['jwtKeys', 'pepper'], putEvents: true },
-  'magic-link': { table: TABLE_READ_WRITE, secrets: ['jwtKeys', 'pepper'], putEvents: false },
+const ACCESS: Record<FunctionName, { table: string[]; secrets: SecretName[]; putEvents: boolean }> = {
+  // The two functions behind the HTTP API check CloudFront's origin header (originVerify).
+  api: { table: TABLE_READ_WRITE, secrets: ['jwtKeys', 'pepper', 'originVerify'], putEvents: true },
+  'magic-link': { table: TABLE_READ_WRITE, secrets: ['jwtKeys', 'pepper', 'originVerify'], putEvents: false },
   nudge: {
     table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Query'],
     secrets: [],
@@ -67,7 +75,11 @@ const ACCESS: Record<
   },
 };
 
-const SECRET_ENV = { jwtKeys: 'JWT_KEYS_SECRET_ARN', pepper: 'PEPPER_SECRET_ARN' } as const;
+const SECRET_ENV: Record<SecretName, string> = {
+  jwtKeys: 'JWT_KEYS_SECRET_ARN',
+  pepper: 'PEPPER_SECRET_ARN',
+  originVerify: 'ORIGIN_VERIFY_SECRET_ARN',
+};
 
 export class ShipCaptainCrewStack extends Stack {
   readonly table: dynamodb.Table;
@@ -127,6 +139,21 @@ export class ShipCaptainCrewStack extends Stack {
         removalPolicy: config.removalPolicy,
         generateSecretString: { passwordLength: 64, excludePunctuation: true },
       }),
+      // {"current":"<64 chars>"}; a rotation adds "previous" by hand. CloudFront sends current
+      // in the x-origin-verify header to the HTTP API; api and magic-link accept current and
+      // previous and refuse every other request, so the execute-api URL is no way around
+      // CloudFront (and its CloudFront-Viewer-Address, which the sign-in limits trust).
+      originVerify: new secretsmanager.Secret(this, 'OriginVerify', {
+        secretName: `shipcaptaincrew/${config.stage}/origin-verify`,
+        description: 'The header value CloudFront adds to requests to the HTTP API; api and magic-link refuse requests without it',
+        removalPolicy: config.removalPolicy,
+        generateSecretString: {
+          secretStringTemplate: JSON.stringify({}),
+          generateStringKey: 'current',
+          passwordLength: 64,
+          excludePunctuation: true,
+        },
+      }),
     };
     Validations.of(secrets.jwtKeys).acknowledge({
       id: 'AwsSolutions-SMG4',
@@ -137,6 +164,11 @@ export class ShipCaptainCrewStack extends Stack {
       id: 'AwsSolutions-SMG4',
       reason:
         'Rotation is manual by design: a new pepper invalidates every stored keyed hash and every unsubscribe link already mailed, so it is changed deliberately by an operator, never on a timer.',
+    });
+    Validations.of(secrets.originVerify).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotation is manual by design (docs/operations.md): the new value is written as current with the old as previous, a deploy makes CloudFront send it, then previous is dropped; a rotation Lambda would change the value before CloudFront sends it.',
     });
 
     // ---- Events and queues ----------------------------------------------------
@@ -313,6 +345,15 @@ export class ShipCaptainCrewStack extends Stack {
       config,
       frontendDist: props.frontendDist,
       httpApiId: this.httpApi.apiId,
+      originVerify: {
+        headerName: ORIGIN_VERIFY_HEADER,
+        // A CloudFormation dynamic reference, resolved when the distribution is created or its
+        // reference changes (see originSecretVersion); the value is not in the template.
+        value: SecretValue.secretsManager(secrets.originVerify.secretArn, {
+          jsonField: 'current',
+          versionId: props.originSecretVersion,
+        }).unsafeUnwrap(),
+      },
     });
 
     // APP_URL (links in emails) is the CloudFront URL, or the configured domain.

@@ -6,6 +6,8 @@
 #   frontend/dist/                 the built web app
 #   AWS credentials for the target account, and `cdk bootstrap` done once
 #   for that account/region.
+#   The AWS CLI (to pin the origin secret's current version; without it a
+#   warning, and CloudFront keeps the value it has).
 #
 # The stack's BucketDeployments upload frontend/dist to the site bucket and
 # invalidate the CloudFront cache as part of `cdk deploy`, so this script has
@@ -52,8 +54,37 @@ if [[ ! -d node_modules ]]; then
   npm ci --no-audit --no-fund
 fi
 
-echo "+ npx cdk deploy ${STACK} -c stage=${stage} --require-approval never --outputs-file ${OUTPUTS}"
-npx cdk deploy "${STACK}" -c "stage=${stage}" --require-approval never --outputs-file "${OUTPUTS}"
+# ---- Origin secret: CloudFront sends its current version -------------------
+# CloudFormation resolves the distribution's reference to the origin secret only when the
+# reference itself changes, so it names the secret's AWSCURRENT version: after a rotation
+# (docs/operations.md) this deploy makes CloudFront send the new value. ORIGIN_SECRET_VERSION
+# overrides the lookup; on the first deploy there is no secret yet and nothing is pinned.
+origin_secret="shipcaptaincrew/${stage}/origin-verify"
+origin_version=${ORIGIN_SECRET_VERSION:-}
+if [[ -z "${origin_version}" ]]; then
+  if ! command -v aws >/dev/null 2>&1; then
+    echo "deploy.sh: warning: no AWS CLI to look up ${origin_secret}'s current version; CloudFront keeps the value it has (set ORIGIN_SECRET_VERSION after a rotation)" >&2
+  elif described=$(aws secretsmanager describe-secret --secret-id "${origin_secret}" --output json 2>&1); then
+    origin_version=$(node -e '
+      const stages = JSON.parse(process.argv[1]).VersionIdsToStages || {};
+      const id = Object.keys(stages).find((v) => stages[v].includes("AWSCURRENT"));
+      if (!id) process.exit(1);
+      console.log(id);
+    ' "${described}") || die "${origin_secret} has no AWSCURRENT version"
+  elif [[ "${described}" == *ResourceNotFoundException* ]]; then
+    echo "${origin_secret} does not exist yet (first deploy): the stack generates it"
+  else
+    die "cannot describe ${origin_secret}: ${described}"
+  fi
+fi
+context=(-c "stage=${stage}")
+if [[ -n "${origin_version}" ]]; then
+  echo "origin secret: CloudFront sends version ${origin_version} of ${origin_secret}"
+  context+=(-c "originSecretVersion=${origin_version}")
+fi
+
+echo "+ npx cdk deploy ${STACK} ${context[*]} --require-approval never --outputs-file ${OUTPUTS}"
+npx cdk deploy "${STACK}" "${context[@]}" --require-approval never --outputs-file "${OUTPUTS}"
 
 app_url=$(node -e '
   const [file, stack] = process.argv.slice(1);

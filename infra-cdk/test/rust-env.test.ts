@@ -1,5 +1,6 @@
 // The other side of the environment contract: every variable a Lambda's Rust code reads
-// (`aws_env::env("X")`, `env_opt("X")`, `aws_env::secret(&sdk, "X")`) is set on that function.
+// (`aws_env::env("X")`, `env_opt("X")`, `aws_env::secret(&sdk, "X")`,
+// `SecretReader::from_env(sdk, "X")`) is set on that function.
 // Reads the Rust sources, so renaming a variable on one side fails here.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -23,8 +24,8 @@ function readsOf(name: FunctionName): Set<string> {
   const names = new Set<string>();
   for (const file of SOURCES[name]) {
     const text = readFileSync(path.join(CRATES, file), 'utf8');
-    for (const m of text.matchAll(/\b(?:env|env_opt)\("([A-Z][A-Z0-9_]+)"\)|secret\(&sdk, "([A-Z][A-Z0-9_]+)"\)|secret\(sdk, "([A-Z][A-Z0-9_]+)"\)/g)) {
-      names.add(m[1] ?? m[2] ?? m[3]);
+    for (const m of text.matchAll(/\b(?:env|env_opt)\("([A-Z][A-Z0-9_]+)"\)|\b(?:secret|from_env)\(&?sdk, "([A-Z][A-Z0-9_]+)"\)/g)) {
+      names.add(m[1] ?? m[2]);
     }
   }
   return names;

@@ -61,6 +61,21 @@ def sign_in(world: World, email: str) -> str:
     return body["token"]
 
 
+def direct_calls_refused(world: World, email: str, token: str) -> None:
+    """Calls straight to the execute-api URL carry no origin header (and a forged
+    CloudFront-Viewer-Address): both functions refuse them before doing anything, even with a
+    valid session, while the same call through CloudFront is served."""
+    for method, path, body, bearer in [("POST", "/auth/magic-link", {"email": email}, None),
+                                       ("GET", "/api/me", None, token)]:
+        answer = world.http.request(method, path, body, token=bearer, via_cloudfront=False)
+        check(answer.status == 403 and answer.headers.get("content-type") == "application/problem+json"
+              and answer.json().get("type") == "/problems/unverified-origin",
+              f"{method} {path} without the origin header: {answer.describe()}")
+    check(world.outbox.new() == [], "a refused sign-in request sent mail")
+    me = world.http.request("GET", "/api/me", token=token)
+    check(me.status == 200, f"GET /api/me through CloudFront: {me.describe()}")
+
+
 def event_kind(portfolio: dict[str, Any]) -> tuple[str, list[str]]:
     """The org's first enabled kind, and the nudges its checklist template asks for."""
     kind = org_of(portfolio, ORG)["enabled_kinds"][0]
@@ -272,6 +287,8 @@ def scenario(steps: Steps, world: World, notes: list[str]) -> None:
     admin = first_admin(world.portfolio, ORG)["email"]
     with steps.step(f"sign in as {ORG}'s first admin by magic link (mail read from SES)"):
         token = sign_in(world, admin)
+    with steps.step("calls that bypass CloudFront (no origin header) get 403 from both functions"):
+        direct_calls_refused(world, admin, token)
     kind, nudges = event_kind(world.portfolio)
     with steps.step(f"create a {kind} departing in 3 hours, admin as captain"):
         event = create_event(world, token, admin, kind)

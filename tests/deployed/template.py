@@ -1,5 +1,6 @@
 """The synthesized CDK stack, read as CloudFormation: which function runs which binary, with which
-environment, behind which HTTP route, triggered by which schedule. Nothing here repeats a value
+environment, behind which HTTP route, with which headers CloudFront adds, triggered by which
+schedule. Nothing here repeats a value
 the stack sets; it is all read from the template."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import filecmp
 import json
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,3 +172,63 @@ def http_routes(template: Template) -> list[HttpRoute]:
         routes.append(HttpRoute(props["RouteKey"], method, path.removesuffix("{proxy+}"), function_id,
                                 str(integration.get("PayloadFormatVersion", "1.0"))))
     return routes
+
+
+@dataclass(frozen=True)
+class SecretReference:
+    """A CloudFormation dynamic reference `{{resolve:secretsmanager:<secret>:SecretString:<key>:<stage>:<version>}}`."""
+
+    secret_logical_id: str
+    json_key: str
+    version_stage: str
+    version_id: str
+
+
+@dataclass(frozen=True)
+class OriginHeader:
+    """A header CloudFront adds to the requests of a behaviour: a literal, or a secret's value."""
+
+    name: str
+    literal: str | None
+    secret: SecretReference | None
+
+
+@dataclass(frozen=True)
+class ApiBehaviour:
+    """A CloudFront behaviour (path pattern) whose origin is the HTTP API, with its origin's headers."""
+
+    path_pattern: str
+    headers: tuple[OriginHeader, ...]
+
+
+_DYNAMIC_SECRET_TAIL = re.compile(r"^:SecretString:([^:]*):([^:]*):([^:}]*)\}\}$")
+
+
+def _secret_reference(value: Any, where: str) -> SecretReference:
+    """The dynamic reference CDK writes for `SecretValue.secretsManager(<secret>.secretArn, ...)`:
+    `Fn::Join` of the prefix, a `Ref` to the secret and the `:SecretString:...}}` tail."""
+    parts = value.get("Fn::Join", [None, []])[1] if isinstance(value, dict) else []
+    if (len(parts) == 3 and parts[0] == "{{resolve:secretsmanager:" and isinstance(parts[1], dict)
+            and "Ref" in parts[1] and isinstance(parts[2], str) and (tail := _DYNAMIC_SECRET_TAIL.match(parts[2]))):
+        return SecretReference(parts[1]["Ref"], *tail.groups())
+    raise TemplateError(f"{where}: not a literal or a Secrets Manager dynamic reference: {json.dumps(value)}")
+
+
+def api_behaviours(template: Template) -> list[ApiBehaviour]:
+    """The distribution's behaviours whose origin is the HTTP API (an execute-api domain)."""
+    _, props = template.only("AWS::CloudFront::Distribution")
+    config = props["DistributionConfig"]
+    origins = {o["Id"]: o for o in config["Origins"]}
+    found = []
+    for behaviour in [config["DefaultCacheBehavior"], *config.get("CacheBehaviors", [])]:
+        origin = origins[behaviour["TargetOriginId"]]
+        if ".execute-api." not in json.dumps(origin["DomainName"]):
+            continue
+        pattern = behaviour.get("PathPattern", "*")
+        headers = tuple(
+            OriginHeader(h["HeaderName"], h["HeaderValue"], None) if isinstance(h["HeaderValue"], str)
+            else OriginHeader(h["HeaderName"], None, _secret_reference(h["HeaderValue"], f"behaviour {pattern} header {h['HeaderName']}"))
+            for h in origin.get("OriginCustomHeaders", [])
+        )
+        found.append(ApiBehaviour(pattern, headers))
+    return found

@@ -24,7 +24,8 @@ from apigw import HttpApi
 from mail import Outbox
 from runtime_api import FunctionSpec, RuntimeApi
 from standins import Account, StandIns
-from template import TEMPLATE_ACCOUNT, LambdaFunction, Template, http_routes, lambda_functions, synthesize
+from template import (TEMPLATE_ACCOUNT, LambdaFunction, OriginHeader, Template, api_behaviours, http_routes,
+                      lambda_functions, synthesize)
 
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra-cdk"
@@ -185,6 +186,38 @@ def start_functions(runtime: RuntimeApi, functions: dict[str, LambdaFunction], e
     return {name: runtime.wait_ready(name, INIT_TIMEOUT_S) for name in functions}
 
 
+def header_value(header: OriginHeader, standins: StandIns, secrets: Any, where: str) -> str:
+    """What CloudFront sends in `header`: its literal, or the secret's JSON member it refers to,
+    read from the secret's stand-in in moto (made from the template's GenerateSecretString, as
+    CloudFormation makes it)."""
+    if header.literal is not None:
+        return header.literal
+    ref = present(header.secret, f"{where}: neither a literal nor a secret")
+    arn = standins.attribute(ref.secret_logical_id, "Ref", where)
+    asked: dict[str, str] = {"SecretId": arn}
+    if ref.version_id:
+        asked["VersionId"] = ref.version_id
+    if ref.version_stage:
+        asked["VersionStage"] = ref.version_stage
+    raw = secrets.get_secret_value(**asked)["SecretString"]
+    if not ref.json_key:
+        return raw
+    value = json.loads(raw).get(ref.json_key)
+    check(isinstance(value, str) and value != "", f"{where}: secret {ref.secret_logical_id} has no {ref.json_key!r} string")
+    return value
+
+
+def cloudfront_headers(template: Template, standins: StandIns, secrets: Any) -> dict[str, dict[str, str]]:
+    """Per CloudFront path pattern to the HTTP API, the headers its origin adds, with their values."""
+    behaviours = api_behaviours(template)
+    check(bool(behaviours), "no CloudFront behaviour routes to the HTTP API")
+    return {
+        b.path_pattern: {h.name.lower(): header_value(h, standins, secrets, f"behaviour {b.path_pattern} header {h.name}")
+                         for h in b.headers}
+        for b in behaviours
+    }
+
+
 # ---- provisioning ------------------------------------------------------------------------------
 
 def operator(credentials: dict[str, str], *args: str) -> str:
@@ -242,7 +275,9 @@ def build_world(steps: Steps, tmp: Path, runtime: RuntimeApi, notes: list[str]) 
         notes.append("init (spawn to first /next): " + ", ".join(f"{n} {s * 1000:.0f} ms" for n, s in init.items()))
     routes = http_routes(template)
     function_of = {fn.logical_id: name for name, fn in functions.items()}
-    http = HttpApi(routes, function_of, runtime, APIGW_FIXTURE)
+    added = cloudfront_headers(template, standins, aws.client("secretsmanager"))
+    notes.append("CloudFront adds, per behaviour: " + "; ".join(f"{p} {sorted(h)}" for p, h in added.items()))
+    http = HttpApi(routes, function_of, runtime, APIGW_FIXTURE, added)
     portfolio = tomllib.loads(PORTFOLIO.read_text())
     return World(template, functions, standins, env, runtime, http, Outbox(os.environ["AWS_ENDPOINT_URL"]), aws, credentials, portfolio,
                  identities)

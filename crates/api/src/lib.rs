@@ -102,6 +102,13 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The router as the api Lambda serves it: the shared layers, and first of all the origin check,
+/// so a request that did not come through CloudFront is refused before authentication or any
+/// store access. The local server mounts [`router`] without it.
+pub fn lambda_app(state: AppState, origin: Arc<web::OriginCheck>) -> Router {
+    web::layers(web::require_origin(router(state), origin))
+}
+
 /// Refuses unless the session's role is one of `allowed`.
 pub(crate) fn require(session: &Session, allowed: &[Role]) -> Result<(), Problem> {
     if allowed.contains(&session.role) {

@@ -1,4 +1,5 @@
-//! The api Lambda: builds its configuration and clients once, then serves `/api/*`.
+//! The api Lambda: builds its configuration and clients once, then serves `/api/*` to requests
+//! that came through CloudFront.
 
 use api::AppState;
 use aws_env::{env, env_opt};
@@ -39,5 +40,6 @@ async fn main() -> Result<(), Error> {
         Arc::new(publisher),
         Arc::new(SystemClock),
     );
-    lambda_http::run(web::layers(api::router(state))).await
+    let origin = magic_link::origin_check_from_env(&sdk).await?;
+    lambda_http::run(api::lambda_app(state, origin)).await
 }

@@ -97,19 +97,46 @@ pub fn env_opt(name: &str) -> Option<String> {
 /// The value is never logged.
 #[cfg(feature = "secrets")]
 pub async fn secret(config: &SdkConfig, name: &'static str) -> Result<String, ConfigError> {
-    let arn = env(name)?;
-    let client = aws_sdk_secretsmanager::Client::new(config);
-    let out = client
-        .get_secret_value()
-        .secret_id(arn)
-        .send()
-        .await
-        .map_err(|e| ConfigError::Secret {
+    SecretReader::from_env(config, name)?.read().await
+}
+
+/// A secret that is read more than once (the origin secret, re-read after a rotation): the ARN
+/// from the environment and a Secrets Manager client, resolved once at init, so a later read is
+/// one call. Cheap to clone. Neither it nor its errors ever hold the value.
+#[cfg(feature = "secrets")]
+#[derive(Debug, Clone)]
+pub struct SecretReader {
+    client: aws_sdk_secretsmanager::Client,
+    arn: String,
+    name: &'static str,
+}
+
+#[cfg(feature = "secrets")]
+impl SecretReader {
+    /// The secret whose ARN is in environment variable `name`.
+    pub fn from_env(config: &SdkConfig, name: &'static str) -> Result<Self, ConfigError> {
+        Ok(Self {
+            client: aws_sdk_secretsmanager::Client::new(config),
+            arn: env(name)?,
             name,
-            reason: aws_sdk_secretsmanager::error::DisplayErrorContext(&e).to_string(),
-        })?;
-    out.secret_string.ok_or(ConfigError::Secret {
-        name,
-        reason: "the secret has no string value".into(),
-    })
+        })
+    }
+
+    /// The secret's current string value.
+    pub async fn read(&self) -> Result<String, ConfigError> {
+        let out = self
+            .client
+            .get_secret_value()
+            .secret_id(&self.arn)
+            .send()
+            .await
+            .map_err(|e| ConfigError::Secret {
+                name: self.name,
+                reason: aws_sdk_secretsmanager::error::DisplayErrorContext(&e).to_string(),
+            })?;
+        out.secret_string.ok_or(ConfigError::Secret {
+            name: self.name,
+            reason: "the secret has no string value".into(),
+        })
+    }
 }

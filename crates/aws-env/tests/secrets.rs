@@ -20,6 +20,17 @@ async fn reads_a_secret_by_the_arn_in_an_env_var() {
     // SAFETY of set_var: this test binary has one test, so no other thread reads the environment.
     unsafe { std::env::set_var(var, created.arn().expect("arn")) };
     assert_eq!(aws_env::secret(&sdk, var).await.expect("read"), value);
+    // A reader keeps its ARN and client: a second read sees a value written in between.
+    let reader = aws_env::SecretReader::from_env(&sdk, var).expect("reader");
+    let rotated = r#"{"current":"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb","previous":"a-signing-key-of-at-least-32-bytes!!"}"#;
+    client
+        .put_secret_value()
+        .secret_id(created.arn().expect("arn"))
+        .secret_string(rotated)
+        .send()
+        .await
+        .expect("rotate");
+    assert_eq!(reader.read().await.expect("read again"), rotated);
     unsafe {
         std::env::set_var(
             var,

@@ -159,14 +159,20 @@ pub async fn logout_all(
 )]
 pub struct AuthApi;
 
-/// The router as the Lambda serves it: the shared layers, and the client IP taken from API
-/// Gateway's request context, or, behind CloudFront, from `viewer_header` (e.g.
-/// `CloudFront-Viewer-Address`) when the stage says to trust it.
+/// The router as the Lambda serves it: the shared layers; first of all the origin check (a request
+/// that did not come through CloudFront is refused before anything else runs); then the client IP
+/// taken from API Gateway's request context, or, behind CloudFront, from `viewer_header` (e.g.
+/// `CloudFront-Viewer-Address`) when the stage says to trust it. That header is trusted only
+/// because the origin check ran first: past it, CloudFront wrote the header, not the caller.
 #[cfg(feature = "lambda")]
-pub fn lambda_app(auth: Arc<Auth>, viewer_header: Option<String>) -> Router {
+pub fn lambda_app(
+    auth: Arc<Auth>,
+    viewer_header: Option<String>,
+    origin: Arc<web::OriginCheck>,
+) -> Router {
     use lambda_http::RequestExt;
     let viewer_header = viewer_header.map(|h| h.to_ascii_lowercase());
-    web::layers(router(auth)).layer(axum::middleware::from_fn(
+    let app = router(auth).layer(axum::middleware::from_fn(
         move |mut req: axum::extract::Request, next: axum::middleware::Next| {
             let from_header = viewer_header.as_deref().and_then(|h| {
                 let value = req.headers().get(h)?.to_str().ok()?;
@@ -183,7 +189,24 @@ pub fn lambda_app(auth: Arc<Auth>, viewer_header: Option<String>) -> Router {
             req.extensions_mut().insert(ClientIp(ip));
             next.run(req)
         },
-    ))
+    ));
+    web::layers(web::require_origin(app, origin))
+}
+
+/// The origin check both HTTP Lambdas build at init: the secret named by
+/// `ORIGIN_VERIFY_SECRET_ARN` read now (a missing or malformed secret fails the init), and read
+/// again through the same client when a request carries a value it does not know (a rotation).
+#[cfg(feature = "lambda")]
+pub async fn origin_check_from_env(
+    sdk: &aws_env::SdkConfig,
+) -> Result<Arc<web::OriginCheck>, Box<dyn std::error::Error + Send + Sync>> {
+    let reader = aws_env::SecretReader::from_env(sdk, "ORIGIN_VERIFY_SECRET_ARN")?;
+    let check = web::OriginCheck::load(move || {
+        let reader = reader.clone();
+        async move { reader.read().await }
+    })
+    .await?;
+    Ok(Arc::new(check))
 }
 
 /// The `Auth` both HTTP Lambdas build at init: keys and pepper from Secrets Manager (read once),

@@ -1,4 +1,5 @@
-//! The magic-link Lambda: builds its configuration and clients once, then serves `/auth/*`.
+//! The magic-link Lambda: builds its configuration and clients once, then serves `/auth/*` to
+//! requests that came through CloudFront.
 
 use std::sync::Arc;
 use store_dynamodb::DynamoStore;
@@ -12,6 +13,7 @@ async fn main() -> Result<(), Error> {
     let table = aws_env::env("DYNAMODB_TABLE")?;
     let store = Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table));
     let auth = magic_link::auth_from_env(&sdk, store).await?;
-    let app = magic_link::lambda_app(auth, aws_env::env_opt("CLIENT_IP_HEADER"));
+    let origin = magic_link::origin_check_from_env(&sdk).await?;
+    let app = magic_link::lambda_app(auth, aws_env::env_opt("CLIENT_IP_HEADER"), origin);
     lambda_http::run(app).await
 }

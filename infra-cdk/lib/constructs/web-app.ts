@@ -24,6 +24,13 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'self'",
 ].join('; ');
 
+/**
+ * The header CloudFront adds, with the origin secret's current value, to every request it sends
+ * to the HTTP API; the api and magic-link functions refuse requests without it
+ * (`ORIGIN_VERIFY_HEADER` in crates/web/src/origin.rs, which test/origin-verify.test.ts compares).
+ */
+export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
+
 /** Vite's content-hashed build output: safe to cache for a year. */
 export const HASHED_ASSETS_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
@@ -51,6 +58,8 @@ export interface WebAppProps {
   readonly frontendDist: string;
   /** The HTTP API that serves /api/* and /auth/*. */
   readonly httpApiId: string;
+  /** The secret header CloudFront adds to every request to the HTTP API (both behaviours). */
+  readonly originVerify: { readonly headerName: string; readonly value: string };
 }
 
 export class WebApp extends Construct {
@@ -127,6 +136,8 @@ export class WebApp extends Construct {
       {
         protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
         originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+        // CloudFront overwrites a viewer's header of the same name, so only CloudFront can send it.
+        customHeaders: { [props.originVerify.headerName]: props.originVerify.value },
       },
     );
     // API responses are per user: never cached. Every viewer header, cookie and

@@ -153,19 +153,56 @@ export function me(): Promise<Me> {
 
 // ---- events -----------------------------------------------------------------
 
-/** Every event departing between two local dates (inclusive), all pages. */
-export async function listEvents(from: string, to: string): Promise<EventSummary[]> {
-  const out: EventSummary[] = [];
-  let cursor: string | null | undefined;
-  for (let page = 0; page < 20; page++) {
+/** One page of the event list as read: the cursor it was asked with, its ETag, the page. */
+export interface ListedPage {
+  cursor: string | null;
+  etag: string;
+  page: EventPage;
+}
+
+export interface EventListing {
+  events: EventSummary[];
+  pages: ListedPage[];
+  /** Every page answered 304: the list read before is still the server's. */
+  unchanged: boolean;
+}
+
+/**
+ * Every event departing between two local dates (inclusive), all pages. `previous` holds the pages
+ * of an earlier read of the same dates: each page is asked with its ETag as `If-None-Match`, and a
+ * 304 reuses the page read before (the server's ETag is a hash of the page's body).
+ */
+export async function listEvents(from: string, to: string, previous: ListedPage[] = []): Promise<EventListing> {
+  const pages: ListedPage[] = [];
+  let cursor: string | null = null;
+  let unchanged = previous.length > 0;
+  for (let n = 0; n < 20; n++) {
     const q = new URLSearchParams({ from, to, limit: '100' });
     if (cursor) q.set('cursor', cursor);
-    const got = await call<EventPage>(`/api/events?${q}`);
-    out.push(...got.events);
-    cursor = got.next_cursor;
+    const before = previous.find((p) => p.cursor === cursor);
+    const response = await send(`/api/events?${q}`, {
+      headers: before ? { 'If-None-Match': before.etag } : {},
+    });
+    let listed: ListedPage;
+    if (response.status === 304 && before) {
+      listed = before;
+    } else {
+      if (!response.ok) throw await problemOf(response);
+      let page: EventPage;
+      try {
+        page = (await response.json()) as EventPage;
+      } catch {
+        throw new OfflineError('Unexpected answer from the server');
+      }
+      listed = { cursor, etag: response.headers.get('ETag') ?? '', page };
+      unchanged = false;
+    }
+    pages.push(listed);
+    cursor = listed.page.next_cursor ?? null;
     if (!cursor) break;
   }
-  return out;
+  if (pages.length !== previous.length) unchanged = false;
+  return { events: pages.flatMap((p) => p.page.events), pages, unchanged };
 }
 
 export type EventRead = { status: 304 } | { status: 200; event: EventView; etag: string };
@@ -220,12 +257,33 @@ export function templates(): Promise<Template[]> {
   return call('/api/templates');
 }
 
-export function org(): Promise<OrgView> {
-  return call('/api/org');
+/** The org's settings and the ETag naming their version (send it back to change them). */
+export interface OrgRead {
+  org: OrgView;
+  etag: string;
 }
 
-export function editOrg(patch: OrgPatch): Promise<OrgView> {
-  return call('/api/org', { method: 'PATCH', body: patch });
+async function orgRead(response: Response): Promise<OrgRead> {
+  if (!response.ok) throw await problemOf(response);
+  let org: OrgView;
+  try {
+    org = (await response.json()) as OrgView;
+  } catch {
+    throw new OfflineError('Unexpected answer from the server');
+  }
+  return { org, etag: response.headers.get('ETag') ?? '' };
+}
+
+export async function org(): Promise<OrgRead> {
+  return orgRead(await send('/api/org'));
+}
+
+/**
+ * Changes the settings read at `etag`. If someone changed them since, the server answers 412
+ * (an ApiError with that status) and writes nothing.
+ */
+export async function editOrg(etag: string, patch: OrgPatch): Promise<OrgRead> {
+  return orgRead(await send('/api/org', { method: 'PATCH', body: patch, headers: { 'If-Match': etag } }));
 }
 
 // ---- reports ----------------------------------------------------------------

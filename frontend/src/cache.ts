@@ -1,15 +1,23 @@
 // The last-seen answers of the API, per person and org, so My events and the events opened
 // before open offline. Cleared at sign-out (a shared phone on a dock).
 
+import type { ListedPage } from './api';
 import { openDb, req, SNAPSHOTS, tx } from './db';
 import type { EventSummary, EventView } from './types';
 
 export interface Snapshot<T> {
   key: string;
-  /** When it was read from the server (device ms). */
+  /** When it was read from the server, or confirmed unchanged by it (device ms). */
   savedAt: number;
   data: T;
   etag?: string;
+}
+
+/** The event list as last read: the dates asked for and each page with its ETag, for a refresh
+ * with If-None-Match. Copies saved before ETags existed have neither. */
+export interface EventListSnapshot extends Snapshot<EventSummary[]> {
+  range?: { from: string; to: string };
+  pages?: ListedPage[];
 }
 
 let dbPromise: Promise<IDBDatabase> | null = null;
@@ -33,14 +41,17 @@ export interface Scope {
 const listKey = (s: Scope) => `${s.email}|${s.org}|events`;
 const eventKey = (s: Scope, id: string) => `${s.email}|${s.org}|event|${id}`;
 
-async function put<T>(key: string, data: T, etag?: string): Promise<void> {
+async function putSnapshot(snap: Snapshot<unknown>): Promise<void> {
   try {
     const d = await db();
-    const snap: Snapshot<T> = { key, savedAt: Date.now(), data, ...(etag ? { etag } : {}) };
     await tx(d, SNAPSHOTS, 'readwrite', (t) => req(t.objectStore(SNAPSHOTS).put(snap)));
   } catch {
     /* a full or missing store only costs the offline copy */
   }
+}
+
+function put<T>(key: string, data: T, etag?: string): Promise<void> {
+  return putSnapshot({ key, savedAt: Date.now(), data, ...(etag ? { etag } : {}) });
 }
 
 async function get<T>(key: string): Promise<Snapshot<T> | null> {
@@ -53,8 +64,12 @@ async function get<T>(key: string): Promise<Snapshot<T> | null> {
   }
 }
 
-export const saveEventList = (s: Scope, events: EventSummary[]) => put(listKey(s), events);
-export const loadEventList = (s: Scope) => get<EventSummary[]>(listKey(s));
+export const saveEventList = (
+  s: Scope,
+  events: EventSummary[],
+  listed?: { range: { from: string; to: string }; pages: ListedPage[] },
+) => putSnapshot({ key: listKey(s), savedAt: Date.now(), data: events, ...listed } satisfies EventListSnapshot);
+export const loadEventList = (s: Scope) => get<EventSummary[]>(listKey(s)) as Promise<EventListSnapshot | null>;
 export const saveEvent = (s: Scope, event: EventView, etag: string) => put(eventKey(s, event.id), event, etag);
 export const loadEvent = (s: Scope, id: string) => get<EventView>(eventKey(s, id));
 

@@ -158,18 +158,50 @@ fn local_date(field: &str, raw: &str) -> Result<NaiveDate, Problem> {
     })
 }
 
+/// A strong ETag of a listing: the first 128 bits of the SHA-256 of the exact body, in hex. The
+/// body is everything a change could show in (an event's fields and status, a tick's count, a
+/// crew member's name, which events this caller may see, the page's cursor), so hashing it needs
+/// no bookkeeping of what feeds it, and equal tags mean byte-equal bodies. The store is still
+/// read; a 304 saves the transfer and the client's re-render.
+fn listing_etag(body: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(body);
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"l-{hex}\"")
+}
+
+/// Whether an `If-None-Match` value matches `etag` (the weak comparison RFC 9110 prescribes for
+/// it, so a `W/` prefix added by a proxy still matches).
+fn none_match(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .map(|t| t.trim().trim_start_matches("W/"))
+                .any(|t| t == etag || t == "*")
+        })
+}
+
 /// Events by departure, in local dates of the org.
-#[utoipa::path(get, path = "/api/events", tag = "events", params(ListQuery),
+///
+/// The `ETag` is a hash of the page's body: send it back as `If-None-Match` to refresh for a 304
+/// when nothing on the page changed.
+#[utoipa::path(get, path = "/api/events", tag = "events",
+    params(ListQuery,
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of the same page read before: 304 if it is unchanged")),
     responses(
-        (status = 200, description = "Events departing in the range, by departure", body = EventPage),
+        (status = 200, description = "Events departing in the range, by departure; ETag header set", body = EventPage),
+        (status = 304, description = "The page is unchanged since the ETag"),
         (status = 400, description = "Bad dates, range or cursor", body = web::ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = web::ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn list(
     State(state): State<AppState>,
     session: Session,
+    headers: HeaderMap,
     query: Result<Query<ListQuery>, QueryRejection>,
-) -> Result<Json<EventPage>, Problem> {
+) -> Result<Response, Problem> {
     let Query(q) = query.map_err(|e| Problem::bad_request(e.body_text()))?;
     let entry = directory(&state, &session).await?;
     let zone = entry.org.zone;
@@ -205,10 +237,33 @@ pub async fn list(
         .filter(|e| visible(&session, e))
         .map(|e| EventSummary::new(e, &entry.org, &session.email, &entry.names))
         .collect();
-    Ok(Json(EventPage {
+    let page = EventPage {
         events,
         next_cursor: got.next.map(|c| c.as_str().to_string()),
-    }))
+    };
+    let body = serde_json::to_vec(&page)
+        .map_err(|e| Problem::internal().with_detail(format!("event page: {e}")))?;
+    let etag = listing_etag(&body);
+    let mut response = if none_match(&headers, &etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            body,
+        )
+            .into_response()
+    };
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    Ok(response)
 }
 
 /// Create an event (admin).

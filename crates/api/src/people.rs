@@ -4,11 +4,11 @@ use crate::views::{Me, MemberView, OrgSummary, OrgView};
 use crate::{AppState, require};
 use auth::{MembershipView, Session, SigninReason};
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::checklist::{Template, all_templates};
 use domain::event::EventKind;
-use domain::org::{HomePort, Member, Perspective, parse_zone};
+use domain::org::{HomePort, Member, Org, Perspective, parse_zone};
 use domain::ports::StoreError;
 use domain::{Email, Role, ValidationErrors};
 use serde::Deserialize;
@@ -105,6 +105,7 @@ pub async fn add_member(
         name,
         role: body.role,
         added_at: state.clock.now(),
+        sessions_valid_from: None,
     };
     match state
         .members
@@ -189,17 +190,20 @@ pub async fn edit_member(
     if role != current.role && current.role == Role::Admin {
         keep_an_admin(&state, &session, &email).await?;
     }
-    let member = if role != current.role || name != current.name {
+    let role_changed = role != current.role;
+    let member = if role_changed || name != current.name {
+        // A role change stamps the record in the same write: every token issued before it is
+        // refused from the next request on, whatever happens to the allowlist clean-up below.
+        let stamp = role_changed.then(|| Member::revocation_stamp(state.auth.clock.now()));
         state
             .members
-            .update_member(&session.scope, &email, role, &name)
+            .update_member(&session.scope, &email, role, &name, stamp)
             .await?
     } else {
         current.clone()
     };
-    if role != current.role {
-        let revoked = state.auth.revoke_person(&session.scope, &email).await?;
-        tracing::info!(role = %role, revoked, "member role changed; sessions revoked");
+    if role_changed {
+        tidy_sessions(&state, &session, &email, "member role changed").await;
     }
     state.directory.forget(session.org());
     Ok(Json(MemberView::from(&member)))
@@ -227,24 +231,95 @@ pub async fn remove_member(
     if member.role == Role::Admin {
         keep_an_admin(&state, &session, &email).await?;
     }
+    // Deleting the member record is the revocation: every request reads it.
     state.members.remove_member(&session.scope, &email).await?;
-    let revoked = state.auth.revoke_person(&session.scope, &email).await?;
     state.directory.forget(session.org());
-    tracing::info!(revoked, "member removed; sessions revoked");
+    tidy_sessions(&state, &session, &email, "member removed").await;
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Deletes the allowlist entries of someone whose tokens the member record already refuses. A
+/// failure leaves nothing open (they expire with their TTL), so it is logged, not returned.
+async fn tidy_sessions(state: &AppState, session: &Session, email: &Email, what: &'static str) {
+    match state.auth.revoke_person(&session.scope, email).await {
+        Ok(revoked) => tracing::info!(revoked, "{what}; sessions revoked"),
+        Err(e) => {
+            tracing::warn!(error = %e, "{what}; its tokens are refused, but the allowlist clean-up failed")
+        }
+    }
+}
+
 /// The org's settings (admin).
+///
+/// The `ETag` names their version; send it back as `If-Match` to change them.
 #[utoipa::path(get, path = "/api/org", tag = "org",
-    responses((status = 200, description = "Settings", body = OrgView),
+    params(("If-None-Match" = Option<String>, Header, description = "An ETag from a previous read: 304 if unchanged")),
+    responses((status = 200, description = "Settings; ETag header set", body = OrgView),
+        (status = 304, description = "Unchanged since the ETag"),
         (status = 403, description = "Not an admin", body = web::ProblemBody, content_type = "application/problem+json")))]
 pub async fn show_org(
     State(state): State<AppState>,
     session: Session,
-) -> Result<Json<OrgView>, Problem> {
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
     require(&session, &[Role::Admin])?;
     let org = state.orgs.get_org(&session.scope).await?;
-    Ok(Json(OrgView::from(&org)))
+    let etag = org.etag();
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if unchanged {
+        return Ok(with_org_etag(&org, StatusCode::NOT_MODIFIED, ()));
+    }
+    Ok(with_org_etag(
+        &org,
+        StatusCode::OK,
+        Json(OrgView::from(&org)),
+    ))
+}
+
+fn with_org_etag(org: &Org, status: StatusCode, body: impl IntoResponse) -> Response {
+    let mut response = (status, body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&org.etag()) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    response
+}
+
+/// The version an `If-Match` ETag of the org was read at, or `None` if it is not an ETag of this
+/// org (the rules of an event edit: a missing `If-Match` is 428, anything else that does not name
+/// the current version is 412).
+fn org_if_match_version(headers: &HeaderMap, org: &Org) -> Result<Option<u64>, Problem> {
+    let raw = headers
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(Problem::precondition_required)?;
+    let tag = raw.trim().trim_start_matches("W/").trim_matches('"');
+    // Org ids may hold hyphens: the version is what follows the last one.
+    Ok(tag
+        .rsplit_once('-')
+        .filter(|(id, _)| *id == org.id.as_str())
+        .and_then(|(_, version)| version.parse::<u64>().ok()))
+}
+
+/// 412 for an edit made on settings that changed since: `detail` names the current version and
+/// the `ETag` header is the current one, so a client can reload and make its change again.
+fn stale_org(current: &Org) -> Response {
+    let problem = Problem::precondition_failed().with_detail(format!(
+        "the org's settings are at version {} now (ETag {}); reload them and make your change again",
+        current.version,
+        current.etag()
+    ));
+    let mut response = problem.into_response();
+    if let Ok(v) = HeaderValue::from_str(&current.etag()) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    response
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -270,17 +345,28 @@ pub struct OrgPatch {
 }
 
 /// Change the org's settings (admin).
+///
+/// Needs `If-Match` with the ETag read, so two admins cannot overwrite each other's changes
+/// unseen.
 #[utoipa::path(patch, path = "/api/org", tag = "org", request_body = OrgPatch,
-    responses((status = 200, description = "Changed", body = OrgView),
+    params(("If-Match" = String, Header, description = "The ETag you read")),
+    responses((status = 200, description = "Changed; ETag header set to the new version", body = OrgView),
         (status = 400, description = "Invalid fields", body = web::ProblemBody, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = web::ProblemBody, content_type = "application/problem+json")))]
+        (status = 403, description = "Not an admin", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since you read it; `detail` names the current version and the ETag header is the current one", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = web::ProblemBody, content_type = "application/problem+json")))]
 pub async fn edit_org(
     State(state): State<AppState>,
     session: Session,
+    headers: HeaderMap,
     Json(patch): Json<OrgPatch>,
-) -> Result<Json<OrgView>, Problem> {
+) -> Result<Response, Problem> {
     require(&session, &[Role::Admin])?;
     let mut org = state.orgs.get_org(&session.scope).await?;
+    let expected = match org_if_match_version(&headers, &org)? {
+        Some(v) if v == org.version => v,
+        _ => return Ok(stale_org(&org)),
+    };
     let mut errors = ValidationErrors::new();
     if let Some(name) = patch.name {
         org.name = name.trim().to_string();
@@ -336,8 +422,20 @@ pub async fn edit_org(
     if !errors.is_empty() {
         return Err(Problem::validation(errors));
     }
-    state.orgs.update_org(&session.scope, &org).await?;
+    let saved = match state.orgs.update_org(&session.scope, &org, expected).await {
+        Ok(saved) => saved,
+        Err(StoreError::Conflict) => {
+            // Another write landed between our read and our write; name the version it left.
+            let current = state.orgs.get_org(&session.scope).await?;
+            return Ok(stale_org(&current));
+        }
+        Err(e) => return Err(e.into()),
+    };
     state.directory.forget(session.org());
-    tracing::info!("org settings changed");
-    Ok(Json(OrgView::from(&org)))
+    tracing::info!(version = saved.version, "org settings changed");
+    Ok(with_org_etag(
+        &saved,
+        StatusCode::OK,
+        Json(OrgView::from(&saved)),
+    ))
 }

@@ -168,12 +168,16 @@ async fn invite_role_change_and_removal() {
 async fn org_settings_validate() {
     let app = TestApp::embedded().await;
     let admin = app.token("admin@jada.example.com", "jada").await;
+    let read = app
+        .call(Method::GET, "/api/org", Some(&admin), None, &[])
+        .await;
+    let etag = read.header("etag").expect("etag").to_string();
     let ok = app
         .call(Method::PATCH, "/api/org", Some(&admin), Some(json!({
             "zone": "America/New_York",
             "home_port": {"name": "Newport", "latitude": 41.49, "longitude": -71.31},
             "report_recipients": {"operations": ["ops@jada.example.com", "OPS@jada.example.com"], "finance": []}
-        })), &[])
+        })), &[("if-match", &etag)])
         .await;
     assert_eq!(ok.status, 200, "{}", ok.json);
     assert_eq!(ok.json["zone"], "America/New_York");
@@ -190,7 +194,7 @@ async fn org_settings_validate() {
                 "zone": "Mars/Base", "home_port": {"name": "", "latitude": 91, "longitude": 0},
                 "report_recipients": {"gossip": [], "safety": ["not-an-email"]}, "enabled_kinds": []
             })),
-            &[],
+            &[("if-match", ok.header("etag").expect("etag"))],
         )
         .await;
     assert_eq!(bad.status, 400);

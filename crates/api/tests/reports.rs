@@ -22,6 +22,7 @@ async fn executives_see_the_week_and_a_summary_across_their_orgs() {
                 name: "Exec".into(),
                 role: Role::Executive,
                 added_at: common::now(),
+                sessions_valid_from: None,
             },
         )
         .await

@@ -6,7 +6,7 @@ use crate::secrets::{
 };
 use crate::token::{Claims, IssuedToken, TokenError, TokenService};
 use chrono::{DateTime, Duration, Utc};
-use domain::org::{Membership, OrgScope};
+use domain::org::{Member, Membership, OrgScope};
 use domain::ports::{
     Clock, MailError, Mailer, MemberStore, OrgStore, OutgoingEmail, RateDecision, SessionRecord,
     SessionStore, SigninProof, SigninRecord, SigninStore, SpendError, StoreError,
@@ -25,10 +25,10 @@ pub const PER_IP_LIMIT: u32 = 30;
 /// Exchange attempts allowed per client IP in one window (the code's own five tries still apply).
 pub const EXCHANGE_PER_IP_LIMIT: u32 = 60;
 pub const RATE_WINDOW: Duration = Duration::minutes(15);
-/// How long a positive allowlist check is trusted in-process. A token revoked elsewhere (another
-/// Lambda instance) keeps working here for at most this long; revocations made by this process
-/// take effect at once.
-pub const ALLOWLIST_CACHE_SECS: u64 = 30;
+/// How long a positive check of one token's allowlist entry is trusted in-process. Only a single
+/// token's logout done on another instance waits for it: removal, a role change and
+/// logout-everywhere act through the member record, which every request reads.
+pub const ALLOWLIST_CACHE_SECS: u64 = 5;
 const ALLOWLIST_CACHE_MAX: usize = 10_000;
 
 #[derive(Debug, thiserror::Error)]
@@ -399,8 +399,10 @@ impl Auth {
         Ok(())
     }
 
-    /// `POST /auth/logout-all`: every token of the caller, in every org, stops working.
+    /// `POST /auth/logout-all`: every token of the caller, in every org, stops working at once on
+    /// every instance (the member record's stamp); the allowlist entries are then deleted too.
     pub async fn logout_all(&self, session: &Session) -> Result<usize, AuthError> {
+        let stamp = Member::revocation_stamp(self.clock.now());
         let mut revoked = 0;
         let mut orgs: Vec<OrgId> = self
             .members
@@ -414,18 +416,27 @@ impl Auth {
             orgs.push(session.org().clone());
         }
         for org in orgs {
-            revoked += self
-                .revoke_person(&OrgScope::trusted(org), &session.email)
-                .await?;
+            let scope = OrgScope::trusted(org);
+            match self
+                .members
+                .revoke_member_tokens(&scope, &session.email, stamp)
+                .await
+            {
+                Ok(()) | Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e.into()),
+            }
+            revoked += self.revoke_person(&scope, &session.email).await?;
         }
         Ok(revoked)
     }
 
-    /// Revokes every session of `email` in the scope's org: on removal and on role change.
+    /// Deletes every allowlist entry of `email` in the scope's org. After a removal, a role
+    /// change or a stamp this is tidying, not the revocation itself: the member record already
+    /// refuses the tokens, so a failure here leaves nothing open.
     pub async fn revoke_person(&self, scope: &OrgScope, email: &Email) -> Result<usize, AuthError> {
-        let count = self.sessions.revoke_sessions(scope, email).await?;
         let prefix = format!("{}|{}|", scope.org(), email);
         self.forget(|key| key.starts_with(&prefix));
+        let count = self.sessions.revoke_sessions(scope, email).await?;
         Ok(count)
     }
 
@@ -438,13 +449,20 @@ impl Auth {
         }
     }
 
-    /// Verifies a bearer token and checks its `jti` is still on the allowlist.
+    /// Verifies a bearer token, then reads the member record (always: a removal, a role change or
+    /// a logout-everywhere stamp acts at once) and checks the token's `jti` is still on the
+    /// allowlist (a positive answer trusted for [`ALLOWLIST_CACHE_SECS`]).
     pub async fn authenticate(&self, bearer: &str) -> Result<Session, AuthError> {
         let now = self.clock.now();
         let claims: Claims = self.tokens.verify(bearer, now)?;
         let org = OrgId::parse(&claims.org_id).map_err(|_| AuthError::Unauthorized)?;
         let email = Email::parse(&claims.email).map_err(|_| AuthError::Unauthorized)?;
         let scope = OrgScope::trusted(org);
+        let issued_at = DateTime::from_timestamp(claims.iat, 0).ok_or(AuthError::Unauthorized)?;
+        match self.members.get_member(&scope, &email).await? {
+            Some(m) if m.role == claims.role && m.accepts_token_issued_at(issued_at) => {}
+            _ => return Err(AuthError::Unauthorized),
+        }
         let cache_key = format!("{}|{}|{}", scope.org(), email, claims.jti);
         let cached = self
             .cache

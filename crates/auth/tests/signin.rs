@@ -6,6 +6,7 @@ mod common;
 use auth::{AuthError, Proof};
 use chrono::Duration;
 use common::{last_secrets, world};
+use domain::ports::MemberStore;
 use std::sync::Arc;
 
 const IP: &str = "198.51.100.7";
@@ -321,4 +322,63 @@ async fn rate_limits_per_address_and_per_ip() {
         w.auth.request_link("not an email", "203.0.113.9").await,
         Err(AuthError::Invalid(_))
     ));
+}
+
+#[tokio::test]
+async fn an_apostrophe_address_signs_in_by_link_and_by_code() {
+    let w = world().await;
+    let alpha = domain::org::OrgScope::trusted(domain::OrgId::parse("alpha").expect("id"));
+    w.store
+        .add_member(
+            &alpha,
+            "Alpha Charters",
+            &domain::org::Member {
+                email: common::email("d'angelo@example.com"),
+                name: "Dee D'Angelo".into(),
+                role: domain::Role::Crew,
+                added_at: common::t0(),
+                sessions_valid_from: None,
+            },
+        )
+        .await
+        .expect("member");
+    // As typed on a phone: capitals and a typographic apostrophe.
+    w.auth
+        .request_link("D\u{2019}Angelo@Example.com", IP)
+        .await
+        .expect("request");
+    let (link, code) = last_secrets(&w.outbox, "d'angelo@example.com").await;
+    let grant = w
+        .auth
+        .exchange(
+            Proof::Link {
+                token: link.expect("a link"),
+            },
+            None,
+            IP,
+        )
+        .await
+        .expect("exchange by link");
+    assert_eq!(grant.email, "d'angelo@example.com");
+    let session = w.auth.authenticate(&grant.token).await.expect("session");
+    assert_eq!(session.email.as_str(), "d'angelo@example.com");
+    w.auth
+        .request_link("d'angelo@example.com", IP)
+        .await
+        .expect("request");
+    let (_, code_again) = last_secrets(&w.outbox, "d'angelo@example.com").await;
+    assert_ne!(code, code_again, "a fresh code");
+    let by_code = w
+        .auth
+        .exchange(
+            Proof::Code {
+                email: "D'ANGELO@example.com".into(),
+                code: code_again.expect("code"),
+            },
+            None,
+            IP,
+        )
+        .await
+        .expect("exchange by code");
+    assert_eq!(by_code.email, "d'angelo@example.com");
 }

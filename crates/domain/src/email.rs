@@ -9,10 +9,13 @@ pub const MAX_EMAIL_LEN: usize = 254;
 const MAX_LOCAL_LEN: usize = 64;
 
 /// A normalised email address: trimmed, NFKC-folded (so a fullwidth `＠` becomes `@`), lower-cased,
-/// ASCII, one `@`, a conservative local part (`a-z 0-9 . _ % + -`) and a dotted DNS domain.
-/// Control characters (CR/LF among them), zero-width and other format characters, quotes and
-/// anything longer than 254 characters are refused rather than cleaned, because an address that
-/// needed them is not one we should mail.
+/// ASCII, one `@`, a conservative local part (`a-z 0-9 . _ % + - '`) and a dotted DNS domain.
+/// The apostrophe is RFC 5321 atext and common in names (`o'brien@…`); a typographic apostrophe
+/// (`’`, what a phone's smart punctuation types) is read as `'`. Control characters (CR/LF among
+/// them), zero-width and other format characters, double quotes, backticks and anything longer
+/// than 254 characters are refused rather than cleaned, because an address that needed them is not
+/// one we should mail. Every place an address lands escapes it for that place: HTML (`&#39;`),
+/// MIME headers (atext needs no quoting), JSON (serde), DynamoDB keys (any UTF-8).
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Email(String);
@@ -24,14 +27,24 @@ impl Email {
         let trimmed = raw.trim();
         if trimmed.chars().any(is_forbidden_char) {
             return Err(invalid(
-                "an email address may not contain control, zero-width or quote characters",
+                "an email address may not contain control, zero-width, double quote or backtick characters",
             ));
         }
-        let folded: String = trimmed.nfkc().collect::<String>().to_lowercase();
+        let folded: String = trimmed
+            .nfkc()
+            .map(|c| {
+                if matches!(c, '\u{2018}' | '\u{2019}') {
+                    '\''
+                } else {
+                    c
+                }
+            })
+            .collect::<String>()
+            .to_lowercase();
         // NFKC can produce new characters (e.g. a fullwidth quote becomes a quote): check again.
         if folded.chars().any(is_forbidden_char) {
             return Err(invalid(
-                "an email address may not contain control, zero-width or quote characters",
+                "an email address may not contain control, zero-width, double quote or backtick characters",
             ));
         }
         if folded.is_empty() {
@@ -56,9 +69,9 @@ impl Email {
             || local.starts_with('.')
             || local.ends_with('.')
             || local.contains("..")
-            || !local
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-'))
+            || !local.chars().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-' | '\'')
+            })
         {
             return Err(invalid("the part before '@' is not a usable mailbox name"));
         }
@@ -82,7 +95,7 @@ fn is_forbidden_char(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
-            '"' | '\'' | '`' | '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{180E}'
+            '"' | '`' | '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{180E}'
         )
         || ('\u{200B}'..='\u{200F}').contains(&c)
         || ('\u{202A}'..='\u{202E}').contains(&c)
@@ -156,7 +169,15 @@ mod tests {
         ("\u{FEFF}ann@example.com", None),
         ("\"ann\"@example.com", None),
         ("\"ann@x\"@example.com", None),
-        ("o'brien@example.com", None),
+        ("o'brien@example.com", Some("o'brien@example.com")),
+        ("D'Angelo@Example.com", Some("d'angelo@example.com")),
+        ("o\u{2019}brien@example.com", Some("o'brien@example.com")),
+        ("o\u{FF07}brien@example.com", Some("o'brien@example.com")),
+        ("'obrien@example.com", Some("'obrien@example.com")),
+        ("o'brien@exam'ple.com", None),
+        ("`ann`@example.com", None),
+        ("ann\u{FF40}@example.com", None),
+        ("o\u{2019}\u{200B}brien@example.com", None),
         ("ann@@example.com", None),
         ("ann@b@example.com", None),
         ("ann", None),

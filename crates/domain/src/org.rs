@@ -120,16 +120,36 @@ pub struct Org {
     #[serde(default)]
     pub report_recipients: BTreeMap<Perspective, Vec<Email>>,
     pub created_at: DateTime<Utc>,
+    /// Bumped by every settings write; a write names the version it was made on, so two admins
+    /// (or an admin and the operator's `apply`) cannot overwrite each other unseen. Orgs stored
+    /// before versions existed read as [`Org::FIRST_VERSION`].
+    #[serde(default = "Org::first_version")]
+    pub version: u64,
 }
 
 pub const MAX_RECIPIENTS_PER_PERSPECTIVE: usize = 20;
 
 impl Org {
+    /// The version of a new org, and of an org stored before orgs had versions.
+    pub const FIRST_VERSION: u64 = 1;
+
+    fn first_version() -> u64 {
+        Self::FIRST_VERSION
+    }
+
+    /// A strong validator for conditional requests on the settings: `"<org id>-<version>"`.
+    pub fn etag(&self) -> String {
+        format!("\"{}-{}\"", self.id, self.version)
+    }
+
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let name = self.name.trim();
         if name.is_empty() || name.chars().count() > 80 {
             errors.push("name", "length", "an org's name is 1 to 80 characters");
+        }
+        if self.version < Self::FIRST_VERSION {
+            errors.push("version", "range", "an org's version starts at 1");
         }
         errors.absorb("home_port", self.home_port.validate());
         if self.enabled_kinds.is_empty() {
@@ -163,9 +183,27 @@ pub struct Member {
     pub name: String,
     pub role: Role,
     pub added_at: DateTime<Utc>,
+    /// Tokens issued before this moment are refused (whole seconds, rounded up, because a token's
+    /// `iat` is whole seconds): set by logout-everywhere and by a role change, in the same write
+    /// as the change. Every authenticated request reads the member record, so the stamp, a
+    /// removal and a role change take effect at once on every instance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sessions_valid_from: Option<DateTime<Utc>>,
 }
 
 impl Member {
+    /// True if a token issued at `issued_at` (its `iat`) may still be used.
+    pub fn accepts_token_issued_at(&self, issued_at: DateTime<Utc>) -> bool {
+        self.sessions_valid_from
+            .is_none_or(|from| issued_at >= from)
+    }
+
+    /// The stamp that refuses every token issued up to and including `now`'s second.
+    pub fn revocation_stamp(now: DateTime<Utc>) -> DateTime<Utc> {
+        let secs = now.timestamp() + 1;
+        DateTime::from_timestamp(secs, 0).unwrap_or(now)
+    }
+
     pub fn validate_name(name: &str) -> Result<String, ValidationErrors> {
         let name = name.trim();
         if name.chars().count() > 80 || name.chars().any(char::is_control) {
@@ -216,6 +254,22 @@ mod tests {
     fn zones_parse() {
         assert!(parse_zone("America/Los_Angeles").is_ok());
         assert!(parse_zone("Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn an_org_stored_before_versions_reads_as_version_one() {
+        let stored = serde_json::json!({
+            "id": "jada",
+            "name": "JADA",
+            "zone": "America/Los_Angeles",
+            "home_port": {"name": "San Diego", "latitude": 32.7157, "longitude": -117.1611},
+            "enabled_kinds": ["charter"],
+            "created_at": "2026-07-01T16:00:00Z"
+        });
+        let org: Org = serde_json::from_value(stored).expect("an unversioned org still reads");
+        assert_eq!(org.version, Org::FIRST_VERSION);
+        assert_eq!(org.etag(), "\"jada-1\"");
+        assert!(org.validate().is_ok());
     }
 
     #[test]

@@ -280,6 +280,7 @@ fn parse_org(found: &mut Findings<'_>, label: &str, raw: &RawOrg) -> Option<Port
         enabled_kinds: kinds,
         report_recipients: recipients,
         created_at: DateTime::<Utc>::UNIX_EPOCH,
+        version: Org::FIRST_VERSION,
     };
     if let Err(errors) = org.validate() {
         for e in errors.0 {
@@ -374,6 +375,7 @@ impl PortfolioOrg {
             enabled_kinds: self.enabled_kinds.clone(),
             report_recipients: self.report_recipients.clone(),
             created_at,
+            version: Org::FIRST_VERSION,
         }
     }
 
@@ -410,7 +412,9 @@ pub struct Stored {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
     CreateOrg(Org),
-    /// The new settings (keeping the stored creation time), and which fields differ.
+    /// The new settings (keeping the stored creation time), and which fields differ. `org.version`
+    /// is the version the plan read: `apply` writes only if the org is still at it, so an admin's
+    /// edit made between plan and apply is not overwritten unseen (the apply stops; plan again).
     UpdateOrg {
         org: Org,
         fields: Vec<&'static str>,
@@ -537,10 +541,9 @@ pub fn plan(
             Some(s) => {
                 let fields = wanted.differences(&s.org);
                 if !fields.is_empty() {
-                    out.changes.push(Change::UpdateOrg {
-                        org: wanted.to_org(s.org.created_at),
-                        fields,
-                    });
+                    let mut org = wanted.to_org(s.org.created_at);
+                    org.version = s.org.version;
+                    out.changes.push(Change::UpdateOrg { org, fields });
                 }
             }
         }
@@ -555,6 +558,7 @@ pub fn plan(
                         name: person.name.clone(),
                         role: person.role,
                         added_at: now,
+                        sessions_valid_from: None,
                     },
                 }),
                 Some(m) if m.role != person.role || m.name != person.name => {

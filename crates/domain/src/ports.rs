@@ -125,8 +125,16 @@ pub trait OrgStore: Send + Sync {
     /// Creates the org and its registry entry; [`StoreError::AlreadyExists`] if the id is taken.
     async fn create_org(&self, org: &Org) -> StoreResult<()>;
     async fn get_org(&self, scope: &OrgScope) -> StoreResult<Org>;
-    /// Replaces the org's settings (the id is the scope's).
-    async fn update_org(&self, scope: &OrgScope, org: &Org) -> StoreResult<()>;
+    /// Replaces the org's settings (the id is the scope's) if the stored version is still
+    /// `expected_version`, in one conditional write, and returns the org as stored, at
+    /// `expected_version + 1`. [`StoreError::Conflict`] if it changed since it was read,
+    /// [`StoreError::NotFound`] if there is no such org; neither writes anything.
+    async fn update_org(
+        &self,
+        scope: &OrgScope,
+        org: &Org,
+        expected_version: u64,
+    ) -> StoreResult<Org>;
     /// Every org, for the weekly report. Crosses orgs: system jobs only.
     async fn list_orgs(&self) -> StoreResult<Vec<Org>>;
 }
@@ -141,16 +149,28 @@ pub trait MemberStore: Send + Sync {
         org_name: &str,
         member: &Member,
     ) -> StoreResult<()>;
+    /// A strongly consistent read: every authenticated request makes it, so a removal, a role
+    /// change or a revocation stamp written a moment ago is seen.
     async fn get_member(&self, scope: &OrgScope, email: &Email) -> StoreResult<Option<Member>>;
     async fn list_members(&self, scope: &OrgScope) -> StoreResult<Vec<Member>>;
-    /// Sets a member's role and display name in one write; [`StoreError::NotFound`] if absent.
+    /// Sets a member's role and display name, and with `sessions_valid_from` the revocation
+    /// stamp, in one write; [`StoreError::NotFound`] if absent.
     async fn update_member(
         &self,
         scope: &OrgScope,
         email: &Email,
         role: Role,
         name: &str,
+        sessions_valid_from: Option<DateTime<Utc>>,
     ) -> StoreResult<Member>;
+    /// Refuses every token of the member in this org issued before `from` (logout-everywhere);
+    /// one conditional write, [`StoreError::NotFound`] if not a member.
+    async fn revoke_member_tokens(
+        &self,
+        scope: &OrgScope,
+        email: &Email,
+        from: DateTime<Utc>,
+    ) -> StoreResult<()>;
     async fn remove_member(&self, scope: &OrgScope, email: &Email) -> StoreResult<()>;
     /// Which orgs this email belongs to. Precedes a token (sign-in), so it takes no scope.
     async fn memberships(&self, email: &Email) -> StoreResult<Vec<Membership>>;

@@ -128,6 +128,7 @@ pub fn demo(now: DateTime<Utc>, portfolio: &Portfolio) -> Seed {
                 name: p.name.clone(),
                 role: p.role,
                 added_at: now,
+                sessions_valid_from: None,
             })
             .collect();
         let plan = PLANS.iter().find(|p| p.id == org.id.as_str());
@@ -144,6 +145,7 @@ pub fn demo(now: DateTime<Utc>, portfolio: &Portfolio) -> Seed {
                     name: name.into(),
                     role,
                     added_at: now,
+                    sessions_valid_from: None,
                 });
             }
         }

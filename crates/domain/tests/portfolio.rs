@@ -252,6 +252,7 @@ fn the_plan_creates_updates_and_prunes_only_when_asked() {
         name: "Office".into(),
         role: Role::Admin,
         added_at: now,
+        sessions_valid_from: None,
     };
     stored.insert(
         jada.clone(),
@@ -266,6 +267,7 @@ fn the_plan_creates_updates_and_prunes_only_when_asked() {
     // Drift: a renamed org, a demoted admin, someone invited from the app, an org not in the file.
     let mut drifted = org.clone();
     drifted.name = "Jada Yachts".into();
+    drifted.version = 4;
     let mut demoted = office.clone();
     demoted.role = Role::Crew;
     let invited = Member {
@@ -273,6 +275,7 @@ fn the_plan_creates_updates_and_prunes_only_when_asked() {
         name: "Deck".into(),
         role: Role::Crew,
         added_at: now,
+        sessions_valid_from: None,
     };
     stored.insert(
         jada.clone(),
@@ -293,6 +296,10 @@ fn the_plan_creates_updates_and_prunes_only_when_asked() {
     };
     assert_eq!(fields, &["name"]);
     assert_eq!(updated.created_at, now, "creation time kept");
+    assert_eq!(
+        updated.version, 4,
+        "the update names the version it was planned on, so apply cannot overwrite a later edit"
+    );
     assert!(matches!(
         &kept.changes[1],
         Change::UpdateMember {

@@ -1,9 +1,10 @@
-//! What the logs hold after a whole sign-in: no email, no link token, no code, no JWT. In a test
-//! binary of its own, so no other test's events interleave with the captured ones.
+//! What the logs hold after a whole sign-in: no email, no link token, no code, no JWT, no origin
+//! secret (sent with every request, and once wrongly). In a test binary of its own, so no other
+//! test's events interleave with the captured ones.
 
 mod common;
 
-use common::{call, event, secrets, world};
+use common::{ORIGIN_CURRENT, call, event, event_with, secrets, world};
 use serde_json::json;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -64,6 +65,19 @@ async fn logs_hold_no_email_token_or_code() {
         event("/auth/logout", &json!({}), "203.0.113.6", Some(&jwt)),
     )
     .await;
+    let wrong = "W".repeat(64);
+    let (refused, _, _) = call(
+        &w.app,
+        event_with(
+            "/auth/magic-link",
+            &json!({"email": ann}),
+            "203.0.113.6",
+            None,
+            &[(web::ORIGIN_VERIFY_HEADER, Some(&wrong))],
+        ),
+    )
+    .await;
+    assert_eq!(refused, 403);
     let logs = String::from_utf8(capture.0.lock().expect("lock").clone()).expect("utf8");
     assert!(
         logs.contains("request done"),
@@ -75,6 +89,8 @@ async fn logs_hold_no_email_token_or_code() {
         code.as_str(),
         &code.replace('-', ""),
         jwt.as_str(),
+        ORIGIN_CURRENT,
+        wrong.as_str(),
     ] {
         assert!(!logs.contains(secret), "a secret reached the logs");
     }

@@ -372,6 +372,7 @@ mod tests {
             enabled_kinds: EventKind::ALL.to_vec(),
             report_recipients: Default::default(),
             created_at: departs_at,
+            version: 1,
         };
         let mut event = Event::new(
             EventId::generate(),

@@ -142,6 +142,7 @@ async fn world() -> Option<World> {
             enabled_kinds: EventKind::ALL.to_vec(),
             report_recipients: Default::default(),
             created_at: Utc::now(),
+            version: 1,
         })
         .await
         .expect("org");

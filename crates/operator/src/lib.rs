@@ -9,7 +9,7 @@ pub mod transfer;
 
 use chrono::{DateTime, Utc};
 use domain::OrgId;
-use domain::org::OrgScope;
+use domain::org::{Member, OrgScope};
 use domain::portfolio::{Change, Plan, Portfolio, PortfolioError, Stored, plan};
 use domain::ports::{Store, StoreError};
 use std::collections::{BTreeMap, BTreeSet};
@@ -112,7 +112,10 @@ async fn write_change<S: Store + ?Sized>(store: &S, change: &Change) -> Result<(
     let scope = OrgScope::trusted(change.org().clone());
     match change {
         Change::CreateOrg(org) => store.create_org(org).await,
-        Change::UpdateOrg { org, .. } => store.update_org(&scope, org).await,
+        // Only if nobody changed the org since the plan read it; else Conflict stops the run.
+        Change::UpdateOrg { org, .. } => {
+            store.update_org(&scope, org, org.version).await.map(|_| ())
+        }
         Change::AddMember {
             org_name, member, ..
         } => store.add_member(&scope, org_name, member).await,
@@ -123,9 +126,13 @@ async fn write_change<S: Store + ?Sized>(store: &S, change: &Change) -> Result<(
             name,
             ..
         } => {
-            store.update_member(&scope, email, *role, name).await?;
-            if from != role {
-                // As in the app: a role change ends the person's sessions in that org.
+            // As in the app: a role change refuses the person's older tokens in that org, in the
+            // same write, then tidies their allowlist entries.
+            let stamp = (from != role).then(|| Member::revocation_stamp(Utc::now()));
+            store
+                .update_member(&scope, email, *role, name, stamp)
+                .await?;
+            if stamp.is_some() {
                 store.revoke_sessions(&scope, email).await?;
             }
             Ok(())

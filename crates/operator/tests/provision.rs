@@ -46,10 +46,13 @@ async fn provisions_and_repairs(store: &dyn Store) {
     let jada = OrgScope::trusted(OrgId::parse("jada").expect("valid"));
     let mut org = store.get_org(&jada).await.expect("jada");
     org.name = "Jada Yachts".into();
-    store.update_org(&jada, &org).await.expect("rename");
+    store
+        .update_org(&jada, &org, org.version)
+        .await
+        .expect("rename");
     let office = email("admin@queenofsandiego.com");
     store
-        .update_member(&jada, &office, Role::Crew, "Portfolio office")
+        .update_member(&jada, &office, Role::Crew, "Portfolio office", None)
         .await
         .expect("demote");
     let deck = email("deck@example.com");
@@ -62,6 +65,7 @@ async fn provisions_and_repairs(store: &dyn Store) {
                 name: "Deck".into(),
                 role: Role::Crew,
                 added_at: now(),
+                sessions_valid_from: None,
             },
         )
         .await
@@ -132,6 +136,75 @@ async fn provisions_and_repairs(store: &dyn Store) {
         .await
         .expect("plan");
     assert!(settled.is_empty(), "{settled:?}");
+}
+
+/// An admin's settings edit made between `plan` and `apply` must not be overwritten unseen by the
+/// file's older settings: the apply stops at that org, and a new plan shows the difference.
+async fn apply_does_not_overwrite_an_edit_made_after_the_plan(store: &dyn Store) {
+    let p = portfolio();
+    let first = operator::plan_for(store, &p, false, now())
+        .await
+        .expect("plan");
+    operator::apply(store, &first).await.expect("apply");
+    let jada = OrgScope::trusted(OrgId::parse("jada").expect("valid"));
+    let mut org = store.get_org(&jada).await.expect("jada");
+    org.name = "Jada Yachts".into();
+    let renamed = store
+        .update_org(&jada, &org, org.version)
+        .await
+        .expect("rename");
+    let repair = operator::plan_for(store, &p, false, now())
+        .await
+        .expect("plan");
+    assert_eq!(repair.summary(), "0 to add, 1 to change, 0 to remove");
+
+    // The admin edits again after the plan was made.
+    let mut edited = renamed.clone();
+    edited.home_port.name = "Shelter Island".into();
+    let edited = store
+        .update_org(&jada, &edited, renamed.version)
+        .await
+        .expect("edit after the plan");
+
+    let err = operator::apply(store, &repair)
+        .await
+        .expect_err("a stale plan must not overwrite");
+    assert!(
+        matches!(
+            err,
+            operator::OperatorError::Apply {
+                done: 0,
+                source: domain::ports::StoreError::Conflict,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        store.get_org(&jada).await.expect("jada"),
+        edited,
+        "the later edit is kept"
+    );
+    let replanned = operator::plan_for(store, &p, false, now())
+        .await
+        .expect("plan");
+    operator::apply(store, &replanned).await.expect("apply");
+    assert_eq!(store.get_org(&jada).await.expect("jada").name, "JADA");
+}
+
+#[tokio::test]
+async fn apply_does_not_overwrite_an_edit_made_after_the_plan_embedded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = store_embedded::EmbeddedStore::open(dir.path()).expect("open");
+    apply_does_not_overwrite_an_edit_made_after_the_plan(&store).await;
+}
+
+#[tokio::test]
+async fn apply_does_not_overwrite_an_edit_made_after_the_plan_dynamodb() {
+    let Some(store) = common::fresh_dynamo("stale-plan").await else {
+        return;
+    };
+    apply_does_not_overwrite_an_edit_made_after_the_plan(&store).await;
 }
 
 #[tokio::test]

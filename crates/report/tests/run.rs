@@ -102,6 +102,7 @@ async fn world() -> Option<World> {
                     name: name.into(),
                     role: domain::Role::Crew,
                     added_at: common::local("2026-01-01T00:00"),
+                    sessions_valid_from: None,
                 },
             )
             .await

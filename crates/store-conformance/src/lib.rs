@@ -42,7 +42,9 @@ macro_rules! conformance_suite {
         $crate::conformance_suite!(@tests $make;
             orgs_are_created_once,
             orgs_are_isolated,
+            org_updates_are_versioned,
             members_and_memberships,
+            revocation_stamps_are_kept,
             events_are_created_once,
             events_are_isolated,
             stale_versions_lose,
@@ -107,6 +109,7 @@ pub fn sample_org(id: &str) -> Org {
         enabled_kinds: EventKind::ALL.to_vec(),
         report_recipients: Default::default(),
         created_at: t0(),
+        version: Org::FIRST_VERSION,
     }
 }
 

@@ -10,6 +10,7 @@ pub async fn members_and_memberships<S: Store + 'static>(store: Arc<S>) {
         name: "Ann".into(),
         role: Role::Crew,
         added_at: t0(),
+        sessions_valid_from: None,
     };
     store.add_member(&a, "Org alpha", &ann).await.expect("add");
     let mut dup = ann.clone();
@@ -39,6 +40,7 @@ pub async fn members_and_memberships<S: Store + 'static>(store: Arc<S>) {
         name: "Bob".into(),
         role: Role::Admin,
         added_at: t0(),
+        sessions_valid_from: None,
     };
     store
         .add_member(&a, "Org alpha", &bob)
@@ -71,7 +73,7 @@ pub async fn members_and_memberships<S: Store + 'static>(store: Arc<S>) {
     );
 
     let updated = store
-        .update_member(&a, &ann.email, Role::Captain, "Ann Lee")
+        .update_member(&a, &ann.email, Role::Captain, "Ann Lee", None)
         .await
         .expect("role");
     assert_eq!(updated.role, Role::Captain);
@@ -86,7 +88,13 @@ pub async fn members_and_memberships<S: Store + 'static>(store: Arc<S>) {
     );
     assert_eq!(
         store
-            .update_member(&a, &email("nobody@example.com"), Role::Admin, "Nobody")
+            .update_member(
+                &a,
+                &email("nobody@example.com"),
+                Role::Admin,
+                "Nobody",
+                None
+            )
             .await,
         Err(StoreError::NotFound)
     );
@@ -109,5 +117,56 @@ pub async fn members_and_memberships<S: Store + 'static>(store: Arc<S>) {
             .await
             .expect("none")
             .is_empty()
+    );
+}
+
+/// The revocation stamp is written with a role change (and only then), by logout-everywhere on
+/// its own, survives later edits, and is refused for someone who is not a member.
+pub async fn revocation_stamps_are_kept<S: Store + 'static>(store: Arc<S>) {
+    let a = with_org(&*store, "alpha").await;
+    let ann = Member {
+        email: email("o'brien@example.com"),
+        name: "Ann O'Brien".into(),
+        role: Role::Crew,
+        added_at: t0(),
+        sessions_valid_from: None,
+    };
+    store.add_member(&a, "Org alpha", &ann).await.expect("add");
+    let stamp = |m: Option<Member>| m.and_then(|m| m.sessions_valid_from);
+    let first = t0() + Duration::seconds(10);
+    let got = store
+        .update_member(&a, &ann.email, Role::Captain, "Ann", Some(first))
+        .await
+        .expect("role");
+    assert_eq!(got.sessions_valid_from, Some(first));
+    let renamed = store
+        .update_member(&a, &ann.email, Role::Captain, "Ann O.", None)
+        .await
+        .expect("rename");
+    assert_eq!(
+        renamed.sessions_valid_from,
+        Some(first),
+        "a rename keeps it"
+    );
+    let later = first + Duration::minutes(5);
+    store
+        .revoke_member_tokens(&a, &ann.email, later)
+        .await
+        .expect("stamp");
+    let read = store.get_member(&a, &ann.email).await.expect("get");
+    assert_eq!(stamp(read.clone()), Some(later));
+    assert_eq!(read.map(|m| m.role), Some(Role::Captain));
+    assert_eq!(
+        store
+            .revoke_member_tokens(&a, &email("nobody@example.com"), later)
+            .await,
+        Err(StoreError::NotFound)
+    );
+    // Another org's member of the same address is untouched.
+    let b = with_org(&*store, "bravo").await;
+    store.add_member(&b, "Org bravo", &ann).await.expect("add");
+    assert_eq!(
+        stamp(store.get_member(&b, &ann.email).await.expect("get")),
+        None
     );
 }

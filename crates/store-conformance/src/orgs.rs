@@ -1,4 +1,5 @@
-//! The organisation port: creates are conditional, reads stay in their org.
+//! The organisation port: creates are conditional, updates are conditional on the version, reads
+//! stay in their org.
 
 use super::*;
 
@@ -19,7 +20,7 @@ pub async fn orgs_are_created_once<S: Store + 'static>(store: Arc<S>) {
     let mut edited = stored.clone();
     edited.name = "Alpha Charters".into();
     store
-        .update_org(&scope("alpha"), &edited)
+        .update_org(&scope("alpha"), &edited, stored.version)
         .await
         .expect("update");
     assert_eq!(
@@ -49,9 +50,72 @@ pub async fn orgs_are_isolated<S: Store + 'static>(store: Arc<S>) {
     );
     assert_eq!(
         store
-            .update_org(&scope("bravo"), &sample_org("bravo"))
+            .update_org(&scope("bravo"), &sample_org("bravo"), Org::FIRST_VERSION)
             .await,
         Err(StoreError::NotFound),
         "update never creates"
     );
+}
+
+/// Two admins (or an admin and the operator's `apply`) editing the settings must not overwrite
+/// each other unseen: a write made on a stale version changes nothing, and of concurrent writes
+/// from the same version exactly one lands.
+pub async fn org_updates_are_versioned<S: Store + 'static>(store: Arc<S>) {
+    let a = with_org(&*store, "alpha").await;
+    let read = store.get_org(&a).await.expect("get");
+    assert_eq!(
+        read.version,
+        Org::FIRST_VERSION,
+        "a new org is at version 1"
+    );
+
+    let mut first = read.clone();
+    first.name = "Alpha Charters".into();
+    let saved = store
+        .update_org(&a, &first, read.version)
+        .await
+        .expect("an update from the current version lands");
+    assert_eq!(saved.version, read.version + 1);
+    assert_eq!(store.get_org(&a).await.expect("get"), saved);
+
+    // A second writer still holding the first read loses, and nothing of theirs is written.
+    let mut late = read.clone();
+    late.name = "Overwritten".into();
+    late.enabled_kinds.truncate(1);
+    assert_eq!(
+        store.update_org(&a, &late, read.version).await,
+        Err(StoreError::Conflict),
+        "a stale version must lose"
+    );
+    assert_eq!(store.get_org(&a).await.expect("get"), saved);
+    // A version from the future is as stale as one from the past.
+    assert_eq!(
+        store.update_org(&a, &late, saved.version + 5).await,
+        Err(StoreError::Conflict)
+    );
+
+    // Concurrent writers from the same version: exactly one wins.
+    const WRITERS: usize = 6;
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..WRITERS {
+        let store = Arc::clone(&store);
+        let a = a.clone();
+        let mut edit = saved.clone();
+        edit.name = format!("Writer {i}");
+        let expected = saved.version;
+        set.spawn(async move { store.update_org(&a, &edit, expected).await });
+    }
+    let mut winners = Vec::new();
+    let mut conflicts = 0;
+    while let Some(result) = set.join_next().await {
+        match result.expect("join") {
+            Ok(org) => winners.push(org),
+            Err(StoreError::Conflict) => conflicts += 1,
+            Err(e) => panic!("unexpected {e}"),
+        }
+    }
+    assert_eq!((winners.len(), conflicts), (1, WRITERS - 1));
+    let stored = store.get_org(&a).await.expect("get");
+    assert_eq!(stored.version, saved.version + 1);
+    assert_eq!(stored, winners[0], "the stored org is the winner's");
 }

@@ -207,6 +207,8 @@ pub struct MemberItem {
     pub role: Role,
     pub added_at: DateTime<Utc>,
     pub org_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sessions_valid_from: Option<DateTime<Utc>>,
 }
 
 impl MemberItem {
@@ -219,6 +221,7 @@ impl MemberItem {
             role: m.role,
             added_at: m.added_at,
             org_name: org_name.to_string(),
+            sessions_valid_from: m.sessions_valid_from,
         }
     }
 
@@ -228,6 +231,7 @@ impl MemberItem {
             name: self.name,
             role: self.role,
             added_at: self.added_at,
+            sessions_valid_from: self.sessions_valid_from,
         }
     }
 

@@ -51,21 +51,27 @@ impl MemberStore for DynamoStore {
         email: &Email,
         role: Role,
         name: &str,
+        sessions_valid_from: Option<DateTime<Utc>>,
     ) -> StoreResult<Member> {
-        let result = self
+        let mut update = self
             .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(scope.org().as_str(), &keys::member_sk(email))))
-            .update_expression("SET #role = :role, #name = :name")
             .condition_expression("attribute_exists(sk)")
             .expression_attribute_names("#role", "role")
             .expression_attribute_names("#name", "name")
             .expression_attribute_values(":role", av_s(role.as_str()))
             .expression_attribute_values(":name", av_s(name))
-            .return_values(ReturnValue::AllNew)
-            .send()
-            .await;
+            .return_values(ReturnValue::AllNew);
+        update = match sessions_valid_from {
+            Some(from) => update
+                .update_expression("SET #role = :role, #name = :name, #from = :from")
+                .expression_attribute_names("#from", "sessions_valid_from")
+                .expression_attribute_values(":from", enc(&from)?),
+            None => update.update_expression("SET #role = :role, #name = :name"),
+        };
+        let result = update.send().await;
         match result {
             Ok(out) => {
                 let stored: MemberItem =
@@ -75,6 +81,26 @@ impl MemberStore for DynamoStore {
             Err(e) if is_condition_failure(&e) => Err(StoreError::NotFound),
             Err(e) => Err(sdk_err(e)),
         }
+    }
+
+    async fn revoke_member_tokens(
+        &self,
+        scope: &OrgScope,
+        email: &Email,
+        from: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(scope.org().as_str(), &keys::member_sk(email))))
+            .update_expression("SET #from = :from")
+            .condition_expression("attribute_exists(sk)")
+            .expression_attribute_names("#from", "sessions_valid_from")
+            .expression_attribute_values(":from", enc(&from)?)
+            .send()
+            .await;
+        conditional(result, StoreError::NotFound).map(|_| ())
     }
 
     async fn remove_member(&self, scope: &OrgScope, email: &Email) -> StoreResult<()> {

@@ -39,21 +39,46 @@ impl OrgStore for DynamoStore {
         serde_dynamo::from_item(item).map_err(codec)
     }
 
-    async fn update_org(&self, scope: &OrgScope, org: &Org) -> StoreResult<()> {
+    async fn update_org(
+        &self,
+        scope: &OrgScope,
+        org: &Org,
+        expected_version: u64,
+    ) -> StoreResult<Org> {
+        org.validate()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
         let mut org = org.clone();
         org.id = scope.org().clone();
+        org.version = expected_version + 1;
         let sk = keys::org_sk(&org.id);
         let mut item: Item = serde_dynamo::to_item(&org).map_err(codec)?;
         item.extend(key(org.id.as_str(), &sk));
+        // One conditional put: the version check and the write are atomic in DynamoDB. An org
+        // written before orgs had versions has no `version` attribute and counts as version 1.
+        let condition = if expected_version == Org::FIRST_VERSION {
+            "attribute_exists(sk) AND (#version = :expected OR attribute_not_exists(#version))"
+        } else {
+            "attribute_exists(sk) AND #version = :expected"
+        };
         let result = self
             .client
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item))
-            .condition_expression("attribute_exists(sk)")
+            .condition_expression(condition)
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(":expected", av_n(expected_version))
             .send()
             .await;
-        conditional(result, StoreError::NotFound).map(|_| ())
+        match result {
+            Ok(_) => Ok(org),
+            Err(e) if is_condition_failure(&e) => {
+                // Tell a missing org from a stale version; one extra read, on the failure path only.
+                self.get_org(scope).await?;
+                Err(StoreError::Conflict)
+            }
+            Err(e) => Err(sdk_err(e)),
+        }
     }
 
     async fn list_orgs(&self) -> StoreResult<Vec<Org>> {

@@ -50,6 +50,7 @@ impl MemberStore for EmbeddedStore {
         email: &Email,
         role: Role,
         name: &str,
+        sessions_valid_from: Option<DateTime<Utc>>,
     ) -> StoreResult<Member> {
         let pk = scope.org().to_string();
         let sk = keys::member_sk(email);
@@ -58,8 +59,27 @@ impl MemberStore for EmbeddedStore {
             let mut item: MemberItem = get_item(tx, &pk, &sk)?.ok_or(StoreError::NotFound)?;
             item.member.role = role;
             item.member.name = name;
+            if sessions_valid_from.is_some() {
+                item.member.sessions_valid_from = sessions_valid_from;
+            }
             put_item(tx, &pk, &sk, &item)?;
             Ok(item.member)
+        })
+        .await
+    }
+
+    async fn revoke_member_tokens(
+        &self,
+        scope: &OrgScope,
+        email: &Email,
+        from: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let pk = scope.org().to_string();
+        let sk = keys::member_sk(email);
+        self.write(move |tx| {
+            let mut item: MemberItem = get_item(tx, &pk, &sk)?.ok_or(StoreError::NotFound)?;
+            item.member.sessions_valid_from = Some(from);
+            put_item(tx, &pk, &sk, &item)
         })
         .await
     }

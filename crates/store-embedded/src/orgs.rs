@@ -28,16 +28,29 @@ impl OrgStore for EmbeddedStore {
             .ok_or(StoreError::NotFound)
     }
 
-    async fn update_org(&self, scope: &OrgScope, org: &Org) -> StoreResult<()> {
+    async fn update_org(
+        &self,
+        scope: &OrgScope,
+        org: &Org,
+        expected_version: u64,
+    ) -> StoreResult<Org> {
+        org.validate()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
         let mut org = org.clone();
         org.id = scope.org().clone();
+        org.version = expected_version + 1;
+        // The version check and the write share one redb write transaction, and redb runs one
+        // write transaction at a time: of two updates from the same version, the second sees the
+        // first's version and loses.
         self.write(move |tx| {
             let pk = org.id.to_string();
             let sk = keys::org_sk(&org.id);
-            if get_item::<Org>(tx, &pk, &sk)?.is_none() {
-                return Err(StoreError::NotFound);
+            let stored: Org = get_item(tx, &pk, &sk)?.ok_or(StoreError::NotFound)?;
+            if stored.version != expected_version {
+                return Err(StoreError::Conflict);
             }
-            put_item(tx, &pk, &sk, &org)
+            put_item(tx, &pk, &sk, &org)?;
+            Ok(org)
         })
         .await
     }

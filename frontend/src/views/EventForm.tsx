@@ -101,7 +101,7 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
     try {
       const [tpls, org, mems, current] = await Promise.all([
         api.templates(),
-        rights.admin ? api.org() : Promise.resolve(null),
+        rights.admin ? api.org().then((r) => r.org) : Promise.resolve(null),
         // Admins and captains pick crew from the org's members.
         api.members().catch((e) => {
           if (e instanceof api.ApiError && e.status === 403) return [] as MemberView[];

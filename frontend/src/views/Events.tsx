@@ -3,8 +3,9 @@
 
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import * as api from '../api';
-import { loadEvent, loadEventList, saveEvent, saveEventList, type Scope } from '../cache';
+import { loadEvent, loadEventList, saveEvent, type Scope } from '../cache';
 import { Loading, Notice, PageTitle, StatusBadge } from '../components';
+import { refreshEventList } from '../listing';
 import { useNow, useTitle, useVisible } from '../hooks';
 import { can, type Session } from '../session';
 import { addDays, countdown, dayLabel, formatTime, instant, localDate, serverClock, zoneAbbreviation } from '../time';
@@ -77,13 +78,14 @@ export function Events({ session }: { session: Session }) {
     setLoading(true);
     const day = localDate(serverClock.now(), zone);
     try {
-      const list = await api.listEvents(addDays(day, -1), addDays(day, AHEAD_DAYS));
-      setEvents(list);
+      // Conditional: a 304 keeps the saved list (and the one on screen) as it is.
+      const got = await refreshEventList(scope, addDays(day, -1), addDays(day, AHEAD_DAYS));
+      if (got.unchanged) setEvents((current) => current ?? got.events);
+      else setEvents(got.events);
       setSavedAt(Date.now());
       setOffline(false);
       setError(null);
-      await saveEventList(scope, list);
-      void prefetch(scope, list, day, zone);
+      void prefetch(scope, got.events, day, zone);
     } catch (e) {
       if (e instanceof api.OfflineError) {
         setOffline(true);

@@ -20,7 +20,7 @@ import {
 
 const KINDS = Object.keys(KIND_LABELS) as EventKind[];
 
-interface Form {
+export interface Form {
   zone: string;
   portName: string;
   latitude: string;
@@ -29,7 +29,7 @@ interface Form {
   recipients: Record<Perspective, string[]>;
 }
 
-function formOf(org: OrgView): Form {
+export function formOf(org: OrgView): Form {
   const recipients = {} as Record<Perspective, string[]>;
   for (const p of PERSPECTIVES) recipients[p] = [...(org.report_recipients[p] ?? [])];
   return {
@@ -73,6 +73,24 @@ export function orgPatch(before: Form, form: Form): { patch: OrgPatch; errors: R
   return { patch, errors };
 }
 
+/**
+ * The form after a 412: the settings as they are now (`fresh`), with the fields this person
+ * changed (from `before` to `form`) put back on top, so their edit survives someone else's save
+ * and is sent again against the new version.
+ */
+export function rebaseForm(before: Form, form: Form, fresh: Form): Form {
+  const out: Form = { ...fresh, recipients: { ...fresh.recipients } };
+  if (form.zone !== before.zone) out.zone = form.zone;
+  if (form.portName !== before.portName) out.portName = form.portName;
+  if (form.latitude !== before.latitude) out.latitude = form.latitude;
+  if (form.longitude !== before.longitude) out.longitude = form.longitude;
+  if (!sameSet(form.kinds, before.kinds)) out.kinds = [...form.kinds];
+  for (const p of PERSPECTIVES) {
+    if (form.recipients[p].join('\n') !== before.recipients[p].join('\n')) out.recipients[p] = [...form.recipients[p]];
+  }
+  return out;
+}
+
 function zones(current: string): string[] {
   let list: string[] = [];
   try {
@@ -86,6 +104,9 @@ function zones(current: string): string[] {
 export function OrgSettings({ session }: { session: Session }) {
   useTitle('Org settings');
   const [org, setOrg] = useState<OrgView | null>(null);
+  // The version the form was read at: every save names it (If-Match), so a save on settings
+  // someone else changed meanwhile is refused instead of silently undoing their change.
+  const [etag, setEtag] = useState('');
   const [form, setForm] = useState<Form | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -96,9 +117,10 @@ export function OrgSettings({ session }: { session: Session }) {
   const load = async () => {
     setLoadError(null);
     try {
-      const o = await api.org();
-      setOrg(o);
-      setForm(formOf(o));
+      const got = await api.org();
+      setOrg(got.org);
+      setEtag(got.etag);
+      setForm(formOf(got.org));
     } catch (e) {
       setLoadError(api.describe(e));
     }
@@ -144,13 +166,27 @@ export function OrgSettings({ session }: { session: Session }) {
     }
     setBusy(true);
     try {
-      const saved = await api.editOrg(patch);
+      const { org: saved, etag: next } = await api.editOrg(etag, patch);
       setOrg(saved);
+      setEtag(next);
       setForm(formOf(saved));
       sessions.patchOrg({ id: saved.id, name: saved.name, zone: saved.zone });
       setMessage('Saved.');
     } catch (x) {
-      if (x instanceof api.ApiError && x.problem?.errors?.length) {
+      if (x instanceof api.ApiError && x.status === 412) {
+        // Someone else saved first: load their version, keep this person's changes on top.
+        try {
+          const fresh = await api.org();
+          setOrg(fresh.org);
+          setEtag(fresh.etag);
+          setForm(rebaseForm(formOf(org), form, formOf(fresh.org)));
+          setError(
+            'Someone else changed these settings while you were editing. Their changes are loaded and yours are kept on top: check the form and save again.',
+          );
+        } catch (y) {
+          setError(api.describe(y));
+        }
+      } else if (x instanceof api.ApiError && x.problem?.errors?.length) {
         const byField: Record<string, string> = {};
         for (const f of x.problem.errors) byField[f.field] = byField[f.field] ? `${byField[f.field]} ${f.message}` : f.message;
         setErrors(byField);

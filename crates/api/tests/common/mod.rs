@@ -65,6 +65,9 @@ impl NudgeScheduler for Recorder {
     }
 }
 
+pub type Instance =
+    dyn Fn(Option<Arc<dyn domain::ports::SessionStore>>) -> (Router, Arc<Auth>) + Send + Sync;
+
 pub struct TestApp {
     pub router: Router,
     pub auth: Arc<Auth>,
@@ -73,6 +76,10 @@ pub struct TestApp {
     pub scheduler: Arc<Recorder>,
     pub feed: Arc<Feed>,
     pub outbox: mail::Outbox,
+    /// Builds another instance (router and auth, with their own caches) on the same store, clock
+    /// and outbox: what a second warm Lambda instance is.
+    /// With `Some(sessions)`, that allowlist instead of the store's.
+    pub instance: Arc<Instance>,
 }
 
 pub fn now() -> DateTime<Utc> {
@@ -94,6 +101,7 @@ pub fn org(id: &str, name: &str, kinds: &[EventKind]) -> Org {
         enabled_kinds: kinds.to_vec(),
         report_recipients: Default::default(),
         created_at: now(),
+        version: 1,
     }
 }
 
@@ -129,26 +137,43 @@ impl TestApp {
     async fn on<S: Store + 'static>(store: Arc<S>, dir: std::path::PathBuf) -> Self {
         let clock = Arc::new(ManualClock::new(now()));
         let outbox = mail::Outbox::new(dir.join("outbox"), "crew@example.com");
-        let keys = KeyRing::from_json(
-            r#"{"current_kid":"k1","current":"a-signing-key-of-at-least-32-bytes!!"}"#,
-        )
-        .expect("keys");
-        let auth = Arc::new(Auth::new(
-            TokenService::new(keys, "https://app.example.com", auth::token::AUDIENCE),
-            Pepper::new(b"0123456789abcdef0123456789abcdef".to_vec()).expect("pepper"),
-            "https://app.example.com",
-            AuthPorts::from_store(store.clone(), Arc::new(outbox.clone()), clock.clone()),
-        ));
         let scheduler = Arc::new(Recorder::default());
         let feed = Arc::new(Feed::default());
-        let state = AppState::new(
-            auth.clone(),
-            store.clone(),
-            scheduler.clone(),
-            feed.clone(),
-            clock.clone(),
-        );
-        let router = web::layers(api::router(state));
+        let instance = {
+            let (store, clock, outbox) = (store.clone(), clock.clone(), outbox.clone());
+            let (scheduler, feed) = (scheduler.clone(), feed.clone());
+            Arc::new(
+                move |sessions: Option<Arc<dyn domain::ports::SessionStore>>| {
+                    let keys = KeyRing::from_json(
+                        r#"{"current_kid":"k1","current":"a-signing-key-of-at-least-32-bytes!!"}"#,
+                    )
+                    .expect("keys");
+                    let mut ports = AuthPorts::from_store(
+                        store.clone(),
+                        Arc::new(outbox.clone()),
+                        clock.clone(),
+                    );
+                    if let Some(sessions) = sessions {
+                        ports.sessions = sessions;
+                    }
+                    let auth = Arc::new(Auth::new(
+                        TokenService::new(keys, "https://app.example.com", auth::token::AUDIENCE),
+                        Pepper::new(b"0123456789abcdef0123456789abcdef".to_vec()).expect("pepper"),
+                        "https://app.example.com",
+                        ports,
+                    ));
+                    let state = AppState::new(
+                        auth.clone(),
+                        store.clone(),
+                        scheduler.clone(),
+                        feed.clone(),
+                        clock.clone(),
+                    );
+                    (web::layers(api::router(state)), auth)
+                },
+            ) as Arc<Instance>
+        };
+        let (router, auth) = instance(None);
         let app = Self {
             router,
             auth,
@@ -157,6 +182,7 @@ impl TestApp {
             scheduler,
             feed,
             outbox,
+            instance,
         };
         app.seed().await;
         app
@@ -202,6 +228,7 @@ impl TestApp {
                 name: who.split('@').next().unwrap_or(who).into(),
                 role,
                 added_at: now(),
+                sessions_valid_from: None,
             };
             self.store
                 .add_member(&scope, name, &member)
@@ -298,6 +325,20 @@ impl TestApp {
         body: Option<Value>,
         headers: &[(&str, &str)],
     ) -> Reply {
+        call_on(&self.router, method, path, token, body, headers).await
+    }
+}
+
+/// One request to `router` (an instance from [`TestApp::instance`], or the app's own).
+pub async fn call_on(
+    router: &Router,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+    headers: &[(&str, &str)],
+) -> Reply {
+    {
         let mut req = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
@@ -312,7 +353,7 @@ impl TestApp {
             None => req.body(Body::empty()),
         }
         .expect("request");
-        Reply::from(self.router.clone().oneshot(req).await.expect("infallible")).await
+        Reply::from(router.clone().oneshot(req).await.expect("infallible")).await
     }
 }
 

@@ -79,6 +79,7 @@ pub async fn world() -> World {
                         name: who.into(),
                         role,
                         added_at: t0(),
+                        sessions_valid_from: None,
                     },
                 )
                 .await
@@ -116,6 +117,7 @@ fn store_conformance_org(id: &str) -> domain::org::Org {
         enabled_kinds: domain::EventKind::ALL.to_vec(),
         report_recipients: Default::default(),
         created_at: t0(),
+        version: 1,
     }
 }
 

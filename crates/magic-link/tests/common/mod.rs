@@ -15,6 +15,23 @@ use tower::ServiceExt;
 
 const FIXTURE: &str = include_str!("../fixtures/apigw-v2-post-auth.json");
 
+/// The origin secret the test Lambda holds, in the shape the stack generates.
+pub const ORIGIN_SECRET: &str =
+    r#"{"current":"0riginVerifyCurrentValueOf64Characters0000000000000000000000000"}"#;
+/// Its `current`: what CloudFront sends.
+pub const ORIGIN_CURRENT: &str = "0riginVerifyCurrentValueOf64Characters0000000000000000000000000";
+
+/// An origin check that holds `raw` (never re-read with a different value).
+pub async fn origin_check(raw: &'static str) -> Arc<web::OriginCheck> {
+    Arc::new(
+        web::OriginCheck::load(move || async move {
+            Ok::<_, std::convert::Infallible>(raw.to_string())
+        })
+        .await
+        .expect("a valid origin secret"),
+    )
+}
+
 pub struct World {
     pub app: Router,
     pub store: Arc<DynamoStore>,
@@ -66,10 +83,11 @@ pub async fn world() -> Option<World> {
         enabled_kinds: EventKind::ALL.to_vec(),
         report_recipients: Default::default(),
         created_at: chrono::Utc::now(),
+        version: 1,
     };
     store.create_org(&org).await.expect("org");
     let w = World {
-        app: magic_link::lambda_app(auth, None),
+        app: magic_link::lambda_app(auth, None, origin_check(ORIGIN_SECRET).await),
         store,
         pepper,
         suffix,
@@ -79,6 +97,7 @@ pub async fn world() -> Option<World> {
         name: "Ann".into(),
         role: Role::Crew,
         added_at: chrono::Utc::now(),
+        sessions_valid_from: None,
     };
     w.store
         .add_member(&OrgScope::trusted(org.id.clone()), "JADA", &member)
@@ -87,8 +106,27 @@ pub async fn world() -> Option<World> {
     Some(w)
 }
 
-/// The fixture event for `path` with `body`, from `ip`, converted as lambda_http converts it.
+/// The fixture event for `path` with `body`, from `ip`, as CloudFront forwards it (with the
+/// origin header), converted as lambda_http converts it.
 pub fn event(path: &str, body: &Value, ip: &str, bearer: Option<&str>) -> lambda_http::Request {
+    event_with(
+        path,
+        body,
+        ip,
+        bearer,
+        &[(web::ORIGIN_VERIFY_HEADER, Some(ORIGIN_CURRENT))],
+    )
+}
+
+/// The fixture event with `headers` set (`None` removes one), e.g. a call that bypasses
+/// CloudFront.
+pub fn event_with(
+    path: &str,
+    body: &Value,
+    ip: &str,
+    bearer: Option<&str>,
+    headers: &[(&str, Option<&str>)],
+) -> lambda_http::Request {
     let mut e: Value = serde_json::from_str(FIXTURE).expect("fixture");
     e["rawPath"] = json!(path);
     e["requestContext"]["http"]["path"] = json!(path);
@@ -97,6 +135,16 @@ pub fn event(path: &str, body: &Value, ip: &str, bearer: Option<&str>) -> lambda
     e["body"] = json!(body.to_string());
     if let Some(token) = bearer {
         e["headers"]["authorization"] = json!(format!("Bearer {token}"));
+    }
+    for (name, value) in headers {
+        match value {
+            Some(v) => e["headers"][*name] = json!(v),
+            None => {
+                if let Some(h) = e["headers"].as_object_mut() {
+                    h.remove(*name);
+                }
+            }
+        }
     }
     lambda_http::request::from_str(&e.to_string()).expect("a valid API Gateway v2 event")
 }

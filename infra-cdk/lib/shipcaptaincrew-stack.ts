@@ -1,5 +1,5 @@
 // shipcaptaincrew-<stage>: everything one stage needs in AWS.
-import { Arn, CfnOutput, Duration, SecretValue, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import { Arn, ArnFormat, CfnOutput, Duration, SecretValue, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -38,6 +38,9 @@ export interface ShipCaptainCrewStackProps extends StackProps {
 
 export const WEEKLY_REPORT_CRON = 'cron(0 7 ? * MON *)';
 export const WEEKLY_REPORT_TIMEZONE = 'America/Los_Angeles';
+/** The nudge reconciliation: hourly, with the input `nudge::is_reconcile` recognises. */
+export const NUDGE_RECONCILE_RATE = 'rate(1 hour)';
+export const NUDGE_RECONCILE_INPUT = '{"reconcile":{}}';
 
 /**
  * Item-level table actions; no Scan for anyone. There is no IAM action
@@ -228,10 +231,22 @@ export class ShipCaptainCrewStack extends Stack {
       removalPolicy: config.removalPolicy,
     });
     const nudge = made.nudge;
+    // Named, so the nudge function (which writes schedules too, in the hourly reconciliation) can
+    // name this role and its own ARN in its environment without a reference cycle: the role's
+    // policy names the function, and a function's environment cannot name what depends on it.
+    const nudgeSchedulerRoleName = `${prefix}-nudge-scheduler`;
     const nudgeSchedulerRole = this.schedulerRole('NudgeSchedulerRole', 'Lets nudge schedules invoke the nudge function', {
       InvokeNudge: [['lambda:InvokeFunction'], [nudge.functionArn, `${nudge.functionArn}:*`]],
       NudgeDeadLetters: [['sqs:SendMessage'], [nudgeDlq.queueArn]],
-    });
+    }, nudgeSchedulerRoleName);
+    const nudgeSchedulerRoleArn = Arn.format(
+      { service: 'iam', region: '', resource: 'role', resourceName: nudgeSchedulerRoleName },
+      this,
+    );
+    const nudgeFunctionArn = Arn.format(
+      { service: 'lambda', resource: 'function', resourceName: `${prefix}-nudge`, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
+      this,
+    );
     acknowledgeWildcardResource(
       nudgeSchedulerRole,
       `${nudge.functionArn}:*`,
@@ -261,6 +276,43 @@ export class ShipCaptainCrewStack extends Stack {
       SCHEDULER_ROLE_ARN: nudgeSchedulerRole.roleArn,
       NUDGE_FUNCTION_ARN: nudge.functionArn,
       NUDGE_DLQ_ARN: nudgeDlq.queueArn,
+    });
+
+    // ---- Nudges repair themselves: an hourly re-plan by the nudge function ------
+    // It writes the same schedules the api writes, with the same settings, so a Scheduler failure
+    // on create, move or cancel is put right within the hour.
+    nudge.allow(
+      'ManageNudgeSchedules',
+      ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'],
+      [scheduleArns],
+    );
+    nudge.allow('PassNudgeSchedulerRole', ['iam:PassRole'], [nudgeSchedulerRoleArn], {
+      StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+    });
+    acknowledgeWildcardResource(
+      nudge.role,
+      scheduleArns,
+      'The reconciliation re-writes nudge schedules whose names are made at run time; access is limited to the nudge schedule group.',
+    );
+    nudge.addEnvironment({
+      SCHEDULER_GROUP: nudgeGroup.scheduleGroupName,
+      SCHEDULER_ROLE_ARN: nudgeSchedulerRoleArn,
+      NUDGE_FUNCTION_ARN: nudgeFunctionArn,
+      NUDGE_DLQ_ARN: nudgeDlq.queueArn,
+    });
+    new scheduler.CfnSchedule(this, 'NudgeReconcileSchedule', {
+      name: `${prefix}-nudge-reconcile`,
+      description: 'Re-plans the nudges of events departing in the next 48 hours or underway',
+      scheduleExpression: NUDGE_RECONCILE_RATE,
+      flexibleTimeWindow: { mode: 'OFF' },
+      state: 'ENABLED',
+      target: {
+        arn: nudge.functionArn,
+        roleArn: nudgeSchedulerRole.roleArn,
+        input: NUDGE_RECONCILE_INPUT,
+        retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 1800 },
+        deadLetterConfig: { arn: nudgeDlq.queueArn },
+      },
     });
 
     // ---- Weekly executive report ---------------------------------------------
@@ -452,9 +504,11 @@ export class ShipCaptainCrewStack extends Stack {
     id: string,
     description: string,
     statements: Record<string, [string[], string[]]>,
+    roleName?: string,
   ): iam.Role {
     return new iam.Role(this, id, {
       description,
+      roleName,
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
       }),

@@ -9,7 +9,13 @@ import { addStageStack } from '../lib/app';
 import { FUNCTION_NAMES, type FunctionName, STAGE_CONFIGS } from '../lib/config';
 import { CONTENT_SECURITY_POLICY, HASHED_ASSETS_CACHE_CONTROL } from '../lib/constructs/web-app';
 import { INFRA_DIR } from '../lib/paths';
-import { ShipCaptainCrewStack, WEEKLY_REPORT_CRON, WEEKLY_REPORT_TIMEZONE } from '../lib/shipcaptaincrew-stack';
+import {
+  NUDGE_RECONCILE_INPUT,
+  NUDGE_RECONCILE_RATE,
+  ShipCaptainCrewStack,
+  WEEKLY_REPORT_CRON,
+  WEEKLY_REPORT_TIMEZONE,
+} from '../lib/shipcaptaincrew-stack';
 import { loadTableSchema } from '../lib/table-schema';
 import {
   ACCOUNT,
@@ -48,7 +54,7 @@ const EXPECTED_ENV: Record<FunctionName, string[]> = {
     'ORIGIN_VERIFY_SECRET_ARN',
     'CLIENT_IP_HEADER',
   ],
-  nudge: [...COMMON_ENV, 'EVENT_BUS_NAME'],
+  nudge: [...COMMON_ENV, 'EVENT_BUS_NAME', 'SCHEDULER_GROUP', 'SCHEDULER_ROLE_ARN', 'NUDGE_FUNCTION_ARN', 'NUDGE_DLQ_ARN'],
   report: [...COMMON_ENV, 'PEPPER_SECRET_ARN', 'PORTFOLIO_RECIPIENTS'],
 };
 const EXPECTED_SIZING: Record<FunctionName, [number, number]> = {
@@ -244,34 +250,67 @@ describe.each(STAGES_UNDER_TEST)('stack (%s)', (stage) => {
       ]);
     });
 
-    it('api may manage schedules in the nudge group only', () => {
-      const [s] = findStatement(roleStatements(json, roleIds.api), 'scheduler:CreateSchedule');
-      expect(sortedActions(s)).toEqual([
-        'scheduler:CreateSchedule',
-        'scheduler:DeleteSchedule',
-        'scheduler:GetSchedule',
-        'scheduler:UpdateSchedule',
-      ]);
-      expect(s.Resource).toBe(`arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/shipcaptaincrew-${stage}-nudges/*`);
-      for (const name of FUNCTION_NAMES.filter((n) => n !== 'api')) {
+    it('only api and nudge (its hourly reconciliation) may manage schedules, in the nudge group only', () => {
+      for (const name of ['api', 'nudge'] as const) {
+        const [s] = findStatement(roleStatements(json, roleIds[name]), 'scheduler:CreateSchedule');
+        expect(sortedActions(s), name).toEqual([
+          'scheduler:CreateSchedule',
+          'scheduler:DeleteSchedule',
+          'scheduler:GetSchedule',
+          'scheduler:UpdateSchedule',
+        ]);
+        expect(s.Resource, name).toBe(`arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/shipcaptaincrew-${stage}-nudges/*`);
+      }
+      for (const name of FUNCTION_NAMES.filter((n) => n !== 'api' && n !== 'nudge')) {
         expect(JSON.stringify(roleStatements(json, roleIds[name])), name).not.toContain('scheduler:');
       }
     });
 
-    it('api may pass the nudge scheduler role, to Scheduler only', () => {
-      const passes = findStatement(roleStatements(json, roleIds.api), 'iam:PassRole');
-      expect(passes.map(({ Sid: _sid, ...rest }) => rest)).toEqual([
-        {
-          Effect: 'Allow',
-          Action: 'iam:PassRole',
-          Resource: getAtt(nudgeRoleId),
-          Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
-        },
+    it('api and nudge may pass the nudge scheduler role, to Scheduler only', () => {
+      const onlyToScheduler = { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } };
+      const passes = (name: FunctionName) =>
+        findStatement(roleStatements(json, roleIds[name]), 'iam:PassRole').map(({ Sid: _sid, ...rest }) => rest);
+      expect(passes('api')).toEqual([
+        { Effect: 'Allow', Action: 'iam:PassRole', Resource: getAtt(nudgeRoleId), Condition: onlyToScheduler },
       ]);
+      // nudge names the role by its fixed name (naming it by reference would be a cycle).
+      const roleName = `shipcaptaincrew-${stage}-nudge-scheduler`;
+      expect(json.Resources[nudgeRoleId].Properties.RoleName).toBe(roleName);
+      const [nudgePass, ...more] = passes('nudge');
+      expect(more).toEqual([]);
+      expect(nudgePass).toMatchObject({ Effect: 'Allow', Action: 'iam:PassRole', Condition: onlyToScheduler });
+      expect(JSON.stringify(nudgePass.Resource)).toContain(`:iam::${ACCOUNT}:role/${roleName}`);
       const passers = resourcesOfType(json, 'AWS::IAM::Policy').filter(([, p]) =>
         JSON.stringify(p.Properties.PolicyDocument).includes('iam:PassRole'),
       );
-      expect(passers).toHaveLength(1);
+      expect(passers).toHaveLength(2);
+    });
+
+    it('nudge writes schedules exactly as api does: same group, role, target and DLQ', () => {
+      const env = json.Resources[fnIds.nudge].Properties.Environment.Variables;
+      expect(env.SCHEDULER_GROUP).toBe(`shipcaptaincrew-${stage}-nudges`);
+      expect(JSON.stringify(env.SCHEDULER_ROLE_ARN)).toContain(`:iam::${ACCOUNT}:role/shipcaptaincrew-${stage}-nudge-scheduler`);
+      expect(JSON.stringify(env.NUDGE_FUNCTION_ARN)).toContain(
+        `:lambda:${REGION}:${ACCOUNT}:function:${json.Resources[fnIds.nudge].Properties.FunctionName}`,
+      );
+      expect(env.NUDGE_DLQ_ARN).toEqual(getAtt(nudgeDlqId));
+    });
+
+    it('reconciles hourly: nudge invoked with the reconcile input, retried, with a DLQ', () => {
+      expect([NUDGE_RECONCILE_RATE, NUDGE_RECONCILE_INPUT]).toEqual(['rate(1 hour)', '{"reconcile":{}}']);
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        Name: `shipcaptaincrew-${stage}-nudge-reconcile`,
+        ScheduleExpression: 'rate(1 hour)',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        State: 'ENABLED',
+        Target: {
+          Arn: getAtt(fnIds.nudge),
+          RoleArn: getAtt(nudgeRoleId),
+          Input: '{"reconcile":{}}',
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 1800 },
+          DeadLetterConfig: { Arn: getAtt(nudgeDlqId) },
+        },
+      });
     });
 
     it('failed asynchronous nudge and report invocations land in their DLQs', () => {

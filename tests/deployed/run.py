@@ -233,10 +233,9 @@ def match_reports(mails: list[Mail], expected: list[tuple[str, str]]) -> dict[tu
     return matched
 
 
-def weekly_schedule(world: World) -> tuple[str, Any]:
-    """The weekly schedule's target function and input, from the template, with its role checked."""
-    logical_id, props = world.template.only("AWS::Scheduler::Schedule")
-    target = props["Target"]
+def schedule_target(world: World, logical_id: str) -> tuple[str, Any]:
+    """A template schedule's target function and input, with its role checked."""
+    target = world.template.properties(logical_id)["Target"]
     arn = world.standins.resolve(target["Arn"], f"{logical_id} Target.Arn")
     role = world.standins.resolve(target["RoleArn"], f"{logical_id} Target.RoleArn")
     check_role_may(world, role, "lambda:InvokeFunction", arn, logical_id)
@@ -244,6 +243,43 @@ def weekly_schedule(world: World) -> tuple[str, Any]:
         queue = world.standins.resolve(target["DeadLetterConfig"]["Arn"], f"{logical_id} dead letters")
         check_role_may(world, role, "sqs:SendMessage", queue, logical_id)
     return world.runtime.function_for_arn(arn), json.loads(target.get("Input", "{}"))
+
+
+def template_schedule(world: World, expression_prefix: str) -> tuple[str, Any]:
+    """The one recurring schedule of the template whose expression starts so."""
+    found = [logical_id for logical_id, props in world.template.of_type("AWS::Scheduler::Schedule").items()
+             if props["ScheduleExpression"].startswith(expression_prefix)]
+    check(len(found) == 1, f"expected one {expression_prefix}…) schedule in the template, found {found}")
+    return schedule_target(world, found[0])
+
+
+def weekly_schedule(world: World) -> tuple[str, Any]:
+    return template_schedule(world, "cron(")
+
+
+def reconcile_nudges(world: World, event: CreatedEvent, lost: dict[str, Any]) -> None:
+    """A schedule lost to a Scheduler failure comes back when the hourly schedule's input reaches
+    nudge: same name, target, role and queue as the api wrote, for the event's departure."""
+    function, payload = template_schedule(world, "rate(")
+    check(function == "nudge", f"the hourly schedule targets {function}, not nudge")
+    for name in ("SCHEDULER_GROUP", "SCHEDULER_ROLE_ARN", "NUDGE_FUNCTION_ARN", "NUDGE_DLQ_ARN"):
+        check(world.var("nudge", name) == world.var("api", name),
+              f"nudge's {name} {world.var('nudge', name)} is not the api's {world.var('api', name)}")
+    scheduler = world.aws.client("scheduler")
+    scheduler.delete_schedule(Name=lost["Name"], GroupName=lost["GroupName"])
+    check("departure" not in nudge_schedules(world, event.id), "the deleted schedule is still there")
+    result = world.runtime.invoke(function, payload)
+    summary = result.get("reconciled", {})
+    check(summary.get("scheduled", 0) >= 1 and summary.get("failed") == 0 and summary.get("orgs") == len(world.portfolio["org"]),
+          f"reconciliation answered {result}")
+    back = present(nudge_schedules(world, event.id).get("departure"), "the reconciliation did not plan the departure nudge")
+    check(back["Name"] == lost["Name"], f"re-planned as {back['Name']}, the api named it {lost['Name']}")
+    check(check_nudge_schedule(world, back, event) == json.loads(lost["Target"]["Input"]),
+          "the re-planned schedule's input differs from the api's")
+    nudge_role = world.standins.resolve(world.template.properties(world.functions["nudge"].logical_id)["Role"], "nudge Role")
+    for action in ("scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule"):
+        check_role_may(world, nudge_role, action, back["Arn"], "nudge's execution role")
+    check(world.outbox.new() == [], "the reconciliation mailed someone")
 
 
 def weekly_report(world: World) -> dict[tuple[str, str], Mail]:
@@ -298,6 +334,8 @@ def scenario(steps: Steps, world: World, notes: list[str]) -> None:
         check_nudge_schedule(world, schedules["departure"], event)
     with steps.step("fire the nudge with the schedule's input: one mail, then none"):
         fire_nudge(world, schedules["departure"], event, admin)
+    with steps.step("a lost nudge schedule is re-planned by the hourly schedule's input to nudge"):
+        reconcile_nudges(world, event, schedules["departure"])
     with steps.step("run the weekly schedule's input through report: every report mailed"):
         reports = weekly_report(world)
         notes.append(f"mail read back from SES: 1 sign-in, 1 nudge, {len(reports)} weekly reports")

@@ -9,7 +9,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::event::{AuditAction, AuditEntry, EventFields, EventPatch, TaskState, TransitionError};
-use domain::nudge::{NudgePlan, plan};
 use domain::org::Org;
 use domain::ports::{Cursor, PageRequest, StoreError, TaskTick};
 use domain::timing::{TimingPanel, start_of_local_day, timing_panel};
@@ -95,19 +94,9 @@ async fn view(
 /// Carries out the nudge plan for an event. A scheduler failure is logged, never fails the
 /// request: the event change is already stored, and the next edit re-plans.
 async fn reschedule(state: &AppState, event: &Event) {
-    for step in plan(event, state.clock.now()) {
-        let result = match &step {
-            NudgePlan::Schedule(s) => state.scheduler.upsert(s).await,
-            NudgePlan::Remove(kind) => {
-                state
-                    .scheduler
-                    .delete(&event.org_id, &event.id, *kind)
-                    .await
-            }
-        };
-        if let Err(e) = result {
-            tracing::error!(event = %event.id, error = %e, "nudge schedule not updated");
-        }
+    let applied = domain::nudge::apply(&*state.scheduler, event, state.clock.now()).await;
+    for (kind, e) in applied.failed {
+        tracing::error!(event = %event.id, kind = kind.as_str(), error = %e, "nudge schedule not updated; the hourly reconciliation retries it");
     }
 }
 

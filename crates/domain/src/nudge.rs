@@ -3,7 +3,10 @@
 
 use crate::event::{Event, EventStatus, NudgeKind};
 use crate::ids::{EventId, OrgId};
-use crate::ports::NudgeSchedule;
+use crate::org::OrgScope;
+use crate::ports::{
+    EventStore, NudgeSchedule, NudgeScheduler, OrgStore, PageRequest, SchedulerError, StoreError,
+};
 use chrono::{DateTime, Duration, Utc};
 
 /// How long before its anchor (departure or return) a nudge fires.
@@ -57,6 +60,99 @@ pub fn plan(event: &Event, now: DateTime<Utc>) -> Vec<NudgePlan> {
         .collect()
 }
 
+/// Carries out [`plan`] for one event on `scheduler`. Each step is tried whatever the others did;
+/// the failures are returned (kind and error) for the caller to log, since a failed step is
+/// repaired by the next re-plan or [`reconcile`] run.
+pub async fn apply(scheduler: &dyn NudgeScheduler, event: &Event, now: DateTime<Utc>) -> Applied {
+    let mut applied = Applied::default();
+    for step in plan(event, now) {
+        let (kind, result) = match &step {
+            NudgePlan::Schedule(s) => (s.kind, scheduler.upsert(s).await),
+            NudgePlan::Remove(kind) => (
+                *kind,
+                scheduler.delete(&event.org_id, &event.id, *kind).await,
+            ),
+        };
+        match (result, &step) {
+            (Ok(()), NudgePlan::Schedule(_)) => applied.scheduled += 1,
+            (Ok(()), NudgePlan::Remove(_)) => applied.removed += 1,
+            (Err(e), _) => applied.failed.push((kind, e)),
+        }
+    }
+    applied
+}
+
+/// What [`apply`] did for one event.
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// Schedules created or replaced.
+    pub scheduled: usize,
+    /// Schedules deleted (or confirmed absent).
+    pub removed: usize,
+    /// Steps the scheduler refused.
+    pub failed: Vec<(NudgeKind, SchedulerError)>,
+}
+
+/// The longest any event may last (a delivery or a haul: 14 days, the checklist rule's ceiling).
+/// A reconciliation reads departures this far back, so the return nudge of an event that is
+/// underway is planned too.
+pub const LONGEST_EVENT: Duration = Duration::hours(24 * 14);
+/// How far ahead the hourly reconciliation plans departure nudges. Further-off events were planned
+/// when they were created or moved, and come into this window long before their nudge is due.
+pub const RECONCILE_AHEAD: Duration = Duration::hours(48);
+
+/// What one [`reconcile`] run did, over every org.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Reconciled {
+    pub orgs: usize,
+    /// Events read (departing in the window).
+    pub events: usize,
+    /// Schedules written (created, or replaced with the same or a corrected time).
+    pub scheduled: usize,
+    /// Schedules deleted or confirmed absent (cancelled, finished, anchor passed).
+    pub removed: usize,
+    /// Steps the scheduler refused; the next run tries them again.
+    pub failed: usize,
+}
+
+/// Re-plans, per org, the nudges of every event departing from `now - LONGEST_EVENT` until
+/// `until` (one Query a page on the departure index, never a Scan), so a schedule that a scheduler
+/// failure left missing, stale or behind is put right. Idempotent: a schedule is written with its
+/// deterministic name, so a second run writes the same thing. Crosses orgs: system jobs only (the
+/// hourly nudge run, the local server at start and every hour). A store failure stops the run
+/// (the next one starts again); a scheduler failure is counted and the run goes on.
+pub async fn reconcile(
+    orgs: &dyn OrgStore,
+    events: &dyn EventStore,
+    scheduler: &dyn NudgeScheduler,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Reconciled, StoreError> {
+    let mut done = Reconciled::default();
+    for org in orgs.list_orgs().await? {
+        done.orgs += 1;
+        let scope = OrgScope::trusted(org.id.clone());
+        let mut page = PageRequest::first(100);
+        loop {
+            let got = events
+                .list_events(&scope, now - LONGEST_EVENT, until, &page)
+                .await?;
+            for event in &got.items {
+                done.events += 1;
+                let applied = apply(scheduler, event, now).await;
+                done.scheduled += applied.scheduled;
+                done.removed += applied.removed;
+                done.failed += applied.failed.len();
+            }
+            match got.next {
+                Some(cursor) => page = PageRequest::new(Some(100), Some(cursor)),
+                None => break,
+            }
+        }
+    }
+    Ok(done)
+}
+
 /// A schedule's name: deterministic from org, event and kind, at most 64 characters of
 /// `[0-9A-Za-z-_.]` (EventBridge Scheduler's rule), so create, move and delete find the same one.
 pub fn schedule_name(org: &OrgId, event: &EventId, kind: NudgeKind) -> String {
@@ -73,6 +169,14 @@ mod tests {
     use crate::email::Email;
     use crate::event::{EventKind, EventSpec};
     use chrono::TimeZone;
+
+    #[test]
+    fn the_reconciliation_reaches_back_past_the_longest_event_of_any_kind() {
+        for kind in EventKind::ALL {
+            let longest = Duration::hours(i64::from(crate::checklist::template(kind).max_hours));
+            assert!(longest <= LONGEST_EVENT, "{kind} may outlast LONGEST_EVENT");
+        }
+    }
 
     fn event(kind: EventKind, departs_in_min: i64) -> Event {
         let now = Utc.with_ymd_and_hms(2026, 7, 1, 12, 0, 0).unwrap();

@@ -17,12 +17,9 @@ use auth::{Auth, AuthPorts, TokenService};
 use axum::Router;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use domain::nudge::{NudgePlan, plan};
 use domain::org::OrgScope;
 use domain::portfolio::Portfolio;
-use domain::ports::{
-    Clock, EventStore, MemberStore, NudgeScheduler, OrgStore, PageRequest, SystemClock,
-};
+use domain::ports::{Clock, EventStore, MemberStore, NudgeScheduler, OrgStore, SystemClock};
 use mail::Outbox;
 use nudge::Nudger;
 use std::path::{Path, PathBuf};
@@ -85,7 +82,28 @@ pub async fn start(config: &Config) -> Result<Local, StartError> {
     if store.is_empty().await? {
         seed(&store, &*scheduler, clock.now()).await?;
     } else {
-        replan(&store, &*scheduler, clock.now()).await?;
+        reconcile_all(&store, &*scheduler, clock.now()).await?;
+    }
+    {
+        // Weak: the task must not keep the store open (or the world alive) once `Local` is dropped.
+        let (store, scheduler, clock) = (
+            Arc::downgrade(&store),
+            Arc::downgrade(&scheduler),
+            clock.clone(),
+        );
+        tokio::spawn(async move {
+            let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+            hourly.tick().await; // the first tick is now: start already reconciled or seeded
+            loop {
+                hourly.tick().await;
+                let (Some(store), Some(scheduler)) = (store.upgrade(), scheduler.upgrade()) else {
+                    return;
+                };
+                if let Err(e) = reconcile_all(&store, &*scheduler, clock.now()).await {
+                    tracing::warn!(error = %e, "nudge reconciliation failed; next in an hour");
+                }
+            }
+        });
     }
     let state = api::AppState::new(auth.clone(), store.clone(), scheduler.clone(), feed, clock);
     let router = router(
@@ -183,48 +201,37 @@ pub async fn seed(
     Ok(())
 }
 
-/// The in-process scheduler forgets on restart: plan again every upcoming event's nudges.
-async fn replan(
+/// The in-process scheduler forgets on restart, and a failed step must not wait for the next edit:
+/// re-plan every pending nudge (every event still ahead or underway, however far off) at start,
+/// then every hour.
+async fn reconcile_all(
     store: &EmbeddedStore,
     scheduler: &dyn NudgeScheduler,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), domain::ports::StoreError> {
-    for org in store.list_orgs().await? {
-        let scope = OrgScope::trusted(org.id.clone());
-        let mut page = PageRequest::first(100);
-        loop {
-            let got = store
-                .list_events(
-                    &scope,
-                    now - chrono::Duration::days(1),
-                    now + chrono::Duration::days(30),
-                    &page,
-                )
-                .await?;
-            for event in &got.items {
-                schedule(scheduler, event, now).await;
-            }
-            match got.next {
-                Some(cursor) => page = PageRequest::new(Some(100), Some(cursor)),
-                None => break,
-            }
-        }
-    }
+    let done = domain::nudge::reconcile(store, store, scheduler, now, LOCAL_HORIZON).await?;
+    tracing::info!(
+        orgs = done.orgs,
+        events = done.events,
+        scheduled = done.scheduled,
+        removed = done.removed,
+        failed = done.failed,
+        "nudges reconciled"
+    );
     Ok(())
 }
+
+/// After the last departure an event may have (the domain refuses times after 2100).
+const LOCAL_HORIZON: chrono::DateTime<chrono::Utc> = chrono::DateTime::from_timestamp_nanos(
+    4_133_980_800_000_000_000, // 2101-01-01T00:00:00Z
+);
 
 async fn schedule(
     scheduler: &dyn NudgeScheduler,
     event: &domain::Event,
     now: chrono::DateTime<chrono::Utc>,
 ) {
-    for step in plan(event, now) {
-        let result = match &step {
-            NudgePlan::Schedule(s) => scheduler.upsert(s).await,
-            NudgePlan::Remove(kind) => scheduler.delete(&event.org_id, &event.id, *kind).await,
-        };
-        if let Err(e) = result {
-            tracing::warn!(event = %event.id, error = %e, "nudge not planned");
-        }
+    for (kind, e) in domain::nudge::apply(scheduler, event, now).await.failed {
+        tracing::warn!(event = %event.id, kind = kind.as_str(), error = %e, "nudge not planned");
     }
 }

@@ -310,6 +310,64 @@ pub fn compose(
     }
 }
 
+/// The input of the hourly reconciliation schedule (CDK's `NudgeReconcileSchedule`).
+pub const RECONCILE_INPUT: &str = r#"{"reconcile":{}}"#;
+
+/// Whether `payload` is the hourly reconciliation's input rather than one nudge's.
+pub fn is_reconcile(payload: &serde_json::Value) -> bool {
+    payload
+        .get("reconcile")
+        .is_some_and(serde_json::Value::is_object)
+}
+
+/// The hourly run: re-plans the nudges of every event departing in the next 48 hours or still
+/// underway, in every org (`domain::nudge::reconcile`), so a schedule that a Scheduler failure on
+/// create, move or cancel left missing, stale or behind is put right within the hour. One log line
+/// says what it did. A store failure goes back to Scheduler for a retry; a step the scheduler
+/// refused is counted and tried again next hour.
+pub async fn reconcile(
+    nudger: &Nudger,
+    scheduler: &dyn domain::ports::NudgeScheduler,
+) -> Result<serde_json::Value, NudgeError> {
+    let now = nudger.clock.now();
+    let done = domain::nudge::reconcile(
+        &*nudger.orgs,
+        &*nudger.events,
+        scheduler,
+        now,
+        now + domain::nudge::RECONCILE_AHEAD,
+    )
+    .await?;
+    if done.failed > 0 {
+        tracing::warn!(
+            orgs = done.orgs,
+            events = done.events,
+            scheduled = done.scheduled,
+            removed = done.removed,
+            failed = done.failed,
+            "nudges reconciled; the failed steps are tried again next hour"
+        );
+    } else {
+        tracing::info!(
+            orgs = done.orgs,
+            events = done.events,
+            scheduled = done.scheduled,
+            removed = done.removed,
+            failed = done.failed,
+            "nudges reconciled"
+        );
+    }
+    Ok(serde_json::json!({
+        "reconciled": {
+            "orgs": done.orgs,
+            "events": done.events,
+            "scheduled": done.scheduled,
+            "removed": done.removed,
+            "failed": done.failed,
+        }
+    }))
+}
+
 /// Bad input is logged and acknowledged (retrying cannot fix it); retryable failures go back to
 /// Scheduler, whose retry policy tries again within fifteen minutes.
 pub async fn handle(

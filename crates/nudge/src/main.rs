@@ -1,4 +1,5 @@
-//! The nudge Lambda: EventBridge Scheduler invokes it with the schedule's JSON input.
+//! The nudge Lambda: EventBridge Scheduler invokes it with a nudge schedule's JSON input, and every
+//! hour with the reconciliation's input (`{"reconcile":{}}`), which re-plans the nudges.
 
 use lambda_runtime::{LambdaEvent, service_fn};
 use nudge::Nudger;
@@ -29,10 +30,24 @@ async fn main() -> Result<(), Error> {
         clock: Arc::new(domain::ports::SystemClock),
         app_url: aws_env::env("APP_URL")?,
     };
-    let nudger = &nudger;
+    // The same schedule settings the api writes nudges with, so a re-plan writes what it would.
+    let scheduler = scheduler_aws::EventBridgeScheduler::new(
+        aws_sdk_scheduler::Client::new(&sdk),
+        scheduler_aws::SchedulerConfig {
+            group: aws_env::env("SCHEDULER_GROUP")?,
+            target_arn: aws_env::env("NUDGE_FUNCTION_ARN")?,
+            role_arn: aws_env::env("SCHEDULER_ROLE_ARN")?,
+            dead_letter_arn: aws_env::env_opt("NUDGE_DLQ_ARN"),
+        },
+    );
+    let (nudger, scheduler) = (&nudger, &scheduler);
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<serde_json::Value>| async move {
-            nudge::handle(nudger, &event.payload).await
+            if nudge::is_reconcile(&event.payload) {
+                nudge::reconcile(nudger, scheduler).await
+            } else {
+                nudge::handle(nudger, &event.payload).await
+            }
         },
     ))
     .await

@@ -320,3 +320,65 @@ async fn a_retry_after_a_partial_failure_duplicates_nobody() {
     assert_eq!(w.mails_to("cap").await.len(), 1, "not sent twice");
     assert_eq!(w.mails_to("deck").await.len(), 1, "sent on the retry");
 }
+
+/// Nudges repair themselves (issue 13): a schedule the Scheduler refused when the event was
+/// created (here a missing group, which moto answers with a 500) is written by the hourly
+/// reconciliation input, as the api would have written it.
+#[tokio::test]
+async fn the_hourly_reconciliation_plans_a_nudge_the_scheduler_refused() {
+    let Some(w) = world().await else { return };
+    let sdk = aws_env::test_endpoint().await.expect("moto");
+    let client = aws_sdk_scheduler::Client::new(&sdk);
+    let group = format!("nudges-{}", w.suffix);
+    let scheduler = scheduler_aws::EventBridgeScheduler::new(
+        client.clone(),
+        scheduler_aws::SchedulerConfig {
+            group: group.clone(),
+            target_arn: "arn:aws:lambda:us-west-2:123456789012:function:shipcaptaincrew-test-nudge"
+                .into(),
+            role_arn: "arn:aws:iam::123456789012:role/shipcaptaincrew-test-nudge-scheduler".into(),
+            dead_letter_arn: None,
+        },
+    );
+    let event = w.event(180).await;
+    let refused = domain::nudge::apply(&scheduler, &event, Utc::now()).await;
+    assert_eq!(refused.failed.len(), 1, "the create was refused");
+
+    client
+        .create_schedule_group()
+        .name(&group)
+        .send()
+        .await
+        .expect("group");
+    let input: serde_json::Value = serde_json::from_str(nudge::RECONCILE_INPUT).expect("json");
+    assert!(nudge::is_reconcile(&input));
+    assert!(!nudge::is_reconcile(&w.input(&event)));
+    let done = nudge::reconcile(&w.nudger, &scheduler)
+        .await
+        .expect("reconciled");
+    assert_eq!(done["reconciled"]["events"], 1, "{done}");
+    assert_eq!(done["reconciled"]["failed"], 0, "{done}");
+
+    let name = domain::nudge::schedule_name(&w.org, &event.id, domain::event::NudgeKind::Departure);
+    let got = client
+        .get_schedule()
+        .group_name(&group)
+        .name(&name)
+        .send()
+        .await
+        .expect("the schedule exists now");
+    let fire_at = event.departs_at - domain::nudge::NUDGE_LEAD;
+    assert_eq!(
+        got.schedule_expression(),
+        Some(format!("at({})", fire_at.format("%Y-%m-%dT%H:%M:%S")).as_str())
+    );
+    let target = got.target().expect("target");
+    let planned = nudge::parse_input(
+        &serde_json::from_str(target.input().expect("input")).expect("our JSON"),
+    )
+    .expect("a nudge input");
+    assert_eq!(
+        (planned.event_id, planned.anchor_at),
+        (event.id.clone(), event.departs_at)
+    );
+}

@@ -74,10 +74,11 @@ build-lambdas:
 	PATH="$(CURDIR)/$(LAMBDA_VENV)/bin:$$PATH" cargo lambda build --release --arm64 \
 	  --bin api --bin magic-link --bin nudge --bin report --lambda-dir target/lambda
 
-synth:
+# Packages target/lambda/<fn>/bootstrap (make build-lambdas) and frontend/dist (built here).
+synth: frontend-build
 	cd infra-cdk && npm ci --no-audit --no-fund && npx cdk synth -c stage=$(STAGE)
 
-deploy: build-lambdas
+deploy: build-lambdas frontend-build
 	bash infra-cdk/scripts/deploy.sh $(STAGE)
 
 # Figures that are goals, not tests: the web app's first-load size against its 60 KB budget.

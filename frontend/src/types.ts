@@ -188,6 +188,7 @@ export type EventPatch = Partial<EventFields>;
 
 export interface TickResult {
   applied: boolean;
+  superseded: boolean;
   task_id: string;
   done: boolean;
   by: string;

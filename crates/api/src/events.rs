@@ -61,6 +61,44 @@ async fn directory(
         .await?)
 }
 
+/// Everyone on a crew is a member of the org who may work a checklist (admin, captain or crew; an
+/// executive reads only). Read from the store, not the directory cache, so a person added a moment
+/// ago on another instance can be put on a crew and one removed cannot. One Query, on writes only.
+async fn check_crew(
+    state: &AppState,
+    session: &Session,
+    crew: &[domain::CrewAssignment],
+) -> Result<(), Problem> {
+    let members = state.members.list_members(&session.scope).await?;
+    let mut errors = ValidationErrors::new();
+    for (i, c) in crew.iter().enumerate() {
+        match members.iter().find(|m| m.email == c.email) {
+            None => errors.push(
+                format!("crew/{i}/email"),
+                "not_member",
+                format!(
+                    "{} is not a member of this org: add them on the People screen first",
+                    c.email.as_str()
+                ),
+            ),
+            Some(m) if m.role == Role::Executive => errors.push(
+                format!("crew/{i}/email"),
+                "read_only",
+                format!(
+                    "{} is an executive here: executives read events but do not work checklists",
+                    c.email.as_str()
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Problem::validation(errors))
+    }
+}
+
 fn with_etag(event: &Event, status: StatusCode, body: impl IntoResponse) -> Response {
     let mut response = (status, body).into_response();
     if let Ok(v) = HeaderValue::from_str(&event.etag()) {
@@ -272,6 +310,7 @@ pub async fn create(
     require(&session, &[Role::Admin])?;
     let entry = directory(&state, &session).await?;
     let spec = fields.parse(&entry.org)?;
+    check_crew(&state, &session, &spec.crew).await?;
     let now = state.clock.now();
     let mut event = Event::new(
         EventId::generate(),
@@ -386,6 +425,9 @@ pub async fn edit(
     }
     let entry = directory(&state, &session).await?;
     let spec = patch.apply(&event, &entry.org)?;
+    if patch.touched().contains(&"crew") {
+        check_crew(&state, &session, &spec.crew).await?;
+    }
     let mut updated = event.clone();
     let changed = updated.apply_spec(spec, &session.email, state.clock.now());
     if changed.is_empty() {
@@ -648,7 +690,7 @@ pub struct TickRequest {
 #[utoipa::path(put, path = "/api/events/{id}/tasks/{task_id}", tag = "events", request_body = TickRequest,
     params(("id" = String, Path, description = "Event id"), ("task_id" = String, Path, description = "Task id from the template")),
     responses(
-        (status = 200, description = "Recorded (or already recorded: `applied` false)", body = TickResult),
+        (status = 200, description = "Recorded (or already recorded: `applied` false; or kept in the history only, as the task holds a later tick: `superseded` true)", body = TickResult),
         (status = 400, description = "Bad op id or time", body = web::ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Executives read only", body = web::ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No such event or task", body = web::ProblemBody, content_type = "application/problem+json"),
@@ -707,7 +749,13 @@ pub async fn tick(
                 },
             },
         )
-        .await?;
+        .await
+        .map_err(|e| match e {
+            // The store refuses a tick on a cancelled event in the write itself, so a tick that
+            // raced a cancel (read before it, written after) is refused too.
+            StoreError::Closed => Problem::conflict("the event is cancelled"),
+            other => other.into(),
+        })?;
     let state_now = outcome
         .event
         .tasks
@@ -716,6 +764,7 @@ pub async fn tick(
         .ok_or_else(|| Problem::internal().with_detail("tick recorded but not found"))?;
     Ok(Json(TickResult {
         applied: outcome.applied,
+        superseded: outcome.superseded,
         task_id: task.to_string(),
         done: state_now.done,
         by: state_now.by.to_string(),

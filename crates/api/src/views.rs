@@ -263,7 +263,12 @@ impl EventView {
 pub struct TickResult {
     /// False when this op id had been applied before (a replay): nothing changed.
     pub applied: bool,
+    /// True when the tick was kept in the history but the task already held a tick made later on
+    /// its device: the task's state (below) is that later tick's. The device time wins, not the
+    /// order ticks reach the server in.
+    pub superseded: bool,
     pub task_id: String,
+    /// The task's state now (after this tick, or the later one that superseded it).
     pub done: bool,
     pub by: String,
     pub at: DateTime<Utc>,

@@ -63,6 +63,17 @@ pub struct TaskState {
     pub op_id: OpId,
 }
 
+impl TaskState {
+    /// Whether this tick replaces `current` as the task's state. A safety checklist is worked on
+    /// several phones, some offline for hours: the tick made last on its device wins, whatever
+    /// order the ticks reach the server in, so a captain's "not done" made at 10:05 is not undone
+    /// by a deckhand's "done" from 10:00 that syncs at 10:30. Equal times: the later arrival wins.
+    /// (Device clocks are bounded by the api: not ahead of the server, at most 30 days old.)
+    pub fn supersedes(&self, current: Option<&TaskState>) -> bool {
+        current.is_none_or(|c| self.at >= c.at)
+    }
+}
+
 /// What one audited change did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]

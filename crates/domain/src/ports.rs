@@ -26,6 +26,10 @@ pub enum StoreError {
     /// An optimistic-locking check failed: the record changed since it was read.
     #[error("the record changed since it was read")]
     Conflict,
+    /// The record's state refuses this change whatever version was read (a tick on a cancelled
+    /// event); checked in the same atomic write as the change.
+    #[error("the record no longer accepts this change")]
+    Closed,
     #[error("the page cursor is not valid here")]
     BadCursor,
     /// Worth retrying: throttling, timeouts, the backend being briefly away.
@@ -187,6 +191,9 @@ pub struct TaskTick {
 pub struct TickOutcome {
     /// False when this op id had already been applied: nothing changed.
     pub applied: bool,
+    /// True when the tick was recorded in the audit but the task already held a tick made later on
+    /// its device ([`crate::event::TaskState::supersedes`]): the task's state did not change.
+    pub superseded: bool,
     pub event: Event,
 }
 
@@ -234,8 +241,11 @@ pub trait EventStore: Send + Sync {
         to: DateTime<Utc>,
         page: &PageRequest,
     ) -> StoreResult<Page<Event>>;
-    /// Sets one task's state and appends the audit entry, once per op id, without touching any
-    /// other task.
+    /// Records one tick, once per op id, without touching any other task: appends its audit entry
+    /// and, unless the task holds a tick made later on its device, sets the task's state (the
+    /// device time wins, not the arrival order: [`crate::event::TaskState::supersedes`]).
+    /// [`StoreError::Closed`] if the stored event is cancelled, decided in the same atomic write,
+    /// so a tick racing a cancel lands before it or not at all.
     async fn record_task(
         &self,
         scope: &OrgScope,

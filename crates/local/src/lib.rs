@@ -73,6 +73,7 @@ pub async fn start(config: &Config) -> Result<Local, StartError> {
     let nudger = Arc::new(Nudger {
         events: store.clone(),
         orgs: store.clone(),
+        members: store.clone(),
         mailer: Arc::new(outbox.clone()),
         publisher: feed.clone(),
         clock: clock.clone(),

@@ -10,8 +10,8 @@ use chrono::{DateTime, Duration, Utc};
 use domain::event::{EventStatus, NudgeKind, NudgeState};
 use domain::org::OrgScope;
 use domain::ports::{
-    Clock, DomainEvent, DomainEvents, EventStore, MailError, Mailer, NudgeKey, NudgeSchedule,
-    OrgStore, OutgoingEmail, SendClaim, StoreError,
+    Clock, DomainEvent, DomainEvents, EventStore, MailError, Mailer, MemberStore, NudgeKey,
+    NudgeSchedule, OrgStore, OutgoingEmail, SendClaim, StoreError,
 };
 use domain::timing::{TaskStatus, timing_panel};
 use domain::{Email, Event};
@@ -26,6 +26,8 @@ const FIRST_TASKS: usize = 3;
 pub struct Nudger {
     pub events: Arc<dyn EventStore>,
     pub orgs: Arc<dyn OrgStore>,
+    /// Who is in the org now: a person removed since the event was planned is not nudged.
+    pub members: Arc<dyn MemberStore>,
     pub mailer: Arc<dyn Mailer>,
     pub publisher: Arc<dyn DomainEvents>,
     pub clock: Arc<dyn Clock>,
@@ -104,7 +106,17 @@ impl Nudger {
         let org = self.orgs.get_org(&scope).await?;
         let now = self.clock.now();
         let (mut sent, mut skipped, mut failed, mut retryable) = (0, 0, 0, false);
-        let recipients: Vec<Email> = event.crew.iter().map(|c| c.email.clone()).collect();
+        // Only crew who are still members: someone removed from the org since the event was
+        // planned gets nothing from it (one Query of the org's members).
+        let members = self.members.list_members(&scope).await?;
+        let (recipients, left): (Vec<Email>, Vec<Email>) = event
+            .crew
+            .iter()
+            .map(|c| c.email.clone())
+            .partition(|e| members.iter().any(|m| &m.email == e));
+        if !left.is_empty() {
+            tracing::info!(event = %event.id, not_members = left.len(), "crew no longer in the org are not nudged");
+        }
         for email in &recipients {
             let key = NudgeKey {
                 kind: input.kind,

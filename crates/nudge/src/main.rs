@@ -17,7 +17,8 @@ async fn main() -> Result<(), Error> {
     ));
     let nudger = Nudger {
         events: store.clone(),
-        orgs: store,
+        orgs: store.clone(),
+        members: store,
         mailer: Arc::new(mail_ses::SesMailer::new(
             aws_sdk_sesv2::Client::new(&sdk),
             aws_env::env("SES_SENDER_ADDRESS")?,

@@ -5,12 +5,12 @@
 use async_trait::async_trait;
 use chrono::{Duration, Utc};
 use domain::event::{CrewAssignment, CrewRole, EventKind, EventSpec};
-use domain::org::{Org, OrgScope};
+use domain::org::{Member, Org, OrgScope};
 use domain::ports::{
-    DomainEvent, DomainEvents, EventStore, MailError, Mailer, OrgStore, OutgoingEmail,
+    DomainEvent, DomainEvents, EventStore, MailError, Mailer, MemberStore, OrgStore, OutgoingEmail,
     PublishError, SystemClock,
 };
-use domain::{Email, Event, EventId, OrgId};
+use domain::{Email, Event, EventId, OrgId, Role};
 use nudge::Nudger;
 use std::sync::{Arc, Mutex};
 use store_dynamodb::DynamoStore;
@@ -146,10 +146,28 @@ async fn world() -> Option<World> {
         })
         .await
         .expect("org");
+    let scope = OrgScope::trusted(org.clone());
+    for (who, role) in [("cap", Role::Captain), ("deck", Role::Crew)] {
+        store
+            .add_member(
+                &scope,
+                "JADA",
+                &Member {
+                    email: Email::parse(&format!("{who}-{suffix}@example.com")).expect("valid"),
+                    name: who.into(),
+                    role,
+                    added_at: Utc::now(),
+                    sessions_valid_from: None,
+                },
+            )
+            .await
+            .expect("member");
+    }
     let feed = Arc::new(Feed::default());
     let nudger = Arc::new(Nudger {
         events: store.clone(),
         orgs: store.clone(),
+        members: store.clone(),
         mailer: mailer.clone(),
         publisher: feed.clone(),
         clock: Arc::new(SystemClock),
@@ -207,6 +225,24 @@ async fn sends_once_then_nothing() {
     assert!(
         !published[0].detail.to_string().contains('@'),
         "no address in the feed"
+    );
+}
+
+#[tokio::test]
+async fn a_member_removed_after_planning_is_not_nudged() {
+    let Some(w) = world().await else { return };
+    let event = w.event(30).await;
+    let scope = OrgScope::trusted(w.org.clone());
+    let deck = Email::parse(&w.addr("deck")).expect("valid");
+    w.store.remove_member(&scope, &deck).await.expect("remove");
+    let got = nudge::handle(&w.nudger, &w.input(&event))
+        .await
+        .expect("ok");
+    assert_eq!(got, serde_json::json!({"sent": 1, "skipped": 0}));
+    assert_eq!(w.mails_to("cap").await.len(), 1);
+    assert!(
+        w.mails_to("deck").await.is_empty(),
+        "the removed member got a nudge"
     );
 }
 

@@ -348,3 +348,83 @@ pub async fn listing_by_departure_pages_and_stays_in_org<S: Store + 'static>(sto
         .expect("list");
     assert!(exact.items.is_empty());
 }
+
+/// A tick that read the event before a cancel and writes after it (the api checks the status on
+/// its read, which cannot see the cancel) is refused by the store's own write.
+pub async fn ticks_after_a_cancel_are_refused_by_the_write<S: Store + 'static>(store: Arc<S>) {
+    let a = with_org(&*store, "alpha").await;
+    let event = sample_event("alpha", 24);
+    store.create_event(&a, &event).await.expect("create");
+    let mut cancelled = store.get_event(&a, &event.id).await.expect("get");
+    cancelled
+        .cancel(&email("admin@example.com"), t0())
+        .expect("a scheduled event may be cancelled");
+    let after_cancel = store
+        .update_event(&a, &cancelled, 1, &audit("op-cancel-0001"))
+        .await
+        .expect("cancel");
+    assert_eq!(
+        store
+            .record_task(&a, &event.id, &tick("float_plan", "op-cancel-0002", true))
+            .await,
+        Err(StoreError::Closed)
+    );
+    let stored = store.get_event(&a, &event.id).await.expect("get");
+    assert!(
+        stored.tasks.is_empty(),
+        "nothing was ticked after the cancel"
+    );
+    assert_eq!(stored.audit.len(), 1, "only the cancel is in the history");
+    assert_eq!(
+        stored.revision, after_cancel.revision,
+        "the refused tick wrote nothing"
+    );
+}
+
+/// The tick made last on its device wins, whatever order ticks arrive in; an older one that syncs
+/// late is kept in the history and changes nothing; equal times go to the later arrival.
+pub async fn the_latest_device_time_wins_not_the_arrival_order<S: Store + 'static>(store: Arc<S>) {
+    let a = with_org(&*store, "alpha").await;
+    let event = sample_event("alpha", 24);
+    store.create_event(&a, &event).await.expect("create");
+    let at = |minutes: i64, op_id: &str, done: bool| {
+        let mut t = tick("fuel", op_id, done);
+        t.state.at = t0() + Duration::minutes(minutes);
+        t.state.recorded_at = t0() + Duration::minutes(30);
+        t
+    };
+    // The captain finds a problem at 10:05 and unticks; the deckhand's 10:00 tick syncs later.
+    let captain = store
+        .record_task(&a, &event.id, &at(5, "op-late-0001", false))
+        .await
+        .expect("captain");
+    assert!(captain.applied && !captain.superseded);
+    let late = store
+        .record_task(&a, &event.id, &at(0, "op-late-0002", true))
+        .await
+        .expect("late tick");
+    assert!(late.applied, "the late tick is recorded");
+    assert!(late.superseded, "and reported as superseded");
+    let state = late.event.tasks.get(&task("fuel")).cloned().expect("state");
+    assert!(!state.done, "the later untick stands");
+    assert_eq!(state.op_id.as_str(), "op-late-0001");
+    assert_eq!(late.event.audit.len(), 2, "both ticks are in the history");
+    let replay = store
+        .record_task(&a, &event.id, &at(0, "op-late-0002", true))
+        .await
+        .expect("replay");
+    assert!(!replay.applied && !replay.superseded);
+    assert_eq!(replay.event.audit.len(), 2);
+    // The same device time as the standing tick: the later arrival wins.
+    let tie = store
+        .record_task(&a, &event.id, &at(5, "op-late-0003", true))
+        .await
+        .expect("tie");
+    assert!(tie.applied && !tie.superseded);
+    let state = tie.event.tasks.get(&task("fuel")).cloned().expect("state");
+    assert!(state.done);
+    assert_eq!(state.op_id.as_str(), "op-late-0003");
+    let stored = store.get_event(&a, &event.id).await.expect("get");
+    assert_eq!(stored.tasks.get(&task("fuel")), Some(&state));
+    assert_eq!(stored.audit.len(), 3);
+}

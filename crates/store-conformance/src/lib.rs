@@ -52,6 +52,8 @@ macro_rules! conformance_suite {
             ticks_apply_once_per_op,
             ticks_on_different_tasks_all_land,
             replays_apply_once_under_concurrency,
+            ticks_after_a_cancel_are_refused_by_the_write,
+            the_latest_device_time_wins_not_the_arrival_order,
             concurrent_edits_one_wins,
             listing_by_departure_pages_and_stays_in_org,
             sessions_allowlist,

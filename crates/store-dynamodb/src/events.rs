@@ -1,6 +1,8 @@
 //! The [`EventStore`] port.
 
 use super::*;
+use domain::event::EventStatus;
+use items::TaskItem;
 
 #[async_trait]
 impl EventStore for DynamoStore {
@@ -173,41 +175,82 @@ impl EventStore for DynamoStore {
             by: tick.state.by.clone(),
             at: tick.state.recorded_at,
         };
-        // One UpdateItem on this task's own attribute path: ticks of other tasks are untouched, and
-        // the op id's audit entry doubles as the idempotency record.
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(scope.org().as_str(), &keys::event_sk(id))))
-            .update_expression("SET #tasks.#task = :state, #audit.#op = :audit ADD #revision :one")
-            .condition_expression("attribute_exists(sk) AND attribute_not_exists(#audit.#op)")
-            .expression_attribute_names("#tasks", "tasks")
-            .expression_attribute_names("#task", tick.task.as_str())
-            .expression_attribute_names("#audit", "audit")
-            .expression_attribute_names("#op", tick.state.op_id.as_str())
-            .expression_attribute_names("#revision", "revision")
-            .expression_attribute_values(":state", enc(&tick.state)?)
-            .expression_attribute_values(":audit", enc(&audit)?)
-            .expression_attribute_values(":one", av_n(1))
-            .return_values(ReturnValue::AllNew)
-            .send()
-            .await;
-        match result {
-            Ok(out) => Ok(TickOutcome {
-                applied: true,
-                event: Self::decode_event(out.attributes.unwrap_or_default())?,
-            }),
-            Err(e) if is_condition_failure(&e) => {
-                // Missing event (NotFound from the read) or an op already applied.
-                let event = self.read_event(scope, id).await?;
-                Ok(TickOutcome {
-                    applied: false,
-                    event,
-                })
+        let at_ns = tick
+            .state
+            .at
+            .timestamp_nanos_opt()
+            .ok_or_else(|| StoreError::Backend("tick time out of range".into()))?;
+        let state = TaskItem::from_state(&tick.state);
+        // One UpdateItem on this task's own attribute path: ticks of other tasks are untouched, the
+        // op id's audit entry doubles as the idempotency record, and the status and device-time
+        // rules are part of the write's condition, so no read-then-write race can pass them. The
+        // first try assumes the tick is the newest (the common case); a failed condition is told
+        // apart by one read, and a superseded tick is then recorded in the audit alone.
+        let mut superseded = false;
+        for _ in 0..3 {
+            let mut request = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key(scope.org().as_str(), &keys::event_sk(id))))
+                .expression_attribute_names("#audit", "audit")
+                .expression_attribute_names("#op", tick.state.op_id.as_str())
+                .expression_attribute_names("#revision", "revision")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":audit", enc(&audit)?)
+                .expression_attribute_values(":one", av_n(1))
+                .expression_attribute_values(":cancelled", enc(&EventStatus::Cancelled)?)
+                .return_values(ReturnValue::AllNew);
+            let open = "attribute_exists(sk) AND attribute_not_exists(#audit.#op) \
+                        AND #status <> :cancelled";
+            request = if superseded {
+                request
+                    .update_expression("SET #audit.#op = :audit ADD #revision :one")
+                    .condition_expression(open)
+            } else {
+                request
+                    .update_expression(
+                        "SET #tasks.#task = :state, #audit.#op = :audit ADD #revision :one",
+                    )
+                    .condition_expression(format!(
+                        "{open} AND (attribute_not_exists(#tasks.#task.#at_ns) \
+                         OR #tasks.#task.#at_ns <= :at_ns)"
+                    ))
+                    .expression_attribute_names("#tasks", "tasks")
+                    .expression_attribute_names("#task", tick.task.as_str())
+                    .expression_attribute_names("#at_ns", "at_ns")
+                    .expression_attribute_values(":state", enc(&state)?)
+                    .expression_attribute_values(":at_ns", av_n(at_ns))
+            };
+            match request.send().await {
+                Ok(out) => {
+                    return Ok(TickOutcome {
+                        applied: true,
+                        superseded,
+                        event: Self::decode_event(out.attributes.unwrap_or_default())?,
+                    });
+                }
+                Err(e) if is_condition_failure(&e) => {
+                    // Missing (NotFound from the read), applied already, cancelled, or newer.
+                    let event = self.read_event(scope, id).await?;
+                    if event.audit.iter().any(|a| a.op_id == tick.state.op_id) {
+                        return Ok(TickOutcome {
+                            applied: false,
+                            superseded: false,
+                            event,
+                        });
+                    }
+                    if event.status == EventStatus::Cancelled {
+                        return Err(StoreError::Closed);
+                    }
+                    superseded = !tick.state.supersedes(event.tasks.get(&tick.task));
+                }
+                Err(e) => return Err(sdk_err(e)),
             }
-            Err(e) => Err(sdk_err(e)),
         }
+        Err(StoreError::Unavailable(
+            "the task kept changing while the tick was recorded".into(),
+        ))
     }
 
     async fn claim_nudge(

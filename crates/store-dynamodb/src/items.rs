@@ -68,13 +68,51 @@ pub struct EventItem {
     pub revision: u64,
     pub departed_at: Option<DateTime<Utc>>,
     pub returned_at: Option<DateTime<Utc>>,
-    pub tasks: BTreeMap<TaskId, TaskState>,
+    pub tasks: BTreeMap<TaskId, TaskItem>,
     pub audit: BTreeMap<String, AuditEntry>,
     pub nudges: BTreeMap<String, NudgeItem>,
     pub created_at: DateTime<Utc>,
     pub created_by: Email,
     pub updated_at: DateTime<Utc>,
     pub updated_by: Email,
+}
+
+/// One task's state in the event item's `tasks` map: the domain's [`TaskState`] plus `at_ns`, the
+/// device time as a number (nanoseconds since 1970, the precision the domain compares), which the tick's conditional write compares (the RFC 3339 strings do
+/// not sort: their fractional part varies in width). Items written before it existed lack it and
+/// count as older than any tick.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TaskItem {
+    pub done: bool,
+    pub by: Email,
+    pub at: DateTime<Utc>,
+    #[serde(default)]
+    pub at_ns: Option<i64>,
+    pub recorded_at: DateTime<Utc>,
+    pub op_id: domain::ids::OpId,
+}
+
+impl TaskItem {
+    pub fn from_state(s: &TaskState) -> Self {
+        Self {
+            done: s.done,
+            by: s.by.clone(),
+            at: s.at,
+            at_ns: s.at.timestamp_nanos_opt(),
+            recorded_at: s.recorded_at,
+            op_id: s.op_id.clone(),
+        }
+    }
+
+    pub fn into_state(self) -> TaskState {
+        TaskState {
+            done: self.done,
+            by: self.by,
+            at: self.at,
+            recorded_at: self.recorded_at,
+            op_id: self.op_id,
+        }
+    }
 }
 
 impl EventItem {
@@ -96,7 +134,11 @@ impl EventItem {
             revision: e.revision,
             departed_at: e.departed_at,
             returned_at: e.returned_at,
-            tasks: e.tasks.clone(),
+            tasks: e
+                .tasks
+                .iter()
+                .map(|(id, state)| (id.clone(), TaskItem::from_state(state)))
+                .collect(),
             audit: e
                 .audit
                 .iter()
@@ -151,7 +193,11 @@ impl EventItem {
             revision: self.revision,
             departed_at: self.departed_at,
             returned_at: self.returned_at,
-            tasks: self.tasks,
+            tasks: self
+                .tasks
+                .into_iter()
+                .map(|(id, item)| (id, item.into_state()))
+                .collect(),
             audit,
             nudges,
             created_at: self.created_at,

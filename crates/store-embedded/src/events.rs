@@ -150,6 +150,9 @@ impl EventStore for EmbeddedStore {
                 if event.audit.iter().any(|a| a.op_id == tick.state.op_id) {
                     return Ok(None);
                 }
+                if event.status == domain::EventStatus::Cancelled {
+                    return Err(StoreError::Closed);
+                }
                 let action = if tick.state.done {
                     domain::event::AuditAction::TaskDone {
                         task: tick.task.clone(),
@@ -165,18 +168,23 @@ impl EventStore for EmbeddedStore {
                     by: tick.state.by.clone(),
                     at: tick.state.recorded_at,
                 });
-                event.tasks.insert(tick.task, tick.state);
-                Ok(Some(()))
+                let supersedes = tick.state.supersedes(event.tasks.get(&tick.task));
+                if supersedes {
+                    event.tasks.insert(tick.task, tick.state);
+                }
+                Ok(Some(!supersedes))
             })
             .await;
         match result {
-            Ok(((), event)) => Ok(TickOutcome {
+            Ok((superseded, event)) => Ok(TickOutcome {
                 applied: true,
+                superseded,
                 event,
             }),
             // `None` above means the op id was already applied.
             Err(StoreError::Conflict) => Ok(TickOutcome {
                 applied: false,
+                superseded: false,
                 event: self.get_event(scope, id).await?,
             }),
             Err(e) => Err(e),

@@ -211,6 +211,7 @@ impl From<StoreError> for Problem {
             StoreError::NotFound => Self::not_found(),
             StoreError::AlreadyExists => Self::conflict("it already exists"),
             StoreError::Conflict => Self::precondition_failed(),
+            StoreError::Closed => Self::conflict("it no longer accepts this change"),
             StoreError::BadCursor => Self::bad_request("the page cursor is not valid here"),
             StoreError::Unavailable(detail) => {
                 tracing::warn!(%detail, "store unavailable");
@@ -262,6 +263,7 @@ mod tests {
             (StoreError::NotFound, 404),
             (StoreError::AlreadyExists, 409),
             (StoreError::Conflict, 412),
+            (StoreError::Closed, 409),
             (StoreError::BadCursor, 400),
             (StoreError::Unavailable("x".into()), 503),
             (StoreError::Backend("x".into()), 500),

@@ -60,6 +60,7 @@ macro_rules! conformance_suite {
             signin_links_and_codes_spend_once,
             signin_expiry_burning_and_replacement,
             parallel_exchanges_spend_once,
+            parallel_guesses_are_counted_before_they_are_compared,
             rate_limits_count_per_window,
             nudges_are_claimed_once,
             report_sends_and_unsubscribes,

@@ -153,6 +153,65 @@ pub async fn parallel_exchanges_spend_once<S: Store + 'static>(store: Arc<S>) {
     assert_eq!(ok, 1, "twenty parallel exchanges, one success");
 }
 
+/// Guesses sent at once are counted before they are compared, so no burst gets more than
+/// MAX_SIGNIN_ATTEMPTS proofs looked at. Each round sends forty wrong codes and then the right one,
+/// all in parallel: counted first, the right one is looked at only when it took one of the five
+/// attempts (about one round in eight, fewer when the store serves in order); compared first and
+/// counted after (two writes), it wins nearly every round. Afterwards every code is refused.
+pub async fn parallel_guesses_are_counted_before_they_are_compared<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    const ROUNDS: usize = 16;
+    const WRONG: usize = 40;
+    let now = t0() + Duration::minutes(1);
+    let mut wins = 0;
+    for round in 0..ROUNDS {
+        let key = format!("k-burst-{round}");
+        store
+            .put_signin(&signin(&key, "ann@example.com", "L", "RIGHT", t0()))
+            .await
+            .expect("put");
+        let mut set = tokio::task::JoinSet::new();
+        for guess in 0..=WRONG {
+            let (store, key) = (Arc::clone(&store), key.clone());
+            let code = if guess == WRONG {
+                "RIGHT".to_string()
+            } else {
+                format!("WRONG-{guess:02}")
+            };
+            set.spawn(async move {
+                let got = store
+                    .spend_signin(&key, &SigninProof::Code(code.clone()), now)
+                    .await;
+                (code, got)
+            });
+        }
+        while let Some(joined) = set.join_next().await {
+            match joined.expect("join") {
+                (code, Ok(who)) => {
+                    assert_eq!(code, "RIGHT", "a wrong code signed in");
+                    assert_eq!(who, email("ann@example.com"));
+                    wins += 1;
+                }
+                (_, Err(SpendError::Invalid)) => {}
+                (code, Err(e)) => panic!("{code}: unexpected {e}"),
+            }
+        }
+        assert_eq!(
+            store
+                .spend_signin(&key, &SigninProof::Code("RIGHT".into()), now)
+                .await,
+            Err(SpendError::Invalid),
+            "after the burst the record is spent or burned"
+        );
+    }
+    assert!(
+        wins <= ROUNDS / 2,
+        "the right code won {wins} of {ROUNDS} bursts of {WRONG} wrong guesses: guesses are \
+         compared before they are counted"
+    );
+}
+
 pub async fn rate_limits_count_per_window<S: Store + 'static>(store: Arc<S>) {
     let window = Duration::minutes(15);
     // 16:00:00 is a window boundary; stay inside one window.

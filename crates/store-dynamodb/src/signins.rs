@@ -1,6 +1,7 @@
 //! The [`SigninStore`] port.
 
 use super::*;
+use subtle::ConstantTimeEq;
 
 #[async_trait]
 impl SigninStore for DynamoStore {
@@ -27,66 +28,73 @@ impl SigninStore for DynamoStore {
         now: DateTime<Utc>,
     ) -> Result<Email, SpendError> {
         let pk = SigninItem::partition(key_);
-        let (attr, hash) = match proof {
-            SigninProof::Link(h) => ("link_hash", h),
-            SigninProof::Code(h) => ("code_hash", h),
+        let (is_link, presented) = match proof {
+            SigninProof::Link(h) => (true, h),
+            SigninProof::Code(h) => (false, h),
         };
-        // Verify and spend in one conditional write: twenty parallel exchanges, one winner.
-        let result = self
+        // Count first, then compare: one conditional write takes one of the record's attempts
+        // (refused once they are used up, spent or expired), and only a caller holding an attempt
+        // compares its proof. Parallel wrong guesses cannot all be compared before any is counted:
+        // at most MAX_SIGNIN_ATTEMPTS proofs are ever looked at, whatever the concurrency.
+        let counted = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(&pk, SigninItem::SK)))
+            .update_expression("ADD attempts :one")
+            .condition_expression(
+                "attribute_exists(sk) AND spent = :false AND attempts < :max \
+                 AND expires_epoch > :now",
+            )
+            .expression_attribute_values(":one", av_n(1))
+            .expression_attribute_values(":false", AttributeValue::Bool(false))
+            .expression_attribute_values(":max", av_n(MAX_SIGNIN_ATTEMPTS))
+            .expression_attribute_values(":now", av_n(now.timestamp()))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        let item: SigninItem = match counted {
+            Ok(out) => {
+                serde_dynamo::from_item(out.attributes.unwrap_or_default()).map_err(codec)?
+            }
+            Err(e) if is_condition_failure(&e) => {
+                // Unknown, spent, burned or expired: one read on this path tells expired apart.
+                let Some(item) = self.get_item(&pk, SigninItem::SK).await? else {
+                    return Err(SpendError::Invalid);
+                };
+                let item: SigninItem = serde_dynamo::from_item(item).map_err(codec)?;
+                let live = !item.spent && item.attempts < MAX_SIGNIN_ATTEMPTS;
+                return Err(if live && item.expires_epoch <= now.timestamp() {
+                    SpendError::Expired
+                } else {
+                    SpendError::Invalid
+                });
+            }
+            Err(e) => return Err(SpendError::Store(sdk_err(e))),
+        };
+        let stored = if is_link {
+            &item.link_hash
+        } else {
+            &item.code_hash
+        };
+        if !bool::from(stored.as_bytes().ct_eq(presented.as_bytes())) {
+            return Err(SpendError::Invalid);
+        }
+        // The proof is right: spend it, unless a parallel right proof did a moment ago.
+        let spent = self
             .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(&pk, SigninItem::SK)))
             .update_expression("SET spent = :true")
-            .condition_expression(
-                "attribute_exists(sk) AND spent = :false AND attempts < :max \
-                 AND expires_epoch > :now AND #hash = :hash",
-            )
-            .expression_attribute_names("#hash", attr)
+            .condition_expression("attribute_exists(sk) AND spent = :false")
             .expression_attribute_values(":true", AttributeValue::Bool(true))
             .expression_attribute_values(":false", AttributeValue::Bool(false))
-            .expression_attribute_values(":max", av_n(MAX_SIGNIN_ATTEMPTS))
-            .expression_attribute_values(":now", av_n(now.timestamp()))
-            .expression_attribute_values(":hash", av_s(hash))
-            .return_values(ReturnValue::AllNew)
             .send()
             .await;
-        match result {
-            Ok(out) => {
-                let item: SigninItem =
-                    serde_dynamo::from_item(out.attributes.unwrap_or_default()).map_err(codec)?;
-                Ok(item.email)
-            }
-            Err(e) if is_condition_failure(&e) => {
-                let Some(item) = self.get_item(&pk, SigninItem::SK).await? else {
-                    return Err(SpendError::Invalid);
-                };
-                let item: SigninItem = serde_dynamo::from_item(item).map_err(codec)?;
-                if item.spent || item.attempts >= MAX_SIGNIN_ATTEMPTS {
-                    return Err(SpendError::Invalid);
-                }
-                if item.expires_epoch <= now.timestamp() {
-                    return Err(SpendError::Expired);
-                }
-                // A wrong proof: count the attempt (five burn it). A concurrent spend may have
-                // won meanwhile; then there is nothing to count.
-                let counted = self
-                    .client
-                    .update_item()
-                    .table_name(&self.table)
-                    .set_key(Some(key(&pk, SigninItem::SK)))
-                    .update_expression("ADD attempts :one")
-                    .condition_expression("attribute_exists(sk) AND spent = :false")
-                    .expression_attribute_values(":one", av_n(1))
-                    .expression_attribute_values(":false", AttributeValue::Bool(false))
-                    .send()
-                    .await;
-                match counted {
-                    Ok(_) => Err(SpendError::Invalid),
-                    Err(e) if is_condition_failure(&e) => Err(SpendError::Invalid),
-                    Err(e) => Err(SpendError::Store(sdk_err(e))),
-                }
-            }
+        match spent {
+            Ok(_) => Ok(item.email),
+            Err(e) if is_condition_failure(&e) => Err(SpendError::Invalid),
             Err(e) => Err(SpendError::Store(sdk_err(e))),
         }
     }

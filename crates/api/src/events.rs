@@ -12,7 +12,7 @@ use domain::event::{AuditAction, AuditEntry, EventFields, EventPatch, TaskState,
 use domain::org::Org;
 use domain::ports::{Cursor, PageRequest, StoreError, TaskTick};
 use domain::timing::{TimingPanel, start_of_local_day, timing_panel};
-use domain::{Event, EventId, OpId, Role, TaskId, ValidationErrors};
+use domain::{Email, Event, EventId, OpId, Role, TaskId, ValidationErrors};
 use serde::Deserialize;
 use web::{Json, Problem};
 
@@ -97,6 +97,85 @@ async fn check_crew(
     } else {
         Err(Problem::validation(errors))
     }
+}
+
+/// Takes a person who left the org off the crews of every event that can still change (scheduled
+/// or underway, one paged Query on the departure index), so the crew screen and the counts show the
+/// gap; each change is an audited edit. Failures are logged, not returned: the member record is
+/// already gone, and the nudge sends only to members.
+pub(crate) async fn drop_from_crews(state: &AppState, session: &Session, email: &Email) {
+    let now = state.clock.now();
+    let from = now - domain::nudge::LONGEST_EVENT;
+    let (mut dropped, mut failed) = (0usize, 0usize);
+    let mut page = PageRequest::first(100);
+    loop {
+        let got = match state
+            .events
+            .list_events(&session.scope, from, domain::event::AFTER_LAST_TIME, &page)
+            .await
+        {
+            Ok(got) => got,
+            Err(e) => {
+                tracing::warn!(error = %e, dropped, "could not list events to take a removed member off their crews");
+                return;
+            }
+        };
+        for event in got
+            .items
+            .iter()
+            .filter(|e| e.editable() && e.crew_role_of(email).is_some())
+        {
+            match drop_from_crew(state, session, event.clone(), email, now).await {
+                Ok(()) => dropped += 1,
+                Err(e) => {
+                    failed += 1;
+                    tracing::warn!(event = %event.id, error = %e, "a removed member is still on this crew");
+                }
+            }
+        }
+        match got.next {
+            Some(cursor) => page = PageRequest::new(Some(100), Some(cursor)),
+            None => break,
+        }
+    }
+    tracing::info!(dropped, failed, "removed member taken off crews");
+}
+
+/// One event: the edit against the version read, re-read and retried when another edit won.
+async fn drop_from_crew(
+    state: &AppState,
+    session: &Session,
+    mut current: Event,
+    email: &Email,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    for _ in 0..3 {
+        let expected = current.version;
+        let mut updated = current.clone();
+        if !updated.drop_from_crew(email, &session.email, now) {
+            return Ok(());
+        }
+        let audit = AuditEntry {
+            op_id: op_id(),
+            action: AuditAction::Edited {
+                fields: vec!["crew".into()],
+            },
+            by: session.email.clone(),
+            at: now,
+        };
+        match state
+            .events
+            .update_event(&session.scope, &updated, expected, &audit)
+            .await
+        {
+            Ok(_) => return Ok(()),
+            Err(StoreError::Conflict) => {
+                current = state.events.get_event(&session.scope, &current.id).await?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(StoreError::Conflict)
 }
 
 fn with_etag(event: &Event, status: StatusCode, body: impl IntoResponse) -> Response {

@@ -235,6 +235,7 @@ pub async fn remove_member(
     state.members.remove_member(&session.scope, &email).await?;
     state.directory.forget(session.org());
     tidy_sessions(&state, &session, &email, "member removed").await;
+    crate::events::drop_from_crews(&state, &session, &email).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

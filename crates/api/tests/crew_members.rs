@@ -1,6 +1,7 @@
 //! A crew is made of the org's members who may work a checklist: an address from outside the org
 //! or an executive (read only) is a field error on create and on a crew edit, read from the store
-//! so it holds across instances.
+//! so it holds across instances; a member removed from the org comes off the crews of events that
+//! can still change.
 
 mod common;
 
@@ -70,7 +71,7 @@ async fn strangers_and_executives_cannot_be_put_on_a_crew() {
 }
 
 #[tokio::test]
-async fn a_crew_edit_is_checked_and_other_edits_are_not_blocked_by_it() {
+async fn crew_edits_are_checked_and_a_removed_member_comes_off_the_crews_ahead() {
     let app = TestApp::embedded().await;
     let admin = app.token("admin@jada.example.com", "jada").await;
     let crew = json!([
@@ -106,8 +107,20 @@ async fn a_crew_edit_is_checked_and_other_edits_are_not_blocked_by_it() {
         field_codes(&stranger),
         [("crew/1/email".to_string(), "not_member".to_string())]
     );
-    // The deckhand leaves the org; editing the notes is not refused for it (the crew was not
-    // touched), and the nudge skips them (crates/nudge/tests/nudges.rs).
+    // A cancelled event keeps its crew as it was: it is history.
+    let old = app.event("jada", 5).await;
+    let cancelled = app
+        .call(
+            Method::POST,
+            &format!("/api/events/{}/cancel", old.id),
+            Some(&admin),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.json);
+    // The deckhand leaves the org: they come off the crew of the event that can still change,
+    // as an audited edit by the admin who removed them.
     let removed = app
         .call(
             Method::DELETE,
@@ -118,13 +131,45 @@ async fn a_crew_edit_is_checked_and_other_edits_are_not_blocked_by_it() {
         )
         .await;
     assert_eq!(removed.status, 204, "{}", removed.json);
+    let read = app.call(Method::GET, &path, Some(&admin), None, &[]).await;
+    assert_eq!(read.status, 200, "{}", read.json);
+    let crew: Vec<&str> = read.json["crew"]
+        .as_array()
+        .expect("crew")
+        .iter()
+        .filter_map(|c| c["email"].as_str())
+        .collect();
+    assert_eq!(crew, ["cap@jada.example.com"]);
+    let last = read.json["audit"]
+        .as_array()
+        .and_then(|a| a.last())
+        .expect("audit");
+    assert_eq!(last["action"], "edited");
+    assert_eq!(last["fields"], json!(["crew"]));
+    assert_eq!(last["by"], "admin@jada.example.com");
+    let kept = app
+        .call(
+            Method::GET,
+            &format!("/api/events/{}", old.id),
+            Some(&admin),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(
+        kept.json["crew"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        kept.json
+    );
+    // Other edits go on as before.
     let notes = app
         .call(
             Method::PATCH,
             &path,
             Some(&admin),
             Some(json!({"notes": "Birthday"})),
-            &[("if-match", &etag)],
+            &[("if-match", read.header("etag").expect("etag"))],
         )
         .await;
     assert_eq!(notes.status, 200, "{}", notes.json);

@@ -63,6 +63,11 @@ pub struct TaskState {
     pub op_id: OpId,
 }
 
+/// The first instant after every time an event may have (times are refused after the year 2100):
+/// the end of a listing that must reach every event ahead.
+pub const AFTER_LAST_TIME: DateTime<Utc> =
+    DateTime::from_timestamp_nanos(4_133_980_800_000_000_000); // 2101-01-01T00:00:00Z
+
 impl TaskState {
     /// Whether this tick replaces `current` as the task's state. A safety checklist is worked on
     /// several phones, some offline for hours: the tick made last on its device wins, whatever
@@ -318,6 +323,17 @@ impl Event {
     pub fn editable(&self) -> bool {
         matches!(self.status, EventStatus::Scheduled | EventStatus::Underway)
     }
+
+    /// Takes `email` off the crew (they left the org), if the event can still change and they are
+    /// on it; stamped like an edit. False when nothing changed.
+    pub fn drop_from_crew(&mut self, email: &Email, by: &Email, now: DateTime<Utc>) -> bool {
+        if !self.editable() || self.crew_role_of(email).is_none() {
+            return false;
+        }
+        self.crew.retain(|c| &c.email != email);
+        self.stamp(by, now);
+        true
+    }
 }
 
 /// The editable fields of an event, all valid together.
@@ -535,6 +551,7 @@ pub fn parse_instant(raw: &str, zone: Tz) -> Result<DateTime<Utc>, ValidationErr
         }
     };
     // Whole seconds: the store's departure index sorts fixed-width second-precision strings.
+    // (AFTER_LAST_TIME is the first instant past this range.)
     let instant = instant.trunc_subsecs(0);
     if !(2000..=2100).contains(&instant.year()) {
         return Err(ValidationErrors::single(
@@ -644,6 +661,20 @@ mod tests {
     use super::*;
     use crate::org::HomePort;
     use chrono::TimeZone;
+
+    #[test]
+    fn after_last_time_is_the_first_instant_past_the_accepted_years() {
+        assert_eq!(
+            AFTER_LAST_TIME,
+            Utc.with_ymd_and_hms(2101, 1, 1, 0, 0, 0)
+                .single()
+                .expect("valid")
+        );
+        assert_eq!(
+            (AFTER_LAST_TIME - chrono::Duration::seconds(1)).year(),
+            2100
+        );
+    }
 
     fn org() -> Org {
         Org {

@@ -210,7 +210,9 @@ async fn reconcile_all(
     scheduler: &dyn NudgeScheduler,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), domain::ports::StoreError> {
-    let done = domain::nudge::reconcile(store, store, scheduler, now, LOCAL_HORIZON).await?;
+    let done =
+        domain::nudge::reconcile(store, store, scheduler, now, domain::event::AFTER_LAST_TIME)
+            .await?;
     tracing::info!(
         orgs = done.orgs,
         events = done.events,
@@ -221,11 +223,6 @@ async fn reconcile_all(
     );
     Ok(())
 }
-
-/// After the last departure an event may have (the domain refuses times after 2100).
-const LOCAL_HORIZON: chrono::DateTime<chrono::Utc> = chrono::DateTime::from_timestamp_nanos(
-    4_133_980_800_000_000_000, // 2101-01-01T00:00:00Z
-);
 
 async fn schedule(
     scheduler: &dyn NudgeScheduler,

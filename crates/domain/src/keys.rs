@@ -3,7 +3,7 @@
 //! to no org start with `_`, which no `OrgId` can.
 
 use crate::email::Email;
-use crate::ids::{EventId, OrgId};
+use crate::ids::{EventId, OpId, OrgId};
 use crate::org::Perspective;
 use chrono::{DateTime, Duration, Utc};
 
@@ -25,6 +25,13 @@ pub fn member_sk(email: &Email) -> String {
 
 pub fn event_sk(id: &EventId) -> String {
     format!("{EVENT_PREFIX}{id}")
+}
+
+/// One audit entry of an event, in the event's partition next to it: the event's sort key is a
+/// prefix of its entries' (ULIDs are fixed width, so no other event's), so one Query by that prefix
+/// reads the event and its whole history, and the op id in the key makes an entry once-only.
+pub fn audit_sk(event: &EventId, op: &OpId) -> String {
+    format!("{EVENT_PREFIX}{event}#audit#{op}")
 }
 
 /// All of one person's sessions in an org share this prefix.

@@ -216,8 +216,8 @@ pub enum SendClaim {
     InProgress,
 }
 
-/// Events, their task states and nudge records. An event is one record: reading it gives the
-/// event, the checklist states, the audit trail and the nudges at once.
+/// Events, their task states, audit trails and nudge records. Reading an event gives the event,
+/// the checklist states, the whole audit trail and the nudges at once.
 #[async_trait]
 pub trait EventStore: Send + Sync {
     /// [`StoreError::AlreadyExists`] if the id is taken.
@@ -233,7 +233,8 @@ pub trait EventStore: Send + Sync {
         expected_version: u64,
         audit: &AuditEntry,
     ) -> StoreResult<Event>;
-    /// Events departing in `[from, to)`, by departure then id.
+    /// Events departing in `[from, to)`, by departure then id, without their audit trail (empty:
+    /// a listing shows no history; [`EventStore::get_event`] reads it).
     async fn list_events(
         &self,
         scope: &OrgScope,

@@ -104,7 +104,9 @@ pub async fn export<S: Store + ?Sized, W: Write>(
     let mut page = PageRequest::first(100);
     loop {
         let got = store.list_events(&scope, from, to, &page).await?;
-        for event in got.items {
+        for listed in got.items {
+            // A listing leaves the history out; the export carries it whole.
+            let event = store.get_event(&scope, &listed.id).await?;
             line(out, &Record::Event(Box::new(event)))?;
             counts.events += 1;
         }

@@ -428,3 +428,60 @@ pub async fn the_latest_device_time_wins_not_the_arrival_order<S: Store + 'stati
     assert_eq!(stored.tasks.get(&task("fuel")), Some(&state));
     assert_eq!(stored.audit.len(), 3);
 }
+
+/// An event's history has no size limit of its own: sixty edits whose audit entries are about
+/// 10 KB each (600 KB, past DynamoDB's 400 KB item limit) all land, a tick after them too, and
+/// reading the event returns every entry in order. Listings leave the history out.
+pub async fn a_long_history_does_not_stop_an_event<S: Store + 'static>(store: Arc<S>) {
+    let a = with_org(&*store, "alpha").await;
+    let event = sample_event("alpha", 24);
+    store.create_event(&a, &event).await.expect("create");
+    let mut current = store.get_event(&a, &event.id).await.expect("get");
+    let bulky: Vec<String> = (0..50)
+        .map(|i| format!("{i:03}{}", "x".repeat(200)))
+        .collect();
+    for i in 0..60 {
+        let mut edit = current.clone();
+        edit.notes = format!("edit {i}");
+        let entry = AuditEntry {
+            op_id: op(&format!("op-long-{i:04}")),
+            action: AuditAction::Edited {
+                fields: bulky.clone(),
+            },
+            by: email("admin@example.com"),
+            at: t0() + Duration::seconds(i + 1),
+        };
+        current = store
+            .update_event(&a, &edit, current.version, &entry)
+            .await
+            .unwrap_or_else(|e| panic!("edit {i}: {e}"));
+    }
+    let mut late = tick("float_plan", "op-long-tick", true);
+    late.state.recorded_at = t0() + Duration::seconds(61);
+    let ticked = store
+        .record_task(&a, &event.id, &late)
+        .await
+        .expect("a tick after a long history");
+    assert!(ticked.applied);
+    let stored = store.get_event(&a, &event.id).await.expect("get");
+    assert_eq!(stored.notes, "edit 59");
+    assert_eq!(stored.audit.len(), 61);
+    let ops: Vec<&str> = stored.audit.iter().map(|e| e.op_id.as_str()).collect();
+    assert_eq!(ops[0], "op-long-0000");
+    assert_eq!(ops[59], "op-long-0059");
+    assert_eq!(ops[60], "op-long-tick");
+    let listed = store
+        .list_events(
+            &a,
+            t0(),
+            t0() + Duration::days(30),
+            &PageRequest::first(100),
+        )
+        .await
+        .expect("list");
+    assert_eq!(listed.items.len(), 1);
+    assert!(
+        listed.items[0].audit.is_empty(),
+        "a listing carries no history"
+    );
+}

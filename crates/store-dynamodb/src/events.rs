@@ -1,22 +1,50 @@
 //! The [`EventStore`] port.
 
 use super::*;
+use aws_sdk_dynamodb::types::Update;
 use domain::event::EventStatus;
 use items::TaskItem;
+
+/// DynamoDB's limit on the items of one transaction.
+const MAX_TRANSACTION_ITEMS: usize = 100;
+/// Tries of one tick: concurrent ticks on one event cancel each other's transactions, and each
+/// retry waits a little longer (5, 10, 20, … ms plus jitter).
+const TICK_ATTEMPTS: u32 = 8;
+
+/// 0 to 9 ms, from the clock's low bits: spreads the retries of ticks that collided.
+fn jitter_ms() -> u64 {
+    u64::from(chrono::Utc::now().timestamp_subsec_nanos() % 10)
+}
 
 #[async_trait]
 impl EventStore for DynamoStore {
     async fn create_event(&self, scope: &OrgScope, event: &Event) -> StoreResult<()> {
         let item = EventItem::from_event(scope.org(), event);
-        let result = self
-            .client
-            .put_item()
+        let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(serde_dynamo::to_item(&item).map_err(codec)?))
             .condition_expression("attribute_not_exists(sk)")
-            .send()
-            .await;
-        conditional(result, StoreError::AlreadyExists).map(|_| ())
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        // The event and the first of its audit entries in one transaction (at most 100 items);
+        // an imported event's longer history follows in plain puts, idempotent by key.
+        let (first, rest) = event
+            .audit
+            .split_at(event.audit.len().min(MAX_TRANSACTION_ITEMS - 1));
+        let mut request = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(put).build());
+        for entry in first {
+            request = request.transact_items(self.audit_put(scope.org(), &event.id, entry)?);
+        }
+        conditional(request.send().await, StoreError::AlreadyExists)?;
+        for entry in rest {
+            let item = items::AuditItem::new(scope.org(), &event.id, entry);
+            self.put(serde_dynamo::to_item(item).map_err(codec)?)
+                .await?;
+        }
+        Ok(())
     }
 
     async fn get_event(&self, scope: &OrgScope, id: &EventId) -> StoreResult<Event> {
@@ -31,9 +59,7 @@ impl EventStore for DynamoStore {
         audit: &AuditEntry,
     ) -> StoreResult<Event> {
         let new = EventItem::from_event(scope.org(), event);
-        let mut request = self
-            .client
-            .update_item()
+        let mut update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(scope.org().as_str(), &keys::event_sk(&event.id))))
             .update_expression(
@@ -41,16 +67,13 @@ impl EventStore for DynamoStore {
                  #returns_at = :returns_at, #crew = :crew, #notes = :notes, \
                  #revenue_cents = :revenue_cents, #status = :status, #departed_at = :departed_at, \
                  #returned_at = :returned_at, #updated_at = :updated_at, \
-                 #updated_by = :updated_by, #version = :new_version, #audit.#op = :audit \
+                 #updated_by = :updated_by, #version = :new_version \
                  ADD #revision :one",
             )
             .condition_expression("attribute_exists(sk) AND #version = :expected")
-            .expression_attribute_names("#op", audit.op_id.as_str())
             .expression_attribute_values(":new_version", av_n(expected_version + 1))
             .expression_attribute_values(":expected", av_n(expected_version))
-            .expression_attribute_values(":one", av_n(1))
-            .expression_attribute_values(":audit", enc(audit)?)
-            .return_values(ReturnValue::AllNew);
+            .expression_attribute_values(":one", av_n(1));
         let fields: [(&str, AttributeValue); 13] = [
             ("kind", enc(&new.kind)?),
             ("title", av_s(&new.title)),
@@ -67,15 +90,26 @@ impl EventStore for DynamoStore {
             ("updated_by", enc(&new.updated_by)?),
         ];
         for (name, value) in fields {
-            request = request
+            update = update
                 .expression_attribute_names(format!("#{name}"), name)
                 .expression_attribute_values(format!(":{name}"), value);
         }
-        for name in ["version", "revision", "audit"] {
-            request = request.expression_attribute_names(format!("#{name}"), name);
+        for name in ["version", "revision"] {
+            update = update.expression_attribute_names(format!("#{name}"), name);
         }
-        match request.send().await {
-            Ok(out) => Self::decode_event(out.attributes.unwrap_or_default()),
+        let update = update
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        // The edit and its audit entry together, or neither.
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().update(update).build())
+            .transact_items(self.audit_put(scope.org(), &event.id, audit)?)
+            .send()
+            .await;
+        match result {
+            Ok(_) => self.read_event(scope, &event.id).await,
             Err(e) if is_condition_failure(&e) => {
                 // Tell a missing event from a stale version; one extra read, on the failure path only.
                 self.read_event(scope, &event.id).await?;
@@ -135,7 +169,14 @@ impl EventStore for DynamoStore {
             .items
             .unwrap_or_default()
             .into_iter()
-            .map(Self::decode_event)
+            .map(|item| {
+                // A listing carries no history (the port's contract); the audit items are not in
+                // the index anyway, and an old item's map is left out the same way.
+                Self::decode_event(item).map(|mut e| {
+                    e.audit.clear();
+                    e
+                })
+            })
             .collect::<StoreResult<Vec<Event>>>()?;
         let next = match out.last_evaluated_key {
             Some(k) if !k.is_empty() => {
@@ -181,37 +222,34 @@ impl EventStore for DynamoStore {
             .timestamp_nanos_opt()
             .ok_or_else(|| StoreError::Backend("tick time out of range".into()))?;
         let state = TaskItem::from_state(&tick.state);
-        // One UpdateItem on this task's own attribute path: ticks of other tasks are untouched, the
-        // op id's audit entry doubles as the idempotency record, and the status and device-time
-        // rules are part of the write's condition, so no read-then-write race can pass them. The
-        // first try assumes the tick is the newest (the common case); a failed condition is told
-        // apart by one read, and a superseded tick is then recorded in the audit alone.
+        // One transaction: the op's audit entry (an item whose key is the op id, so a replay
+        // fails its condition) and the change to this task's own attribute path (ticks of other
+        // tasks untouched). The status and device-time rules are part of the condition, so no
+        // read-then-write race can pass them. The first try assumes the tick is the newest (the
+        // common case); a cancelled transaction is told apart by one read, and a superseded tick
+        // is then recorded in the history alone. A transaction that lost to a concurrent one on
+        // the same event is tried again after a short pause.
         let mut superseded = false;
-        for _ in 0..3 {
-            let mut request = self
-                .client
-                .update_item()
+        for attempt in 0..TICK_ATTEMPTS {
+            let mut update = Update::builder()
                 .table_name(&self.table)
                 .set_key(Some(key(scope.org().as_str(), &keys::event_sk(id))))
                 .expression_attribute_names("#audit", "audit")
                 .expression_attribute_names("#op", tick.state.op_id.as_str())
                 .expression_attribute_names("#revision", "revision")
                 .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":audit", enc(&audit)?)
                 .expression_attribute_values(":one", av_n(1))
-                .expression_attribute_values(":cancelled", enc(&EventStatus::Cancelled)?)
-                .return_values(ReturnValue::AllNew);
+                .expression_attribute_values(":cancelled", enc(&EventStatus::Cancelled)?);
+            // `audit.<op>`: an op recorded in the item's map before audit items existed.
             let open = "attribute_exists(sk) AND attribute_not_exists(#audit.#op) \
                         AND #status <> :cancelled";
-            request = if superseded {
-                request
-                    .update_expression("SET #audit.#op = :audit ADD #revision :one")
+            update = if superseded {
+                update
+                    .update_expression("ADD #revision :one")
                     .condition_expression(open)
             } else {
-                request
-                    .update_expression(
-                        "SET #tasks.#task = :state, #audit.#op = :audit ADD #revision :one",
-                    )
+                update
+                    .update_expression("SET #tasks.#task = :state ADD #revision :one")
                     .condition_expression(format!(
                         "{open} AND (attribute_not_exists(#tasks.#task.#at_ns) \
                          OR #tasks.#task.#at_ns <= :at_ns)"
@@ -222,16 +260,27 @@ impl EventStore for DynamoStore {
                     .expression_attribute_values(":state", enc(&state)?)
                     .expression_attribute_values(":at_ns", av_n(at_ns))
             };
-            match request.send().await {
-                Ok(out) => {
+            let update = update
+                .build()
+                .map_err(|e| StoreError::Backend(e.to_string()))?;
+            let result = self
+                .client
+                .transact_write_items()
+                .transact_items(self.audit_put(scope.org(), id, &audit)?)
+                .transact_items(TransactWriteItem::builder().update(update).build())
+                .send()
+                .await;
+            match result {
+                Ok(_) => {
                     return Ok(TickOutcome {
                         applied: true,
                         superseded,
-                        event: Self::decode_event(out.attributes.unwrap_or_default())?,
+                        event: self.read_event(scope, id).await?,
                     });
                 }
                 Err(e) if is_condition_failure(&e) => {
-                    // Missing (NotFound from the read), applied already, cancelled, or newer.
+                    // Missing (NotFound from the read), applied already, cancelled, newer, or a
+                    // concurrent transaction on this event.
                     let event = self.read_event(scope, id).await?;
                     if event.audit.iter().any(|a| a.op_id == tick.state.op_id) {
                         return Ok(TickOutcome {
@@ -244,12 +293,14 @@ impl EventStore for DynamoStore {
                         return Err(StoreError::Closed);
                     }
                     superseded = !tick.state.supersedes(event.tasks.get(&tick.task));
+                    let pause = 5 * (1u64 << attempt.min(6)) + jitter_ms();
+                    tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
                 }
                 Err(e) => return Err(sdk_err(e)),
             }
         }
         Err(StoreError::Unavailable(
-            "the task kept changing while the tick was recorded".into(),
+            "the event kept changing while the tick was recorded".into(),
         ))
     }
 

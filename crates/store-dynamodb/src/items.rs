@@ -69,6 +69,9 @@ pub struct EventItem {
     pub departed_at: Option<DateTime<Utc>>,
     pub returned_at: Option<DateTime<Utc>>,
     pub tasks: BTreeMap<TaskId, TaskItem>,
+    /// History written before audit entries became items of their own ([`AuditItem`]); read and
+    /// merged, never written to any more (new items carry it empty).
+    #[serde(default)]
     pub audit: BTreeMap<String, AuditEntry>,
     pub nudges: BTreeMap<String, NudgeItem>,
     pub created_at: DateTime<Utc>,
@@ -115,6 +118,25 @@ impl TaskItem {
     }
 }
 
+/// One audit entry of an event, as its own item (`keys::audit_sk`): an event's history grows
+/// without bound, an item may not (400 KB).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuditItem {
+    pub org_id: String,
+    pub sk: String,
+    pub entry: AuditEntry,
+}
+
+impl AuditItem {
+    pub fn new(org: &OrgId, event: &EventId, entry: &AuditEntry) -> Self {
+        Self {
+            org_id: org.to_string(),
+            sk: keys::audit_sk(event, &entry.op_id),
+            entry: entry.clone(),
+        }
+    }
+}
+
 impl EventItem {
     pub fn from_event(org: &OrgId, e: &Event) -> Self {
         Self {
@@ -139,11 +161,7 @@ impl EventItem {
                 .iter()
                 .map(|(id, state)| (id.clone(), TaskItem::from_state(state)))
                 .collect(),
-            audit: e
-                .audit
-                .iter()
-                .map(|a| (a.op_id.to_string(), a.clone()))
-                .collect(),
+            audit: BTreeMap::new(),
             nudges: e
                 .nudges
                 .iter()

@@ -183,13 +183,50 @@ impl DynamoStore {
         }
     }
 
+    /// The event and its whole history: one Query by the event's sort key as a prefix (its audit
+    /// entries are items under it), consistent, following pages.
     async fn read_event(&self, scope: &OrgScope, id: &EventId) -> StoreResult<Event> {
-        let item = self
-            .get_item(scope.org().as_str(), &keys::event_sk(id))
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let stored: EventItem = serde_dynamo::from_item(item).map_err(codec)?;
-        stored.into_event()
+        let event_sk = keys::event_sk(id);
+        let mut event = None;
+        let mut entries = Vec::new();
+        for item in self.query_prefix(scope.org().as_str(), &event_sk).await? {
+            let is_event = matches!(item.get("sk"), Some(AttributeValue::S(sk)) if *sk == event_sk);
+            if is_event {
+                event = Some(Self::decode_event(item)?);
+            } else {
+                let audit: items::AuditItem = serde_dynamo::from_item(item).map_err(codec)?;
+                entries.push(audit.entry);
+            }
+        }
+        let mut event = event.ok_or(StoreError::NotFound)?;
+        // Entries from before audit items existed are in the item's map; an op is in one place.
+        for entry in entries {
+            if !event.audit.iter().any(|a| a.op_id == entry.op_id) {
+                event.audit.push(entry);
+            }
+        }
+        event
+            .audit
+            .sort_by(|a, b| (a.at, a.op_id.as_str()).cmp(&(b.at, b.op_id.as_str())));
+        Ok(event)
+    }
+
+    /// A Put of one audit entry that fails if the op was recorded before.
+    fn audit_put(
+        &self,
+        org: &OrgId,
+        event: &EventId,
+        entry: &AuditEntry,
+    ) -> StoreResult<TransactWriteItem> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(
+                serde_dynamo::to_item(items::AuditItem::new(org, event, entry)).map_err(codec)?,
+            ))
+            .condition_expression("attribute_not_exists(sk)")
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(TransactWriteItem::builder().put(put).build())
     }
 
     fn decode_event(item: Item) -> StoreResult<Event> {

@@ -72,11 +72,13 @@ async fn requests_per_access_pattern() {
     store.create_event(&a, &event).await.expect("event");
     counter.take();
 
-    // The crew screen: event, checklist states, audit trail and nudges in one read.
+    // The crew screen: event, checklist states, audit trail and nudges in one read (a Query by
+    // the event's key as a prefix: its audit entries are items under it).
     store.get_event(&a, &event.id).await.expect("get");
-    assert_eq!(counter.take(), counts(&[("GetItem", 1)]), "crew screen");
+    assert_eq!(counter.take(), counts(&[("Query", 1)]), "crew screen");
 
-    // A tick: one UpdateItem on the task's own path.
+    // A tick: one transaction (the audit entry and the task's own path), then the read that
+    // returns the event.
     let tick = TaskTick {
         task: TaskId::parse("float_plan").expect("valid"),
         state: TaskState {
@@ -89,17 +91,44 @@ async fn requests_per_access_pattern() {
     };
     let outcome = store.record_task(&a, &event.id, &tick).await.expect("tick");
     assert!(outcome.applied);
-    assert_eq!(counter.take(), counts(&[("UpdateItem", 1)]), "tick");
+    assert_eq!(
+        counter.take(),
+        counts(&[("Query", 1), ("TransactWriteItems", 1)]),
+        "tick"
+    );
 
-    // A replayed tick: the failed conditional update, then one read to return the event.
+    // A replayed tick: the cancelled transaction, then one read that finds the op and returns
+    // the event.
     store
         .record_task(&a, &event.id, &tick)
         .await
         .expect("replay");
     assert_eq!(
         counter.take(),
-        counts(&[("GetItem", 1), ("UpdateItem", 1)]),
+        counts(&[("Query", 1), ("TransactWriteItems", 1)]),
         "replay"
+    );
+
+    // An edit: one transaction (the event and its audit entry), then the read that returns it.
+    let mut edit = store.get_event(&a, &event.id).await.expect("get");
+    counter.take();
+    edit.notes = "counted".into();
+    let entry = domain::event::AuditEntry {
+        op_id: OpId::parse("op-count-0002").expect("valid"),
+        action: domain::event::AuditAction::Edited {
+            fields: vec!["notes".into()],
+        },
+        by: email("admin@example.com"),
+        at: t0(),
+    };
+    store
+        .update_event(&a, &edit, edit.version, &entry)
+        .await
+        .expect("edit");
+    assert_eq!(
+        counter.take(),
+        counts(&[("Query", 1), ("TransactWriteItems", 1)]),
+        "edit"
     );
 
     // A week of events: one Query on the by_departure index.

@@ -123,7 +123,10 @@ impl EventStore for EmbeddedStore {
                     .ok_or_else(|| {
                         StoreError::Backend(format!("index names a missing event {id}"))
                     })?;
-                events.push(from_json::<Event>(guard.value())?);
+                let mut event = from_json::<Event>(guard.value())?;
+                // A listing carries no history (the port's contract, as on DynamoDB).
+                event.audit.clear();
+                events.push(event);
                 last_key = Some(dep_key.to_string());
             }
             let next = match (more, last_key) {

@@ -48,7 +48,7 @@ beforeEach(() => {
 
 describe('sendOp', () => {
   it('PUTs the tick with its op id and time, with the session token', async () => {
-    answer(200, { applied: true, task_id: 'fuel_check', done: true, by: op.email, at: op.at, etag: '"x-1-2"' });
+    answer(200, { applied: true, superseded: false, task_id: 'fuel_check', done: true, by: op.email, at: op.at, etag: '"x-1-2"' });
     const out = await sendOp(op);
     expect(out.kind).toBe('ok');
     expect(requests).toHaveLength(1);
@@ -58,7 +58,7 @@ describe('sendOp', () => {
     expect(JSON.parse(String(requests[0]!.init.body))).toEqual({ done: true, op_id: op.opId, at: op.at });
   });
   it('takes a replay (applied: false) as done', async () => {
-    answer(200, { applied: false, task_id: 'fuel_check', done: true, by: op.email, at: op.at, etag: '"x-1-2"' });
+    answer(200, { applied: false, superseded: false, task_id: 'fuel_check', done: true, by: op.email, at: op.at, etag: '"x-1-2"' });
     const out = await sendOp(op);
     expect(out.kind === 'ok' && out.result.applied).toBe(false);
   });

@@ -30,6 +30,7 @@ class FakeServer {
     if (scripted === 'lost') return { kind: 'offline' };
     const result: TickResult = {
       applied: first,
+      superseded: false,
       task_id: op.taskId,
       done: this.tasks.get(`${op.eventId}/${op.taskId}`) ?? false,
       by: op.email,

@@ -17,6 +17,17 @@ fn sail(crew: Value) -> Value {
     })
 }
 
+async fn create(app: &TestApp, admin: &str, crew: Value) -> common::Reply {
+    app.call(
+        Method::POST,
+        "/api/events",
+        Some(admin),
+        Some(sail(crew)),
+        &[],
+    )
+    .await
+}
+
 fn field_codes(reply: &common::Reply) -> Vec<(String, String)> {
     reply.json["errors"]
         .as_array()
@@ -42,15 +53,7 @@ async fn strangers_and_executives_cannot_be_put_on_a_crew() {
         {"email": "exec@jada.example.com", "role": "crew"},
         {"email": "admin@bravo.example.com", "role": "crew"},
     ]);
-    let reply = app
-        .call(
-            Method::POST,
-            "/api/events",
-            Some(&admin),
-            Some(sail(crew)),
-            &[],
-        )
-        .await;
+    let reply = create(&app, &admin, crew).await;
     assert_eq!(reply.status, 400, "{}", reply.json);
     assert_eq!(
         field_codes(&reply),
@@ -78,15 +81,7 @@ async fn crew_edits_are_checked_and_a_removed_member_comes_off_the_crews_ahead()
         {"email": "cap@jada.example.com", "role": "captain"},
         {"email": "deck@jada.example.com", "role": "crew"},
     ]);
-    let created = app
-        .call(
-            Method::POST,
-            "/api/events",
-            Some(&admin),
-            Some(sail(crew)),
-            &[],
-        )
-        .await;
+    let created = create(&app, &admin, crew).await;
     assert_eq!(created.status, 201, "{}", created.json);
     let path = format!("/api/events/{}", created.json["id"].as_str().expect("id"));
     let etag = created.header("etag").expect("etag").to_string();

@@ -213,14 +213,7 @@ async fn reconcile_all(
     let done =
         domain::nudge::reconcile(store, store, scheduler, now, domain::event::AFTER_LAST_TIME)
             .await?;
-    tracing::info!(
-        orgs = done.orgs,
-        events = done.events,
-        scheduled = done.scheduled,
-        removed = done.removed,
-        failed = done.failed,
-        "nudges reconciled"
-    );
+    nudge::log_reconciled(&done);
     Ok(())
 }
 

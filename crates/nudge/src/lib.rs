@@ -332,6 +332,37 @@ pub fn is_reconcile(payload: &serde_json::Value) -> bool {
         .is_some_and(serde_json::Value::is_object)
 }
 
+/// The one line a reconciliation run logs (a warning when a step failed: it is tried again next
+/// hour). The local server's runs log it too.
+pub fn log_reconciled(done: &domain::nudge::Reconciled) {
+    let domain::nudge::Reconciled {
+        orgs,
+        events,
+        scheduled,
+        removed,
+        failed,
+    } = *done;
+    if failed > 0 {
+        tracing::warn!(
+            orgs,
+            events,
+            scheduled,
+            removed,
+            failed,
+            "nudges reconciled; the failed steps are tried again next hour"
+        );
+    } else {
+        tracing::info!(
+            orgs,
+            events,
+            scheduled,
+            removed,
+            failed,
+            "nudges reconciled"
+        );
+    }
+}
+
 /// The hourly run: re-plans the nudges of every event departing in the next 48 hours or still
 /// underway, in every org (`domain::nudge::reconcile`), so a schedule that a Scheduler failure on
 /// create, move or cancel left missing, stale or behind is put right within the hour. One log line
@@ -350,25 +381,7 @@ pub async fn reconcile(
         now + domain::nudge::RECONCILE_AHEAD,
     )
     .await?;
-    if done.failed > 0 {
-        tracing::warn!(
-            orgs = done.orgs,
-            events = done.events,
-            scheduled = done.scheduled,
-            removed = done.removed,
-            failed = done.failed,
-            "nudges reconciled; the failed steps are tried again next hour"
-        );
-    } else {
-        tracing::info!(
-            orgs = done.orgs,
-            events = done.events,
-            scheduled = done.scheduled,
-            removed = done.removed,
-            failed = done.failed,
-            "nudges reconciled"
-        );
-    }
+    log_reconciled(&done);
     Ok(serde_json::json!({
         "reconciled": {
             "orgs": done.orgs,

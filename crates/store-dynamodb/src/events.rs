@@ -25,7 +25,7 @@ impl EventStore for DynamoStore {
             .set_item(Some(serde_dynamo::to_item(&item).map_err(codec)?))
             .condition_expression("attribute_not_exists(sk)")
             .build()
-            .map_err(|e| StoreError::Backend(e.to_string()))?;
+            .map_err(build_err)?;
         // The event and the first of its audit entries in one transaction (at most 100 items);
         // an imported event's longer history follows in plain puts, idempotent by key.
         let (first, rest) = event
@@ -97,9 +97,7 @@ impl EventStore for DynamoStore {
         for name in ["version", "revision"] {
             update = update.expression_attribute_names(format!("#{name}"), name);
         }
-        let update = update
-            .build()
-            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        let update = update.build().map_err(build_err)?;
         // The edit and its audit entry together, or neither.
         let result = self
             .client
@@ -260,9 +258,7 @@ impl EventStore for DynamoStore {
                     .expression_attribute_values(":state", enc(&state)?)
                     .expression_attribute_values(":at_ns", av_n(at_ns))
             };
-            let update = update
-                .build()
-                .map_err(|e| StoreError::Backend(e.to_string()))?;
+            let update = update.build().map_err(build_err)?;
             let result = self
                 .client
                 .transact_write_items()

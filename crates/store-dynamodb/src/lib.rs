@@ -106,6 +106,11 @@ where
     }
 }
 
+/// A request that could not be built (a required field missing): a bug here, not worth a retry.
+fn build_err(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
+    StoreError::Backend(format!("request: {e}"))
+}
+
 fn codec(e: serde_dynamo::Error) -> StoreError {
     StoreError::Backend(format!("item codec: {e}"))
 }
@@ -225,7 +230,7 @@ impl DynamoStore {
             ))
             .condition_expression("attribute_not_exists(sk)")
             .build()
-            .map_err(|e| StoreError::Backend(e.to_string()))?;
+            .map_err(build_err)?;
         Ok(TransactWriteItem::builder().put(put).build())
     }
 

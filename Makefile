@@ -82,8 +82,13 @@ deploy: build-lambdas frontend-build
 	bash infra-cdk/scripts/deploy.sh $(STAGE)
 
 # Figures that are goals, not tests: the web app's first-load size against its 60 KB budget.
+# The cold-start bench: the four release Lambdas and a bare lambda_runtime function, 15 processes
+# each under the loopback Runtime API against moto (bench/coldstart.py); prints figures.
 bench: frontend-build
 	node bench/frontend-size.mjs
+	cargo build --release -p api -p magic-link -p nudge -p report -p operator -p bare-lambda
+	cd infra-cdk && { test -d node_modules || npm ci --no-audit --no-fund; }
+	tests/with-moto.sh .venv-moto/bin/python bench/coldstart.py
 
 # Orgs and first people from config/portfolio.toml: on the local embedded store unless a STAGE is
 # named on the command line (or in the environment), then on that stage's table (from the outputs

@@ -42,12 +42,13 @@ T = TypeVar("T")
 
 @functools.cache
 def bin_dir() -> Path:
-    """Where `cargo build` put the debug binaries: cargo's own answer, so CARGO_TARGET_DIR and
-    cargo config are honoured as they were by the build."""
+    """Where `cargo build` put the binaries: cargo's own answer, so CARGO_TARGET_DIR and cargo
+    config are honoured as they were by the build. The debug profile unless LAMBDA_PROFILE names
+    another (the cold-start bench runs the release binaries)."""
     done = subprocess.run(["cargo", "metadata", "--format-version", "1", "--no-deps"],
                           cwd=ROOT, capture_output=True, text=True)
     check(done.returncode == 0, f"cargo metadata failed: {done.stderr}")
-    return Path(json.loads(done.stdout)["target_directory"]) / "debug"
+    return Path(json.loads(done.stdout)["target_directory"]) / os.environ.get("LAMBDA_PROFILE", "debug")
 
 
 # ---- reporting ---------------------------------------------------------------------------------

@@ -83,12 +83,15 @@ deploy: build-lambdas frontend-build
 
 # Figures that are goals, not tests: the web app's first-load size against its 60 KB budget.
 # The cold-start bench: the four release Lambdas and a bare lambda_runtime function, 15 processes
-# each under the loopback Runtime API against moto (bench/coldstart.py); prints figures.
+# each under the loopback Runtime API against moto (bench/coldstart.py). The warm path: the local
+# server under wrk, event reads and ticks (bench/load.py). Prints figures.
 bench: frontend-build
 	node bench/frontend-size.mjs
-	cargo build --release -p api -p magic-link -p nudge -p report -p operator -p bare-lambda
+	cargo build --release -p api -p magic-link -p nudge -p report -p operator -p bare-lambda -p local
 	cd infra-cdk && { test -d node_modules || npm ci --no-audit --no-fund; }
 	tests/with-moto.sh .venv-moto/bin/python bench/coldstart.py
+	cargo bench -p api --bench router
+	python3 bench/load.py
 
 # Orgs and first people from config/portfolio.toml: on the local embedded store unless a STAGE is
 # named on the command line (or in the environment), then on that stage's table (from the outputs

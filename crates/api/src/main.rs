@@ -19,7 +19,11 @@ async fn main() -> Result<(), Error> {
         aws_sdk_dynamodb::Client::new(&sdk),
         env("DYNAMODB_TABLE")?,
     ));
-    let auth = magic_link::auth_from_env(&sdk, store.clone()).await?;
+    // The secrets are read concurrently: init waits for the slowest read, not their sum.
+    let (auth, origin) = tokio::try_join!(
+        magic_link::auth_from_env(&sdk, store.clone()),
+        magic_link::origin_check_from_env(&sdk),
+    )?;
     let scheduler = EventBridgeScheduler::new(
         aws_sdk_scheduler::Client::new(&sdk),
         SchedulerConfig {
@@ -40,6 +44,5 @@ async fn main() -> Result<(), Error> {
         Arc::new(publisher),
         Arc::new(SystemClock),
     );
-    let origin = magic_link::origin_check_from_env(&sdk).await?;
     lambda_http::run(api::lambda_app(state, origin)).await
 }

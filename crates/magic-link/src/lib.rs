@@ -218,12 +218,13 @@ pub async fn auth_from_env(
 ) -> Result<Arc<Auth>, Box<dyn std::error::Error + Send + Sync>> {
     use aws_env::{env, env_opt};
     let app_url = env("APP_URL")?;
-    let keys = auth::KeyRing::from_json(&aws_env::secret(sdk, "JWT_KEYS_SECRET_ARN").await?)?;
-    let pepper = auth::Pepper::new(
-        aws_env::secret(sdk, "PEPPER_SECRET_ARN")
-            .await?
-            .into_bytes(),
+    // Both reads at once: each is a round trip (and, in AWS, a TLS handshake) paid in init.
+    let (keys, pepper) = tokio::try_join!(
+        aws_env::secret(sdk, "JWT_KEYS_SECRET_ARN"),
+        aws_env::secret(sdk, "PEPPER_SECRET_ARN"),
     )?;
+    let keys = auth::KeyRing::from_json(&keys)?;
+    let pepper = auth::Pepper::new(pepper.into_bytes())?;
     let mailer = Arc::new(mail_ses::SesMailer::new(
         aws_sdk_sesv2::Client::new(sdk),
         env("SES_SENDER_ADDRESS")?,

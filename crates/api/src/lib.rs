@@ -118,11 +118,15 @@ pub(crate) fn require(session: &Session, allowed: &[Role]) -> Result<(), Problem
     }
 }
 
+/// docs/openapi.json, compiled in: the document [`openapi_document`] generates, kept equal to it by
+/// `tests/openapi.rs`. Served as bytes, so no Lambda builds it per request or links the generator.
+pub const OPENAPI_JSON: &str = include_str!("../../../docs/openapi.json");
+
 async fn openapi_json() -> axum::response::Response {
     use axum::response::IntoResponse;
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
-        openapi_document(),
+        OPENAPI_JSON,
     )
         .into_response()
 }

@@ -41,6 +41,8 @@ fn docs_openapi_json_is_current() {
             "docs/{file} is stale: run `UPDATE_OPENAPI=1 cargo test -p api --test openapi`"
         );
     }
+    // What /api/openapi.json serves is that file, compiled in.
+    assert_eq!(api::OPENAPI_JSON.trim_end(), generated.trim_end());
 }
 
 /// docs/api.md: the routes, what they do and answer, from the OpenAPI document.

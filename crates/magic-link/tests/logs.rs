@@ -31,7 +31,7 @@ async fn logs_hold_no_email_token_or_code() {
     let subscriber = tracing_subscriber::fmt()
         .json()
         // The level the Lambdas run at (RUST_LOG=info).
-        .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
+        .with_max_level(tracing::Level::INFO)
         .with_current_span(true)
         .with_writer(move || writer.clone())
         .finish();

@@ -77,14 +77,50 @@ pub fn record_org(org: &str) {
 }
 
 /// JSON logs to stdout (CloudWatch in Lambda), filtered by `RUST_LOG` (default `info`).
+///
+/// `RUST_LOG` is a default level and `target=level` directives (`info`, `info,aws_smithy_runtime=warn`);
+/// per-span and per-field filters are not supported, which keeps a regex engine (tracing-subscriber's
+/// `env-filter`) out of every Lambda. A value that does not parse means `info`.
 pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(filter)
-        .with_current_span(true)
-        .with_span_list(false)
-        .with_target(false)
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let filter = log_filter(std::env::var("RUST_LOG").ok().as_deref());
+    let _ = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .json()
+                .with_current_span(true)
+                .with_span_list(false)
+                .with_target(false),
+        )
+        .with(filter)
         .try_init();
+}
+
+/// The filter `RUST_LOG` names (see [`init_tracing`]).
+pub fn log_filter(rust_log: Option<&str>) -> tracing_subscriber::filter::Targets {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    rust_log
+        .and_then(|v| v.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_filter;
+    use tracing::Level;
+
+    #[test]
+    fn rust_log_sets_the_level_and_per_target_levels() {
+        let default = log_filter(None);
+        assert!(default.would_enable("api", &Level::INFO));
+        assert!(!default.would_enable("api", &Level::DEBUG));
+        let tuned = log_filter(Some("warn,store_dynamodb=debug"));
+        assert!(!tuned.would_enable("api", &Level::INFO));
+        assert!(tuned.would_enable("store_dynamodb::events", &Level::DEBUG));
+        // A value that does not parse falls back to info rather than to silence.
+        let garbled = log_filter(Some("api=[{not a filter"));
+        assert!(garbled.would_enable("api", &Level::INFO));
+        assert!(!garbled.would_enable("api", &Level::DEBUG));
+    }
 }

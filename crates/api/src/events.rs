@@ -105,7 +105,7 @@ async fn check_crew(
 /// already gone, and the nudge sends only to members.
 pub(crate) async fn drop_from_crews(state: &AppState, session: &Session, email: &Email) {
     let now = state.clock.now();
-    let from = now - domain::nudge::LONGEST_EVENT;
+    let from = now - domain::event::LONGEST_EVENT;
     let (mut dropped, mut failed) = (0usize, 0usize);
     let mut page = PageRequest::first(100);
     loop {

@@ -63,6 +63,11 @@ pub struct TaskState {
     pub op_id: OpId,
 }
 
+/// The longest any event may last (a delivery or a haul: 14 days, the checklist templates'
+/// `max_hours` ceiling). Whoever must see every event still underway reads departures this far back
+/// (the nudge reconciliation, the weekly report, taking a removed member off crews).
+pub const LONGEST_EVENT: chrono::Duration = chrono::Duration::hours(24 * 14);
+
 /// The first instant after every time an event may have (times are refused after the year 2100):
 /// the end of a listing that must reach every event ahead.
 pub const AFTER_LAST_TIME: DateTime<Utc> =
@@ -661,6 +666,15 @@ mod tests {
     use super::*;
     use crate::org::HomePort;
     use chrono::TimeZone;
+
+    #[test]
+    fn no_kind_of_event_outlasts_longest_event() {
+        for kind in EventKind::ALL {
+            let longest =
+                chrono::Duration::hours(i64::from(crate::checklist::template(kind).max_hours));
+            assert!(longest <= LONGEST_EVENT, "{kind} may outlast LONGEST_EVENT");
+        }
+    }
 
     #[test]
     fn after_last_time_is_the_first_instant_past_the_accepted_years() {

@@ -1,7 +1,7 @@
 //! When an event's 30-minute reminders fire, and what to do about a reminder whose time has
 //! already passed. Pure: the api decides with it, the scheduler adapters carry it out.
 
-use crate::event::{Event, EventStatus, NudgeKind};
+use crate::event::{Event, EventStatus, LONGEST_EVENT, NudgeKind};
 use crate::ids::{EventId, OrgId};
 use crate::org::OrgScope;
 use crate::ports::{
@@ -93,10 +93,6 @@ pub struct Applied {
     pub failed: Vec<(NudgeKind, SchedulerError)>,
 }
 
-/// The longest any event may last (a delivery or a haul: 14 days, the checklist rule's ceiling).
-/// A reconciliation reads departures this far back, so the return nudge of an event that is
-/// underway is planned too.
-pub const LONGEST_EVENT: Duration = Duration::hours(24 * 14);
 /// How far ahead the hourly reconciliation plans departure nudges. Further-off events were planned
 /// when they were created or moved, and come into this window long before their nudge is due.
 pub const RECONCILE_AHEAD: Duration = Duration::hours(48);
@@ -115,7 +111,7 @@ pub struct Reconciled {
     pub failed: usize,
 }
 
-/// Re-plans, per org, the nudges of every event departing from `now - LONGEST_EVENT` until
+/// Re-plans, per org, the nudges of every event departing from `now -` [`LONGEST_EVENT`] until
 /// `until` (one Query a page on the departure index, never a Scan), so a schedule that a scheduler
 /// failure left missing, stale or behind is put right. Idempotent: a schedule is written with its
 /// deterministic name, so a second run writes the same thing. Crosses orgs: system jobs only (the
@@ -169,14 +165,6 @@ mod tests {
     use crate::email::Email;
     use crate::event::{EventKind, EventSpec};
     use chrono::TimeZone;
-
-    #[test]
-    fn the_reconciliation_reaches_back_past_the_longest_event_of_any_kind() {
-        for kind in EventKind::ALL {
-            let longest = Duration::hours(i64::from(crate::checklist::template(kind).max_hours));
-            assert!(longest <= LONGEST_EVENT, "{kind} may outlast LONGEST_EVENT");
-        }
-    }
 
     fn event(kind: EventKind, departs_in_min: i64) -> Event {
         let now = Utc.with_ymd_and_hms(2026, 7, 1, 12, 0, 0).unwrap();

@@ -25,8 +25,6 @@ use std::sync::Arc;
 
 /// A claim older than this is taken to be from a run that died mid-send.
 pub const STALE_CLAIM: Duration = Duration::minutes(10);
-/// The longest event, so a week's read reaches back far enough for events spanning into it.
-const LONGEST_EVENT: Duration = Duration::days(14);
 
 /// The ports the report uses. Built once per process.
 pub struct Reporter {
@@ -175,7 +173,7 @@ pub async fn org_weeks(
     let mut page = PageRequest::first(100);
     loop {
         let got = events
-            .list_events(scope, prev_start - LONGEST_EVENT, end, &page)
+            .list_events(scope, prev_start - domain::event::LONGEST_EVENT, end, &page)
             .await?;
         all.extend(got.items);
         match got.next {

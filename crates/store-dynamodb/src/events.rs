@@ -288,9 +288,13 @@ impl EventStore for DynamoStore {
                     if event.status == EventStatus::Cancelled {
                         return Err(StoreError::Closed);
                     }
+                    let was = superseded;
                     superseded = !tick.state.supersedes(event.tasks.get(&tick.task));
-                    let pause = 5 * (1u64 << attempt.min(6)) + jitter_ms();
-                    tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+                    // Unexplained by the read: another transaction on this event won. Pause.
+                    if superseded == was {
+                        let pause = 5 * (1u64 << attempt.min(6)) + jitter_ms();
+                        tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+                    }
                 }
                 Err(e) => return Err(sdk_err(e)),
             }

@@ -71,8 +71,9 @@ async fn a_role_change_is_refused_at_once_by_another_warm_instance_and_stays_ref
     // Back to crew: the old crew token must not come back to life.
     assert_eq!(promote("crew").await.status, 200);
     assert_eq!(status(&other, &deck).await, 401, "after demotion back");
-    // A token issued after the change works (the stamp is whole seconds: one second later).
-    app.clock.advance(chrono::Duration::seconds(1));
+    // A token issued a moment after the change works: the stamp is to the millisecond, so the
+    // person need not wait for the next second.
+    app.clock.advance(chrono::Duration::milliseconds(1));
     let fresh = app.token("deck@jada.example.com", "jada").await;
     assert_eq!(status(&other, &fresh).await, 200);
 }
@@ -91,6 +92,16 @@ async fn logout_everywhere_is_refused_at_once_by_another_warm_instance() {
     assert_eq!(status(&other, &second_device).await, 401);
     // The other instance's own cache is not what refused it: its auth still holds the entry.
     assert!(other_auth.authenticate(&second_device).await.is_err());
+    // Signing in again within the same second works (the stamp is to the millisecond), and the
+    // revoked tokens stay refused.
+    app.clock.advance(chrono::Duration::milliseconds(1));
+    let again = app.token("deck@jada.example.com", "jada").await;
+    assert_eq!(
+        status(&other, &again).await,
+        200,
+        "a sign-in a moment after logout-all"
+    );
+    assert_eq!(status(&other, &deck).await, 401);
 }
 
 /// A session store whose clean-up always fails, standing in for a DynamoDB outage between the

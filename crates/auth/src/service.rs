@@ -458,7 +458,7 @@ impl Auth {
         let org = OrgId::parse(&claims.org_id).map_err(|_| AuthError::Unauthorized)?;
         let email = Email::parse(&claims.email).map_err(|_| AuthError::Unauthorized)?;
         let scope = OrgScope::trusted(org);
-        let issued_at = DateTime::from_timestamp(claims.iat, 0).ok_or(AuthError::Unauthorized)?;
+        let issued_at = claims.issued_at().ok_or(AuthError::Unauthorized)?;
         match self.members.get_member(&scope, &email).await? {
             Some(m) if m.role == claims.role && m.accepts_token_issued_at(issued_at) => {}
             _ => return Err(AuthError::Unauthorized),

@@ -104,12 +104,29 @@ pub struct Claims {
     /// The person: their email address (the product's identity).
     pub sub: String,
     pub iat: i64,
+    /// When it was issued, in milliseconds (`iat` is whole seconds): revocation stamps compare at
+    /// this precision, so a sign-in a moment after a logout-everywhere is not refused with the
+    /// tokens it revoked. Absent from tokens issued before it existed (then `iat` counts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat_ms: Option<i64>,
     pub nbf: i64,
     pub exp: i64,
     pub jti: String,
     pub org_id: String,
     pub role: Role,
     pub email: String,
+}
+
+impl Claims {
+    /// When the token was issued, as precisely as it says: `iat_ms` when present and consistent
+    /// with `iat`, else `iat`'s second.
+    pub fn issued_at(&self) -> Option<DateTime<Utc>> {
+        match self.iat_ms {
+            Some(ms) if ms.div_euclid(1000) == self.iat => DateTime::from_timestamp_millis(ms),
+            Some(_) => None,
+            None => DateTime::from_timestamp(self.iat, 0),
+        }
+    }
 }
 
 /// A freshly issued token.
@@ -159,6 +176,7 @@ impl TokenService {
             aud: self.audience.clone(),
             sub: email.to_string(),
             iat: now.timestamp(),
+            iat_ms: Some(now.timestamp_millis()),
             nbf: now.timestamp(),
             exp: expires_at.timestamp(),
             jti: ulid::Ulid::new().to_string(),

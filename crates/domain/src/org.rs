@@ -183,8 +183,8 @@ pub struct Member {
     pub name: String,
     pub role: Role,
     pub added_at: DateTime<Utc>,
-    /// Tokens issued before this moment are refused (whole seconds, rounded up, because a token's
-    /// `iat` is whole seconds): set by logout-everywhere and by a role change, in the same write
+    /// Tokens issued before this moment are refused (to the millisecond, as tokens say when they
+    /// were issued): set by logout-everywhere and by a role change, in the same write
     /// as the change. Every authenticated request reads the member record, so the stamp, a
     /// removal and a role change take effect at once on every instance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -198,10 +198,10 @@ impl Member {
             .is_none_or(|from| issued_at >= from)
     }
 
-    /// The stamp that refuses every token issued up to and including `now`'s second.
+    /// The stamp that refuses every token issued up to and including `now`'s millisecond.
     pub fn revocation_stamp(now: DateTime<Utc>) -> DateTime<Utc> {
-        let secs = now.timestamp() + 1;
-        DateTime::from_timestamp(secs, 0).unwrap_or(now)
+        let ms = now.timestamp_millis() + 1;
+        DateTime::from_timestamp_millis(ms).unwrap_or(now)
     }
 
     pub fn validate_name(name: &str) -> Result<String, ValidationErrors> {

@@ -7,6 +7,7 @@
 //! checked, and it carries the only `OrgScope` a request handler can get.
 
 mod extract;
+pub mod hs256;
 pub mod secrets;
 pub mod service;
 pub mod token;

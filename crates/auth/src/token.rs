@@ -155,7 +155,9 @@ pub struct TokenService {
 }
 
 impl TokenService {
+    /// Also installs [`crate::hs256::PROVIDER`] as jsonwebtoken's crypto provider.
     pub fn new(keys: KeyRing, issuer: impl Into<String>, audience: impl Into<String>) -> Self {
+        crate::hs256::install();
         Self {
             keys,
             issuer: issuer.into(),

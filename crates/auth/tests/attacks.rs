@@ -10,7 +10,7 @@ use common::{CURRENT, PREVIOUS, email, t0, world};
 use domain::org::OrgScope;
 use domain::ports::MemberStore;
 use domain::{OrgId, Role};
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use jsonwebtoken::Algorithm;
 use serde_json::{Value, json};
 
 fn claims() -> Value {
@@ -23,15 +23,33 @@ fn claims() -> Value {
     })
 }
 
+/// Signs with HMAC computed here (the `hmac` crate, not jsonwebtoken's provider under test), so a
+/// forged HS384/HS512 token can be made although the product's provider refuses to sign one.
 fn sign(alg: Algorithm, kid: Option<&str>, secret: &str, claims: &Value) -> String {
-    let mut header = Header::new(alg);
-    header.kid = kid.map(str::to_string);
-    jsonwebtoken::encode(
-        &header,
-        claims,
-        &EncodingKey::from_secret(secret.as_bytes()),
-    )
-    .expect("sign")
+    use hmac::{Hmac, Mac};
+    let name = match alg {
+        Algorithm::HS256 => "HS256",
+        Algorithm::HS384 => "HS384",
+        Algorithm::HS512 => "HS512",
+        other => panic!("the tests only forge HMAC tokens, not {other:?}"),
+    };
+    let mut header = json!({"typ": "JWT", "alg": name});
+    if let Some(kid) = kid {
+        header["kid"] = json!(kid);
+    }
+    let input = format!("{}.{}", b64(&header), b64(claims));
+    let key = secret.as_bytes();
+    let tag = match alg {
+        Algorithm::HS256 => mac::<Hmac<sha2::Sha256>>(key, &input),
+        Algorithm::HS384 => mac::<Hmac<sha2::Sha384>>(key, &input),
+        _ => mac::<Hmac<sha2::Sha512>>(key, &input),
+    };
+    fn mac<M: Mac + hmac::digest::KeyInit>(key: &[u8], input: &str) -> Vec<u8> {
+        let mut m = <M as hmac::digest::KeyInit>::new_from_slice(key).expect("any key length");
+        m.update(input.as_bytes());
+        m.finalize().into_bytes().to_vec()
+    }
+    format!("{input}.{}", URL_SAFE_NO_PAD.encode(tag))
 }
 
 fn b64(v: &Value) -> String {

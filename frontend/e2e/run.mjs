@@ -627,6 +627,29 @@ async function main() {
     await shot(sam.page, 'sam-my-events');
   });
 
+  await step('that crew member subscribes their calendar from Account; stopping it kills the link', async () => {
+    await sam.page.getByRole('link', { name: 'Account' }).click();
+    await sam.page.getByRole('button', { name: 'Subscribe in my calendar' }).click();
+    const input = sam.page.locator('#cal-url');
+    await input.waitFor();
+    const url = await input.inputValue();
+    assert(/\/cal\/[A-Za-z0-9_-]{43}\.ics$/.test(url), `not a feed URL: ${url}`);
+    const webcal = await sam.page.getByRole('link', { name: 'Add to my calendar' }).getAttribute('href');
+    assert(webcal === url.replace(/^https?:/, 'webcal:'), `webcal link ${webcal} for ${url}`);
+    await shot(sam.page, 'account-calendar');
+    const feed = await fetch(url);
+    const text = await feed.text();
+    assert(feed.status === 200 && text.startsWith('BEGIN:VCALENDAR'), `feed answered ${feed.status}: ${text.slice(0, 200)}`);
+    assert(text.includes(`UID:${newId}.jada@`), 'the event Sam is on is not in the feed');
+    await sam.page.reload();
+    await sam.page.getByText('You have a calendar link').waitFor();
+    assert(!(await sam.page.locator('#cal-url').count()), 'the link is shown again after a reload');
+    await sam.page.getByRole('button', { name: 'Stop my calendar link' }).click();
+    await sam.page.getByRole('button', { name: 'Yes, stop it' }).click();
+    await sam.page.getByRole('button', { name: 'Subscribe in my calendar' }).waitFor();
+    assert((await fetch(url)).status === 404, 'a stopped link still answers');
+  });
+
   await step('a captain edits the crew of their event, picking from the members', async () => {
     const cap = await phone('captain.jada');
     await signInWithCode(cap.page, 'captain.jada@example.com');

@@ -313,6 +313,32 @@ export function removeMember(email: string): Promise<void> {
   return call(`/api/members/${encodeURIComponent(email)}`, { method: 'DELETE' });
 }
 
+// ---- calendar feed ------------------------------------------------------------
+
+export interface CalendarFeedStatus {
+  subscribed: boolean;
+  created_at: string | null;
+}
+
+/** A new feed's URLs: the server shows them this once. */
+export interface NewCalendarFeed {
+  https_url: string;
+  webcal_url: string;
+  created_at: string;
+}
+
+export function calendarFeed(): Promise<CalendarFeedStatus> {
+  return call('/api/me/calendar');
+}
+
+export function newCalendarFeed(): Promise<NewCalendarFeed> {
+  return call('/api/me/calendar', { method: 'POST' });
+}
+
+export function revokeCalendarFeed(): Promise<void> {
+  return call('/api/me/calendar', { method: 'DELETE' });
+}
+
 /** A message for people from any failure of a call. */
 export function describe(e: unknown): string {
   if (e instanceof OfflineError) return "You're offline. Try again when you have signal.";

@@ -344,7 +344,7 @@ export class ShipCaptainCrewStack extends Stack {
     });
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       apiName: prefix,
-      description: 'shipcaptaincrew API; reached through CloudFront at /api/* and /auth/*',
+      description: 'shipcaptaincrew API; reached through CloudFront at /api/*, /auth/* and /cal/*',
       createDefaultStage: false,
     });
     const stage = this.httpApi.addStage('DefaultStage', {
@@ -378,14 +378,26 @@ export class ShipCaptainCrewStack extends Stack {
         api,
         'The api function verifies the HS256 session JWT and its jti allowlist entry (for instant revocation) on every request; an API Gateway JWT authorizer supports neither HS256 keys from Secrets Manager nor the allowlist.',
       ],
+      [
+        '/cal/{proxy+}',
+        api,
+        'Calendar feeds are polled by calendar apps that cannot send a bearer token; the 256-bit token in the path is the credential, checked by the api function against its keyed hash in the table, and revocable at once.',
+      ],
     ];
+    // One integration per function, shared by its routes.
+    const integrations = new Map<RustFunction, HttpLambdaIntegration>();
     for (const [path, fn, reason] of routes) {
+      let integration = integrations.get(fn);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${fn.node.id}Integration`, fn.function, {
+          payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+        });
+        integrations.set(fn, integration);
+      }
       const routeList = this.httpApi.addRoutes({
         path,
         methods: [apigwv2.HttpMethod.ANY],
-        integration: new HttpLambdaIntegration(`${fn.node.id}Integration`, fn.function, {
-          payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
-        }),
+        integration,
       });
       for (const route of routeList) {
         Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason });

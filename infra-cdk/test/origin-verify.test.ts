@@ -40,7 +40,7 @@ describe.each(STAGES_UNDER_TEST)('origin secret (%s)', (stage) => {
     });
   });
 
-  it.each(['/api/*', '/auth/*'])('behaviour %s sends the current value in x-origin-verify', (pattern) => {
+  it.each(['/api/*', '/auth/*', '/cal/*'])('behaviour %s sends the current value in x-origin-verify', (pattern) => {
     const behaviour = config.CacheBehaviors.find((b: any) => b.PathPattern === pattern);
     expect(behaviour, pattern).toBeDefined();
     expect(originOf(config, behaviour).OriginCustomHeaders).toEqual([
@@ -52,7 +52,7 @@ describe.each(STAGES_UNDER_TEST)('origin secret (%s)', (stage) => {
     const toApi = [config.DefaultCacheBehavior, ...config.CacheBehaviors].filter((b: any) =>
       JSON.stringify(originOf(config, b).DomainName).includes('.execute-api.'),
     );
-    expect(toApi.map((b: any) => b.PathPattern).sort()).toEqual(['/api/*', '/auth/*']);
+    expect(toApi.map((b: any) => b.PathPattern).sort()).toEqual(['/api/*', '/auth/*', '/cal/*']);
     // The S3 origin does not get the secret.
     expect(originOf(config, config.DefaultCacheBehavior).OriginCustomHeaders).toBeUndefined();
   });

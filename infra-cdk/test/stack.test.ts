@@ -381,9 +381,10 @@ describe.each(STAGES_UNDER_TEST)('stack (%s)', (stage) => {
       return json.Resources[integrationId].Properties;
     };
 
-    it('routes ANY /auth/{proxy+} to magic-link and ANY /api/{proxy+} to api (payload 2.0)', () => {
+    it('routes ANY /auth/{proxy+} to magic-link, ANY /api/{proxy+} and ANY /cal/{proxy+} to api (payload 2.0)', () => {
       const keys = resourcesOfType(json, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
-      expect(keys.sort()).toEqual(['ANY /api/{proxy+}', 'ANY /auth/{proxy+}']);
+      expect(keys.sort()).toEqual(['ANY /api/{proxy+}', 'ANY /auth/{proxy+}', 'ANY /cal/{proxy+}']);
+      expect(integrationTarget('ANY /cal/{proxy+}')).toEqual(integrationTarget('ANY /api/{proxy+}'));
       expect(integrationTarget('ANY /auth/{proxy+}')).toMatchObject({
         IntegrationType: 'AWS_PROXY',
         IntegrationUri: getAtt(fnIds['magic-link']),
@@ -502,7 +503,7 @@ describe.each(STAGES_UNDER_TEST)('stack (%s)', (stage) => {
       expect(d.DefaultCacheBehavior.FunctionAssociations).toHaveLength(1);
     });
 
-    it.each(['/api/*', '/auth/*'])('behaviour %s goes to the HTTP API, uncached, all methods', (pattern) => {
+    it.each(['/api/*', '/auth/*', '/cal/*'])('behaviour %s goes to the HTTP API, uncached, all methods', (pattern) => {
       const b = dist().CacheBehaviors.find((x: any) => x.PathPattern === pattern);
       expect(b).toMatchObject({
         CachePolicyId: cloudfront.CachePolicy.CACHING_DISABLED.cachePolicyId,

@@ -269,7 +269,7 @@ fn local_date(field: &str, raw: &str) -> Result<NaiveDate, Problem> {
 /// crew member's name, which events this caller may see, the page's cursor), so hashing it needs
 /// no bookkeeping of what feeds it, and equal tags mean byte-equal bodies. The store is still
 /// read; a 304 saves the transfer and the client's re-render.
-fn listing_etag(body: &[u8]) -> String {
+pub(crate) fn listing_etag(body: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(body);
     let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
@@ -278,7 +278,7 @@ fn listing_etag(body: &[u8]) -> String {
 
 /// Whether an `If-None-Match` value matches `etag` (the weak comparison RFC 9110 prescribes for
 /// it, so a `W/` prefix added by a proxy still matches).
-fn none_match(headers: &HeaderMap, etag: &str) -> bool {
+pub(crate) fn none_match(headers: &HeaderMap, etag: &str) -> bool {
     headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())

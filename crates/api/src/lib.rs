@@ -6,6 +6,7 @@
 //! fields, so `role`, `org_id`, `id`, `version` or `created_by` cannot be mass-assigned; every
 //! error is `application/problem+json`.
 
+mod calendar;
 mod directory;
 mod events;
 mod people;
@@ -18,7 +19,8 @@ use axum::extract::FromRef;
 use axum::routing::{get, post, put};
 use domain::Role;
 use domain::ports::{
-    Clock, DomainEvents, EventStore, MemberStore, NudgeScheduler, OrgStore, ReportStore,
+    CalendarStore, Clock, DomainEvents, EventStore, MemberStore, NudgeScheduler, OrgStore,
+    ReportStore,
 };
 use std::sync::Arc;
 use web::Problem;
@@ -31,6 +33,7 @@ pub struct AppState {
     pub members: Arc<dyn MemberStore>,
     pub events: Arc<dyn EventStore>,
     pub reports: Arc<dyn ReportStore>,
+    pub calendars: Arc<dyn CalendarStore>,
     pub scheduler: Arc<dyn NudgeScheduler>,
     pub publisher: Arc<dyn DomainEvents>,
     pub clock: Arc<dyn Clock>,
@@ -51,7 +54,8 @@ impl AppState {
             orgs: store.clone(),
             members: store.clone(),
             events: store.clone(),
-            reports: store,
+            reports: store.clone(),
+            calendars: store,
             scheduler,
             publisher,
             clock,
@@ -70,6 +74,14 @@ impl FromRef<AppState> for Arc<Auth> {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/me", get(people::me))
+        .route(
+            "/api/me/calendar",
+            get(calendar::status)
+                .post(calendar::create)
+                .delete(calendar::revoke),
+        )
+        // The calendar feed: a public path, its token is the credential.
+        .route("/cal/{file}", get(calendar::feed))
         .route("/api/events", get(events::list).post(events::create))
         .route("/api/events/{id}", get(events::show).patch(events::edit))
         .route("/api/events/{id}/cancel", post(events::cancel))
@@ -149,7 +161,8 @@ impl utoipa::Modify for BearerAuth {
             let public = path == "/auth/magic-link"
                 || path == "/auth/exchange"
                 || path == "/api/unsubscribe"
-                || path == "/api/openapi.json";
+                || path == "/api/openapi.json"
+                || path == "/cal/{file}";
             if public {
                 continue;
             }
@@ -209,7 +222,7 @@ impl utoipa::Modify for BearerAuth {
     modifiers(&BearerAuth),
     security(("bearer" = [])),
     paths(
-        people::me,
+        people::me, calendar::status, calendar::create, calendar::revoke, calendar::feed,
         events::list, events::create, events::show, events::edit, events::cancel,
         events::departed, events::returned, events::timing, events::tick,
         people::templates, people::list_members, people::add_member, people::edit_member,
@@ -217,7 +230,7 @@ impl utoipa::Modify for BearerAuth {
         reports::weekly, reports::unsubscribe,
     ),
     components(schemas(
-        views::Me, views::OrgSummary, views::EventPage, views::EventSummary, views::EventView,
+        views::Me, views::OrgSummary, calendar::CalendarFeedStatus, calendar::NewCalendarFeed, views::EventPage, views::EventSummary, views::EventView,
         views::Checklist, views::ChecklistPhase, views::ChecklistTask, views::CrewView,
         views::TickResult, views::MemberView, views::OrgView, views::HomePortView,
         events::TickRequest, events::ActualTime, people::NewMember, people::MemberPatch, people::OrgPatch,

@@ -78,6 +78,11 @@ impl Pepper {
         )
     }
 
+    /// What the store keeps of a calendar feed token: HMAC-SHA256(pepper, purpose ‖ token), hex.
+    pub fn feed_hash(&self, token: &str) -> String {
+        hex(&self.mac(&[b"calendar-feed", token.as_bytes()]))
+    }
+
     /// A MAC for other signed values (unsubscribe tokens, cursors), domain-separated by `purpose`.
     pub fn sign(&self, purpose: &str, value: &str) -> String {
         URL_SAFE_NO_PAD.encode(self.mac(&[b"sign", purpose.as_bytes(), value.as_bytes()]))
@@ -132,6 +137,11 @@ pub fn fresh_secrets() -> Result<FreshSecrets, SecretError> {
         .map(|b| char::from(CROCKFORD[usize::from(b & 31)]))
         .collect();
     Ok(FreshSecrets { link_secret, code })
+}
+
+/// A fresh calendar feed token: 32 random bytes, base64url (43 characters).
+pub fn fresh_feed_token() -> Result<String, SecretError> {
+    Ok(URL_SAFE_NO_PAD.encode(random::<TOKEN_BYTES>()?))
 }
 
 /// The token a link carries: `<locator>.<secret>`.

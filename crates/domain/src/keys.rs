@@ -48,6 +48,19 @@ pub fn signin_partition(locator: &str) -> String {
     format!("_signin#{locator}")
 }
 
+/// A calendar feed token's partition, by the token's keyed hash: who the feed belongs to.
+pub fn calendar_token_partition(hash: &str) -> String {
+    format!("_calfeed#{hash}")
+}
+
+/// A person's own partition (not an org's): their calendar feed, across all their orgs.
+pub fn person_partition(email: &Email) -> String {
+    format!("_person#{email}")
+}
+
+/// The sort key of both calendar records.
+pub const CALENDAR_SK: &str = "calendar";
+
 /// A rate-limit bucket's partition; its windows are sort keys `window#<start epoch>`.
 pub fn rate_partition(bucket: &str) -> String {
     format!("_rate#{bucket}")

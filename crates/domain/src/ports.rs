@@ -453,15 +453,40 @@ pub trait SigninStore: Send + Sync {
     ) -> StoreResult<RateDecision>;
 }
 
+/// A person's calendar feed: the keyed hash of its secret token (never the token) and when it was
+/// made. One per person, across all their orgs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarFeed {
+    pub email: Email,
+    pub token_hash: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Calendar feed tokens. A feed is a person's, not an org's, so these take no scope: the token
+/// hash names the person, and the feed then reads each of their orgs with that org's scope.
+#[async_trait]
+pub trait CalendarStore: Send + Sync {
+    /// Makes `feed` the person's only feed: an earlier token stops resolving in the same atomic
+    /// write. [`StoreError::Conflict`] if another write changed the person's feed meanwhile.
+    async fn put_calendar_feed(&self, feed: &CalendarFeed) -> StoreResult<()>;
+    /// The person's current feed, if any (a strongly consistent read).
+    async fn calendar_feed(&self, email: &Email) -> StoreResult<Option<CalendarFeed>>;
+    /// Whose feed a token hash opens: `None` unless it is that person's current token.
+    async fn calendar_feed_owner(&self, token_hash: &str) -> StoreResult<Option<Email>>;
+    /// Revokes the person's feed at once; false if there was none.
+    async fn revoke_calendar_feed(&self, email: &Email) -> StoreResult<bool>;
+}
+
 /// Everything a store adapter implements; the adapters are tested against this whole set by the
 /// conformance suite (crates/store-conformance).
 pub trait Store:
-    OrgStore + MemberStore + EventStore + SessionStore + SigninStore + ReportStore
+    OrgStore + MemberStore + EventStore + SessionStore + SigninStore + ReportStore + CalendarStore
 {
 }
 
-impl<T: OrgStore + MemberStore + EventStore + SessionStore + SigninStore + ReportStore> Store
-    for T
+impl<
+    T: OrgStore + MemberStore + EventStore + SessionStore + SigninStore + ReportStore + CalendarStore,
+> Store for T
 {
 }
 

@@ -17,6 +17,7 @@ use domain::{
 };
 use std::sync::Arc;
 
+mod calendar;
 mod events;
 mod members;
 mod nudges;
@@ -24,6 +25,7 @@ mod orgs;
 mod reports;
 mod sessions;
 mod signins;
+pub use calendar::*;
 pub use events::*;
 pub use members::*;
 pub use nudges::*;
@@ -65,6 +67,8 @@ macro_rules! conformance_suite {
             rate_limits_count_per_window,
             nudges_are_claimed_once,
             report_sends_and_unsubscribes,
+            calendar_feeds_have_one_live_token,
+            calendar_regenerations_race_to_one_token,
         );
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {

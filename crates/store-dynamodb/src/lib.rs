@@ -8,6 +8,7 @@
 //! retried by the SDK's standard retry and surface as `StoreError::Unavailable` only when it gives
 //! up.
 
+mod calendar;
 mod events;
 mod items;
 mod members;

@@ -10,6 +10,7 @@
 //! Invariant: every org-owned read and write is keyed by the `OrgScope`'s org; expired items are
 //! treated as absent on read, whether or not they have been purged.
 
+mod calendar;
 mod events;
 mod members;
 mod orgs;

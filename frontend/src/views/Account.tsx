@@ -29,6 +29,101 @@ export async function signOut(everywhere: boolean): Promise<void> {
   navigate('/signin', { replace: true });
 }
 
+/** The private calendar feed: made, shown once, replaced or stopped here. */
+function CalendarCard({ zone }: { zone: string }) {
+  const [status, setStatus] = useState<api.CalendarFeedStatus | null>(null);
+  const [fresh, setFresh] = useState<api.NewCalendarFeed | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
+
+  useEffect(() => {
+    api
+      .calendarFeed()
+      .then(setStatus)
+      .catch((e) => setError(api.describe(e)));
+  }, []);
+
+  const make = async () => {
+    setBusy(true);
+    setError(null);
+    setCopied(false);
+    try {
+      const made = await api.newCalendarFeed();
+      setFresh(made);
+      setStatus({ subscribed: true, created_at: made.created_at });
+    } catch (e) {
+      setError(api.describe(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const stop = async () => {
+    setError(null);
+    try {
+      await api.revokeCalendarFeed();
+      setFresh(null);
+      setStatus({ subscribed: false, created_at: null });
+    } catch (e) {
+      setError(api.describe(e));
+    }
+  };
+
+  const copy = async (url: string) => {
+    try {
+      await navigator.clipboard.writeText(url);
+      setCopied(true);
+    } catch {
+      setError('Could not copy: select the link and copy it by hand.');
+    }
+  };
+
+  return (
+    <section class="card" aria-labelledby="cal-title">
+      <h2 id="cal-title">Calendar</h2>
+      <p>Your events, in your phone's calendar: every org you crew for, updated as they change.</p>
+      {error && <Notice kind="error">{error}</Notice>}
+      {fresh ? (
+        <div class="stack">
+          <Notice kind="ok">
+            Your calendar link is ready. It is shown only now: add it to your calendar, or copy it somewhere safe.
+          </Notice>
+          <a class="btn btn-primary btn-block" href={fresh.webcal_url}>
+            Add to my calendar
+          </a>
+          <label for="cal-url">Calendar link (for Google Calendar: “From URL”)</label>
+          <input id="cal-url" type="text" readOnly value={fresh.https_url} onFocus={(e) => e.currentTarget.select()} />
+          <button type="button" class="btn btn-secondary" onClick={() => void copy(fresh.https_url)}>
+            {copied ? 'Copied' : 'Copy link'}
+          </button>
+        </div>
+      ) : status?.subscribed ? (
+        <p>
+          You have a calendar link, made {status.created_at ? formatDay(instant(status.created_at), zone) : 'earlier'}. It is
+          not shown again; make a new one to see it (the old one stops working).
+        </p>
+      ) : null}
+      {status && (
+        <div class="actions">
+          <button type="button" class="btn btn-secondary" disabled={busy} onClick={() => void make()}>
+            {busy ? 'Making…' : status.subscribed ? 'Make a new calendar link' : 'Subscribe in my calendar'}
+          </button>
+          {status.subscribed && (
+            <ConfirmButton
+              danger
+              label="Stop my calendar link"
+              confirmLabel="Yes, stop it"
+              onConfirm={() => stop()}
+            />
+          )}
+        </div>
+      )}
+      <p class="small">Anyone with the link sees your events. If it leaks, make a new one: the old one stops at once.</p>
+    </section>
+  );
+}
+
 export function Account({ session }: { session: Session }) {
   useTitle('Account');
   const sync = useStore(syncStatus);
@@ -124,6 +219,8 @@ export function Account({ session }: { session: Session }) {
           </ul>
         </section>
       )}
+
+      <CalendarCard zone={zone} />
 
       <section class="card" aria-labelledby="sync-title">
         <h2 id="sync-title">Sync</h2>

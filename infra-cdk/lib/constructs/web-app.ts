@@ -1,5 +1,5 @@
 // The web app: a private S3 bucket behind CloudFront (OAC), which also routes
-// /api/* and /auth/* to the HTTP API so the app and its API share one origin.
+// /api/*, /auth/* and /cal/* to the HTTP API so the app and its API share one origin.
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -56,7 +56,7 @@ export interface WebAppProps {
   readonly config: StageConfig;
   /** Built web app: index.html, sw.js, manifest.webmanifest, assets/<hashed files>. */
   readonly frontendDist: string;
-  /** The HTTP API that serves /api/* and /auth/*. */
+  /** The HTTP API that serves /api/*, /auth/* and /cal/*. */
   readonly httpApiId: string;
   /** The secret header CloudFront adds to every request to the HTTP API (both behaviours). */
   readonly originVerify: { readonly headerName: string; readonly value: string };
@@ -171,6 +171,8 @@ export class WebApp extends Construct {
       additionalBehaviors: {
         '/api/*': apiBehavior,
         '/auth/*': apiBehavior,
+        // Calendar feeds (/cal/<token>.ics): per person, answered by the api function.
+        '/cal/*': apiBehavior,
       },
       enableLogging: true,
       logBucket: this.logBucket,

@@ -361,6 +361,8 @@ pub struct Reply {
     pub status: u16,
     pub headers: axum::http::HeaderMap,
     pub json: Value,
+    /// The body as text (a calendar feed, a page).
+    pub text: String,
 }
 
 impl Reply {
@@ -378,6 +380,7 @@ impl Reply {
             status,
             headers,
             json,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
         }
     }
 

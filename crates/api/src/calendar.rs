@@ -215,11 +215,7 @@ async fn events_of(
 /// The feed's text. Times are UTC (`...Z`), which every client shows in the phone's own zone;
 /// nothing in it changes unless an event does (DTSTAMP is the event's last change), so its ETag
 /// is stable between polls.
-fn render(
-    app_url: &str,
-    owner: &Email,
-    entries: &[FeedEntry],
-) -> String {
+fn render(app_url: &str, owner: &Email, entries: &[FeedEntry]) -> String {
     let mut cal = Calendar::empty();
     cal.append_property(icalendar::Property::new("VERSION", "2.0"))
         .append_property(icalendar::Property::new(

@@ -10,14 +10,16 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 venv="$root/.venv-moto"
 moto_version="5.2.5"
 
-# Independent oracles the Rust tests call (TEST_PYTHON below): icalendar parses the calendar feed.
+# Independent oracles the Rust tests call (TEST_PYTHON below): icalendar parses the calendar feed,
+# http_ece decrypts what the push crate encrypted (tests/push/push_service.py).
 icalendar_version="7.3.0"
-if [ ! -x "$venv/bin/moto_server" ] || ! "$venv/bin/python" -c "import moto,icalendar,sys; sys.exit(moto.__version__ != '$moto_version' or icalendar.__version__ != '$icalendar_version')" 2>/dev/null; then
-  echo "with-moto: installing moto $moto_version and icalendar $icalendar_version into .venv-moto (about a minute, once)" >&2
+http_ece_version="1.2.1"
+if [ ! -x "$venv/bin/moto_server" ] || ! "$venv/bin/python" -c "import moto,icalendar,http_ece,sys; sys.exit(moto.__version__ != '$moto_version' or icalendar.__version__ != '$icalendar_version')" 2>/dev/null; then
+  echo "with-moto: installing moto $moto_version, icalendar and http-ece into .venv-moto (about a minute, once)" >&2
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check \
     "moto[dynamodb,events,scheduler,ses,sqs,secretsmanager,server]==$moto_version" flask flask-cors \
-    "icalendar==$icalendar_version"
+    "icalendar==$icalendar_version" "http-ece==$http_ece_version"
 fi
 export TEST_PYTHON="$venv/bin/python"
 

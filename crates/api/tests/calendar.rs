@@ -15,16 +15,7 @@ use std::process::{Command, Stdio};
 
 /// The parsed feed, or `None` outside CI when no test Python is set (`make test` sets it).
 fn parse(ics: &str, zone: &str) -> Option<Value> {
-    let python = match std::env::var("TEST_PYTHON") {
-        Ok(p) if !p.is_empty() => p,
-        _ if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") => {
-            panic!("CI=true but TEST_PYTHON is not set: run through `make test`")
-        }
-        _ => {
-            eprintln!("SKIPPED: TEST_PYTHON is not set; `make test` runs these with icalendar");
-            return None;
-        }
-    };
+    let python = test_support::test_python()?;
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../tests/calendar/parse_ics.py"

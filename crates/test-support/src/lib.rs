@@ -132,3 +132,19 @@ pub fn subject(raw: &str) -> Option<String> {
     }
     Some(out)
 }
+
+/// The Python that holds the tests' independent oracles (icalendar, http_ece), from
+/// `TEST_PYTHON` (tests/with-moto.sh sets it). `None` outside CI when unset, after saying so; under
+/// `CI=true` a missing one panics, so CI never skips these tests silently.
+pub fn test_python() -> Option<String> {
+    match std::env::var("TEST_PYTHON") {
+        Ok(p) if !p.is_empty() => Some(p),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") => {
+            panic!("CI=true but TEST_PYTHON is not set: run these tests through `make test`")
+        }
+        _ => {
+            eprintln!("SKIPPED: TEST_PYTHON is not set; `make test` runs these with its oracles");
+            None
+        }
+    }
+}

@@ -1,18 +1,20 @@
-"""A push service on loopback (RFC 8030) for the push crate's tests, written independently of it:
+"""A push service on loopback (RFC 8030) for the push and nudge tests, written independently of it:
 it checks each request's VAPID authorization (RFC 8292) with `cryptography`, decrypts the
 aes128gcm body (RFC 8188/8291) with `http_ece` and the subscription's private key, and keeps what
 it found for the test to read.
 
     python push_service.py        # prints the port on the first line, then serves until killed
 
-POST /register {"id", "private_key" (base64url of the P-256 scalar), "auth" (base64url),
-                "behaviour": "ok" | "gone" | "flaky" (503 once, then 201) | "throttle" (429)}
+POST /register {"id", "behaviour": "ok" | "gone" | "flaky" (503 once, then 201) | "throttle" (429)}
+               plays the browser too: makes the subscription's key pair and auth secret, and answers
+               {"endpoint", "p256dh", "auth"} as PushSubscription.toJSON() would
 POST /push/<id>   the push request itself
 GET  /received/<id>   what arrived: [{"ok", "plaintext", "ttl", "urgency", "problems": [...]}]
 """
 
 import base64
 import json
+import os
 import sys
 import threading
 import time
@@ -23,10 +25,15 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 LOCK = threading.Lock()
 SUBSCRIPTIONS: dict = {}
 RECEIVED: dict = {}
+
+
+def b64e(b: bytes) -> str:
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
 
 
 def b64d(s: str) -> bytes:
@@ -84,9 +91,14 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         if self.path == "/register":
             reg = json.loads(body)
+            private = ec.generate_private_key(ec.SECP256R1())
+            auth = os.urandom(16)
+            public = private.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
             with LOCK:
-                SUBSCRIPTIONS[reg["id"]] = dict(reg, calls=0)
-            return self.answer(200, {})
+                SUBSCRIPTIONS[reg["id"]] = dict(reg, calls=0, private=private, auth=auth)
+            port = self.server.server_address[1]
+            return self.answer(200, {"endpoint": f"http://127.0.0.1:{port}/push/{reg['id']}",
+                                     "p256dh": b64e(public), "auth": b64e(auth)})
         sub_id = self.path.removeprefix("/push/")
         with LOCK:
             sub = SUBSCRIPTIONS.get(sub_id)
@@ -109,8 +121,7 @@ class Handler(BaseHTTPRequestHandler):
             problems.append(f"TTL {self.headers.get('TTL')!r}")
         plaintext = None
         try:
-            private = ec.derive_private_key(int.from_bytes(b64d(sub["private_key"]), "big"), ec.SECP256R1())
-            plaintext = http_ece.decrypt(body, private_key=private, auth_secret=b64d(sub["auth"]),
+            plaintext = http_ece.decrypt(body, private_key=sub["private"], auth_secret=sub["auth"],
                                          version="aes128gcm").decode()
         except Exception as e:  # noqa: BLE001 - any failure to decrypt is the finding
             problems.append(f"cannot decrypt: {e!r}")

@@ -132,6 +132,36 @@ pub struct NudgeRecord {
     pub state: NudgeState,
     /// When the send was claimed (state `sending`) or finished (`sent`, `failed`).
     pub at: DateTime<Utc>,
+    /// How it reached them: each channel is claimed, sent and recorded on its own. Records
+    /// written before push existed are email.
+    #[serde(default, skip_serializing_if = "NudgeChannel::is_email")]
+    pub channel: NudgeChannel,
+}
+
+/// The ways a nudge reaches a person.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum NudgeChannel {
+    #[default]
+    Email,
+    /// Web Push to every phone the person subscribed.
+    Push,
+}
+
+impl NudgeChannel {
+    pub fn is_email(&self) -> bool {
+        *self == NudgeChannel::Email
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NudgeChannel::Email => "email",
+            NudgeChannel::Push => "push",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

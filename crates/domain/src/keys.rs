@@ -58,6 +58,15 @@ pub fn person_partition(email: &Email) -> String {
     format!("_person#{email}")
 }
 
+/// A person's push devices in their partition share this prefix; their nudge preference is
+/// [`PREFS_SK`].
+pub const PUSH_PREFIX: &str = "push#";
+pub const PREFS_SK: &str = "prefs";
+
+pub fn push_sk(device_id: &str) -> String {
+    format!("{PUSH_PREFIX}{device_id}")
+}
+
 /// The sort key of both calendar records.
 pub const CALENDAR_SK: &str = "calendar";
 

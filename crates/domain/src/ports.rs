@@ -197,12 +197,23 @@ pub struct TickOutcome {
     pub event: Event,
 }
 
-/// One nudge's exactly-once key: (event, kind, anchor instant, recipient).
+/// One nudge's exactly-once key: (event, kind, anchor instant, recipient, channel).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NudgeKey {
     pub kind: NudgeKind,
     pub anchor_at: DateTime<Utc>,
     pub email: Email,
+    pub channel: crate::event::NudgeChannel,
+}
+
+impl NudgeKey {
+    /// Whether `record` is this key's.
+    pub fn matches(&self, record: &crate::event::NudgeRecord) -> bool {
+        record.kind == self.kind
+            && record.anchor_at == self.anchor_at
+            && record.email == self.email
+            && record.channel == self.channel
+    }
 }
 
 /// The outcome of claiming a send (a nudge or a report email) before making it.
@@ -477,15 +488,112 @@ pub trait CalendarStore: Send + Sync {
     async fn revoke_calendar_feed(&self, email: &Email) -> StoreResult<bool>;
 }
 
+/// A phone (a browser's push subscription) a person asked to be notified on. The endpoint is a
+/// per-device capability and the keys decrypt what is sent: none of it is ever logged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PushDevice {
+    /// Derived from the endpoint, so subscribing the same phone again replaces its record.
+    pub id: String,
+    pub endpoint: String,
+    pub p256dh: String,
+    pub auth: String,
+    /// What the person sees in their list ("iPhone Safari", "Chrome on Android").
+    pub label: String,
+    pub created_at: DateTime<Utc>,
+    /// A device not renewed by then is forgotten (the app renews it on every start).
+    pub expires_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for PushDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PushDevice({}, ***)", self.id)
+    }
+}
+
+/// How a person wants their nudges.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum NotifyPreference {
+    /// Email, and push to every subscribed phone.
+    #[default]
+    Both,
+    Email,
+    /// Push only; email still goes when no phone takes the push, so no nudge is lost.
+    Push,
+}
+
+/// A person's push devices and nudge preference. Like calendar feeds these are the person's,
+/// across orgs, so they take no scope: the email comes from a verified session or from an event's
+/// crew read with its org's scope.
+#[async_trait]
+pub trait PushStore: Send + Sync {
+    /// Adds the device, or replaces the one with the same id.
+    async fn put_push_device(&self, email: &Email, device: &PushDevice) -> StoreResult<()>;
+    /// The person's devices not expired at `now`, oldest first.
+    async fn push_devices(&self, email: &Email, now: DateTime<Utc>)
+    -> StoreResult<Vec<PushDevice>>;
+    /// False if there was no such device.
+    async fn remove_push_device(&self, email: &Email, id: &str) -> StoreResult<bool>;
+    async fn notify_preference(&self, email: &Email) -> StoreResult<NotifyPreference>;
+    async fn set_notify_preference(
+        &self,
+        email: &Email,
+        preference: NotifyPreference,
+    ) -> StoreResult<()>;
+}
+
+/// What a push notification says and where tapping it goes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PushNote {
+    pub title: String,
+    pub body: String,
+    /// The event in the app, with its org (`?org=`), so the app switches org if it must.
+    pub url: String,
+    /// One notification per (event, nudge): a repeat replaces rather than stacks.
+    pub tag: String,
+}
+
+/// What became of one push to one device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PushResult {
+    Delivered,
+    /// The subscription is dead (404/410): remove the device.
+    Gone,
+    Failed {
+        retryable: bool,
+    },
+}
+
+/// Sends Web Push (the push crate in AWS; a recording outbox locally).
+#[async_trait]
+pub trait Pusher: Send + Sync {
+    async fn push(&self, device: &PushDevice, note: &PushNote) -> PushResult;
+}
+
 /// Everything a store adapter implements; the adapters are tested against this whole set by the
 /// conformance suite (crates/store-conformance).
 pub trait Store:
-    OrgStore + MemberStore + EventStore + SessionStore + SigninStore + ReportStore + CalendarStore
+    OrgStore
+    + MemberStore
+    + EventStore
+    + SessionStore
+    + SigninStore
+    + ReportStore
+    + CalendarStore
+    + PushStore
 {
 }
 
 impl<
-    T: OrgStore + MemberStore + EventStore + SessionStore + SigninStore + ReportStore + CalendarStore,
+    T: OrgStore
+        + MemberStore
+        + EventStore
+        + SessionStore
+        + SigninStore
+        + ReportStore
+        + CalendarStore
+        + PushStore,
 > Store for T
 {
 }

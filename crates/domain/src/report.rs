@@ -545,11 +545,14 @@ fn crew(
                 l.tasks_done += 1;
             }
         }
-        for n in e
-            .nudges
-            .iter()
-            .filter(|n| n.state == NudgeState::Sent && n.at >= start && n.at < end)
-        {
+        // A nudge received by email and push is one nudge: count each (kind, anchor) once.
+        let mut counted = std::collections::BTreeSet::new();
+        for n in e.nudges.iter().filter(|n| {
+            n.state == NudgeState::Sent
+                && n.at >= start
+                && n.at < end
+                && counted.insert((n.email.as_str(), n.kind, n.anchor_at))
+        }) {
             line(&mut lines, n.email.as_str());
             if let Some(l) = lines.get_mut(n.email.as_str()) {
                 l.nudges_received += 1;

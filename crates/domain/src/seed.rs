@@ -335,6 +335,7 @@ fn history(plan: &OrgPlan, org: &Org, now: DateTime<Utc>) -> Vec<Event> {
                     email: c.email.clone(),
                     state: NudgeState::Sent,
                     at: departs_at - Duration::minutes(30),
+                    channel: crate::event::NudgeChannel::Email,
                 });
             }
             out.push(e);

@@ -141,6 +141,7 @@ fn event(v: &Value, org: &Org, n: usize) -> Event {
             email: Email::parse(nudge[0].as_str().expect("email")).expect("valid"),
             state: NudgeState::Sent,
             at: local(nudge[1].as_str().expect("time")),
+            channel: domain::event::NudgeChannel::Email,
         });
     }
     e

@@ -78,6 +78,7 @@ pub async fn start(config: &Config) -> Result<Local, StartError> {
         publisher: feed.clone(),
         clock: clock.clone(),
         app_url: config.app_url.clone(),
+        push: None,
     });
     let scheduler = LocalScheduler::spawn(nudger);
     if store.is_empty().await? {

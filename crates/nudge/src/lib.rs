@@ -1,5 +1,6 @@
 //! The nudge: 30 minutes before departure (and before return where the template asks), email
-//! every assigned crew member a link to the event, exactly once.
+//! every assigned crew member a link to the event, and push it to their subscribed phones, each
+//! channel exactly once.
 //!
 //! Invariants: the event is re-read, never trusted from the input: a cancelled, deleted, departed
 //! or moved event (its anchor differs from the input's) gets no nudge. Each recipient's send is
@@ -7,11 +8,12 @@
 //! invocation sends nothing twice and a retry after a partial failure sends only what failed.
 
 use chrono::{DateTime, Duration, Utc};
-use domain::event::{EventStatus, NudgeKind, NudgeState};
+use domain::event::{EventStatus, NudgeChannel, NudgeKind, NudgeState};
 use domain::org::OrgScope;
 use domain::ports::{
-    Clock, DomainEvent, DomainEvents, EventStore, MailError, Mailer, MemberStore, NudgeKey,
-    NudgeSchedule, OrgStore, OutgoingEmail, SendClaim, StoreError,
+    Clock, DomainEvent, DomainEvents, EventStore, MailError, Mailer, MemberStore, NotifyPreference,
+    NudgeKey, NudgeSchedule, OrgStore, OutgoingEmail, PushDevice, PushNote, PushResult, PushStore,
+    Pusher, SendClaim, StoreError,
 };
 use domain::timing::{TaskStatus, timing_panel};
 use domain::{Email, Event};
@@ -33,6 +35,26 @@ pub struct Nudger {
     pub clock: Arc<dyn Clock>,
     /// The web app's origin, for the link to the event.
     pub app_url: String,
+    /// Web Push beside email; `None` where no VAPID key is configured (email only).
+    pub push: Option<PushPorts>,
+}
+
+/// What push needs: the people's phones and preferences, and the sender.
+pub struct PushPorts {
+    pub store: Arc<dyn PushStore>,
+    pub pusher: Arc<dyn Pusher>,
+}
+
+/// One channel's send to one person.
+enum Delivery {
+    Sent,
+    /// Already sent, or being sent by another invocation.
+    Skipped,
+    Failed {
+        retryable: bool,
+    },
+    /// No phone to push to (all gone): the email carries the nudge.
+    NoDevice,
 }
 
 /// What one invocation did.
@@ -50,7 +72,9 @@ pub enum NudgeError {
     BadInput(String),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("{failed} of {total} emails failed ({sent} sent); a retry sends only those")]
+    #[error(
+        "{failed} sends (email or push) failed for {total} recipients ({sent} sent); a retry sends only those"
+    )]
     Partial {
         failed: usize,
         sent: usize,
@@ -118,38 +142,41 @@ impl Nudger {
             tracing::info!(event = %event.id, not_members = left.len(), "crew no longer in the org are not nudged");
         }
         for email in &recipients {
-            let key = NudgeKey {
-                kind: input.kind,
-                anchor_at: input.anchor_at,
-                email: email.clone(),
-            };
-            match self
-                .events
-                .claim_nudge(&scope, &event.id, &key, now, STALE_CLAIM)
-                .await?
-            {
-                SendClaim::AlreadySent | SendClaim::InProgress => {
-                    skipped += 1;
-                    continue;
-                }
-                SendClaim::Claimed => {}
-            }
             let message = compose(&event, &org, input.kind, email, &self.app_url, now);
-            let state = match self.mailer.send(&message).await {
-                Ok(_) => {
-                    sent += 1;
-                    NudgeState::Sent
-                }
-                Err(e) => {
-                    failed += 1;
-                    retryable |= matches!(e, MailError::Unavailable(_));
-                    tracing::warn!(event = %event.id, error = %e, "nudge email failed");
-                    NudgeState::Failed
-                }
+            let (preference, devices) = match &self.push {
+                Some(push) => (
+                    push.store.notify_preference(email).await?,
+                    push.store.push_devices(email, now).await?,
+                ),
+                None => (NotifyPreference::Email, Vec::new()),
             };
-            self.events
-                .finish_nudge(&scope, &event.id, &key, state, self.clock.now())
-                .await?;
+            let mut results = Vec::with_capacity(2);
+            if preference != NotifyPreference::Email && !devices.is_empty() {
+                let key = self.key(input, email, NudgeChannel::Push);
+                results.push(
+                    self.push_once(&scope, &event, &key, &message, &devices)
+                        .await?,
+                );
+            }
+            // Email unless the person chose push only and a phone took it (or is taking it).
+            let pushed = results
+                .iter()
+                .any(|r| matches!(r, Delivery::Sent | Delivery::Skipped));
+            if preference != NotifyPreference::Push || !pushed {
+                let key = self.key(input, email, NudgeChannel::Email);
+                results.push(self.email_once(&scope, &event, &key, &message).await?);
+            }
+            for result in results {
+                match result {
+                    Delivery::Sent => sent += 1,
+                    Delivery::Skipped => skipped += 1,
+                    Delivery::Failed { retryable: r } => {
+                        failed += 1;
+                        retryable |= r;
+                    }
+                    Delivery::NoDevice => {}
+                }
+            }
         }
         tracing::info!(event = %event.id, kind = input.kind.as_str(), sent, skipped, failed, "nudge done");
         if sent > 0 {
@@ -173,6 +200,110 @@ impl Nudger {
             });
         }
         Ok(Outcome::Delivered { sent, skipped })
+    }
+
+    fn key(&self, input: &NudgeSchedule, email: &Email, channel: NudgeChannel) -> NudgeKey {
+        NudgeKey {
+            kind: input.kind,
+            anchor_at: input.anchor_at,
+            email: email.clone(),
+            channel,
+        }
+    }
+
+    /// Claims, sends and records the email of one nudge to one person.
+    async fn email_once(
+        &self,
+        scope: &OrgScope,
+        event: &Event,
+        key: &NudgeKey,
+        message: &OutgoingEmail,
+    ) -> Result<Delivery, NudgeError> {
+        let now = self.clock.now();
+        if self
+            .events
+            .claim_nudge(scope, &event.id, key, now, STALE_CLAIM)
+            .await?
+            != SendClaim::Claimed
+        {
+            return Ok(Delivery::Skipped);
+        }
+        let (state, delivery) = match self.mailer.send(message).await {
+            Ok(_) => (NudgeState::Sent, Delivery::Sent),
+            Err(e) => {
+                tracing::warn!(event = %event.id, error = %e, "nudge email failed");
+                let retryable = matches!(e, MailError::Unavailable(_));
+                (NudgeState::Failed, Delivery::Failed { retryable })
+            }
+        };
+        self.events
+            .finish_nudge(scope, &event.id, key, state, self.clock.now())
+            .await?;
+        Ok(delivery)
+    }
+
+    /// Claims, sends and records the push of one nudge to one person: to each of their phones,
+    /// sent if at least one took it; a phone whose subscription is gone is removed.
+    async fn push_once(
+        &self,
+        scope: &OrgScope,
+        event: &Event,
+        key: &NudgeKey,
+        message: &OutgoingEmail,
+        devices: &[PushDevice],
+    ) -> Result<Delivery, NudgeError> {
+        let Some(push) = &self.push else {
+            return Ok(Delivery::NoDevice);
+        };
+        let now = self.clock.now();
+        if self
+            .events
+            .claim_nudge(scope, &event.id, key, now, STALE_CLAIM)
+            .await?
+            != SendClaim::Claimed
+        {
+            return Ok(Delivery::Skipped);
+        }
+        let note = PushNote {
+            title: message.subject.clone(),
+            body: format!("{} · open the checklist", event.vessel),
+            url: format!(
+                "{}/events/{}?org={}",
+                self.app_url.trim_end_matches('/'),
+                event.id,
+                event.org_id
+            ),
+            tag: format!("{}-{}", event.id, key.kind.as_str()),
+        };
+        let (mut took, mut retryable, mut gone) = (0, false, 0);
+        for device in devices {
+            match push.pusher.push(device, &note).await {
+                PushResult::Delivered => took += 1,
+                PushResult::Gone => {
+                    gone += 1;
+                    push.store
+                        .remove_push_device(&key.email, &device.id)
+                        .await?;
+                }
+                PushResult::Failed { retryable: r } => retryable |= r,
+            }
+        }
+        if gone > 0 {
+            tracing::info!(event = %event.id, gone, "push subscriptions gone, removed");
+        }
+        let (state, delivery) = if took > 0 {
+            (NudgeState::Sent, Delivery::Sent)
+        } else if gone == devices.len() {
+            // Every phone unsubscribed: nothing to retry; email carries the nudge.
+            (NudgeState::Failed, Delivery::NoDevice)
+        } else {
+            tracing::warn!(event = %event.id, "nudge push failed on every phone");
+            (NudgeState::Failed, Delivery::Failed { retryable })
+        };
+        self.events
+            .finish_nudge(scope, &event.id, key, state, self.clock.now())
+            .await?;
+        Ok(delivery)
     }
 
     fn ignore(&self, input: &NudgeSchedule, why: &'static str) -> Outcome {

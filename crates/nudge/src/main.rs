@@ -30,6 +30,8 @@ async fn main() -> Result<(), Error> {
         )),
         clock: Arc::new(domain::ports::SystemClock),
         app_url: aws_env::env("APP_URL")?,
+        // Web Push needs the stage's VAPID key, which the stack does not provision yet.
+        push: None,
     };
     // The same schedule settings the api writes nudges with, so a re-plan writes what it would.
     let scheduler = scheduler_aws::EventBridgeScheduler::new(

@@ -4,14 +4,15 @@
 
 use async_trait::async_trait;
 use chrono::{Duration, Utc};
+use domain::event::NudgeChannel;
 use domain::event::{CrewAssignment, CrewRole, EventKind, EventSpec};
 use domain::org::{Member, Org, OrgScope};
 use domain::ports::{
-    DomainEvent, DomainEvents, EventStore, MailError, Mailer, MemberStore, OrgStore, OutgoingEmail,
-    PublishError, SystemClock,
+    DomainEvent, DomainEvents, EventStore, MailError, Mailer, MemberStore, NotifyPreference,
+    OrgStore, OutgoingEmail, PublishError, PushDevice, PushStore, SystemClock,
 };
 use domain::{Email, Event, EventId, OrgId, Role};
-use nudge::Nudger;
+use nudge::{Nudger, PushPorts};
 use std::sync::{Arc, Mutex};
 use store_dynamodb::DynamoStore;
 
@@ -45,6 +46,8 @@ impl Mailer for Flaky {
 
 struct World {
     nudger: Arc<Nudger>,
+    /// The loopback push service, when the world pushes.
+    push: Option<test_support::PushService>,
     store: Arc<DynamoStore>,
     mailer: Arc<Flaky>,
     feed: Arc<Feed>,
@@ -113,7 +116,17 @@ impl World {
 }
 
 async fn world() -> Option<World> {
+    world_pushing(false).await
+}
+
+/// With `push`, the nudger also pushes, through the real push crate, to a loopback push service.
+async fn world_pushing(push: bool) -> Option<World> {
     let sdk = aws_env::test_endpoint().await?;
+    let push_service = if push {
+        Some(test_support::PushService::start()?)
+    } else {
+        None
+    };
     let suffix = ulid::Ulid::new().to_string().to_lowercase();
     let ddb = aws_sdk_dynamodb::Client::new(&sdk);
     let table = format!("nudge-{suffix}");
@@ -172,9 +185,24 @@ async fn world() -> Option<World> {
         publisher: feed.clone(),
         clock: Arc::new(SystemClock),
         app_url: "https://app.example.com".into(),
+        push: push_service.as_ref().map(|_| PushPorts {
+            store: store.clone(),
+            pusher: Arc::new(push::WebPusher::new(
+                push::Client::new()
+                    .expect("client")
+                    .with_first_pause(std::time::Duration::from_millis(20)),
+                push::VapidKey::derive(
+                    "a-generated-secret-string-of-the-stage-0123456789",
+                    "mailto:ops@example.com",
+                )
+                .expect("vapid"),
+                push::Endpoints::AlsoHttpLoopback,
+            )),
+        }),
     });
     Some(World {
         nudger,
+        push: push_service,
         store,
         mailer,
         feed,
@@ -417,4 +445,172 @@ async fn the_hourly_reconciliation_plans_a_nudge_the_scheduler_refused() {
         (planned.event_id, planned.anchor_at),
         (event.id.clone(), event.departs_at)
     );
+}
+
+impl World {
+    /// Subscribes one of `who`'s phones at the push service and stores it as the api would.
+    async fn phone(&self, who: &str, id: &str, behaviour: &str) {
+        let svc = self.push.as_ref().expect("a pushing world");
+        let sub = svc.subscribe(id, behaviour);
+        let now = Utc::now();
+        self.store
+            .put_push_device(
+                &Email::parse(&self.addr(who)).expect("valid"),
+                &PushDevice {
+                    id: id.into(),
+                    endpoint: sub.endpoint,
+                    p256dh: sub.p256dh,
+                    auth: sub.auth,
+                    label: format!("{who}'s phone"),
+                    created_at: now,
+                    expires_at: now + Duration::days(60),
+                },
+            )
+            .await
+            .expect("device");
+    }
+
+    fn pushed(&self, id: &str) -> Vec<serde_json::Value> {
+        self.push.as_ref().expect("a pushing world").received(id)
+    }
+
+    async fn devices(&self, who: &str) -> Vec<String> {
+        self.store
+            .push_devices(&Email::parse(&self.addr(who)).expect("valid"), Utc::now())
+            .await
+            .expect("devices")
+            .into_iter()
+            .map(|d| d.id)
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn a_phone_and_the_inbox_each_get_the_nudge_once_under_a_double_invocation() {
+    let Some(w) = world_pushing(true).await else {
+        return;
+    };
+    let event = w.event(30).await;
+    let deck_phone = format!("deck-phone-{}", w.suffix);
+    let dead_phone = format!("deck-old-{}", w.suffix);
+    w.phone("deck", &deck_phone, "ok").await;
+    w.phone("deck", &dead_phone, "gone").await;
+    let input = w.input(&event);
+    let (a, b) = tokio::join!(
+        nudge::handle(&w.nudger, &input),
+        nudge::handle(&w.nudger, &input)
+    );
+    let (a, b) = (a.expect("first"), b.expect("second"));
+    let total = |k: &str| a[k].as_u64().unwrap_or(0) + b[k].as_u64().unwrap_or(0);
+    assert_eq!(
+        total("sent"),
+        3,
+        "cap's email, deck's email and deck's push: {a} {b}"
+    );
+
+    let got = w.pushed(&deck_phone);
+    assert_eq!(got.len(), 1, "one push to the phone: {got:?}");
+    assert_eq!(
+        got[0]["problems"],
+        serde_json::json!([]),
+        "VAPID and encryption as a push service checks them"
+    );
+    let note: serde_json::Value =
+        serde_json::from_str(got[0]["plaintext"].as_str().expect("decrypted")).expect("json");
+    assert_eq!(
+        note["url"],
+        format!("https://app.example.com/events/{}?org=jada", event.id).as_str()
+    );
+    assert!(
+        note["title"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("Sunset sail departs in")
+    );
+    assert_eq!(got[0]["urgency"], "high");
+    assert_eq!(w.mails_to("deck").await.len(), 1);
+    assert_eq!(w.mails_to("cap").await.len(), 1);
+    assert_eq!(
+        w.devices("deck").await,
+        std::slice::from_ref(&deck_phone),
+        "the 410 phone was removed"
+    );
+
+    // A third invocation sends nothing on either channel.
+    let again = nudge::handle(&w.nudger, &input).await.expect("third");
+    assert_eq!(again["sent"], 0);
+    assert_eq!(w.pushed(&deck_phone).len(), 1);
+    let stored = w
+        .store
+        .get_event(&OrgScope::trusted(w.org.clone()), &event.id)
+        .await
+        .expect("event");
+    let push_records = stored
+        .nudges
+        .iter()
+        .filter(|n| n.channel == NudgeChannel::Push)
+        .count();
+    assert_eq!(
+        push_records, 1,
+        "one push record, beside the two email records"
+    );
+}
+
+#[tokio::test]
+async fn push_only_skips_the_email_unless_no_phone_takes_it() {
+    let Some(w) = world_pushing(true).await else {
+        return;
+    };
+    let event = w.event(30).await;
+    let cap_phone = format!("cap-phone-{}", w.suffix);
+    let deck_old = format!("deck-gone-{}", w.suffix);
+    w.phone("cap", &cap_phone, "ok").await;
+    w.phone("deck", &deck_old, "gone").await;
+    for who in ["cap", "deck"] {
+        w.store
+            .set_notify_preference(
+                &Email::parse(&w.addr(who)).expect("valid"),
+                NotifyPreference::Push,
+            )
+            .await
+            .expect("preference");
+    }
+    let out = nudge::handle(&w.nudger, &w.input(&event))
+        .await
+        .expect("nudge");
+    assert_eq!(out["sent"], 2, "{out}");
+    assert_eq!(w.pushed(&cap_phone).len(), 1);
+    assert!(
+        w.mails_to("cap").await.is_empty(),
+        "push only: no email when the phone took it"
+    );
+    assert_eq!(
+        w.mails_to("deck").await.len(),
+        1,
+        "the only phone is gone: the email carries it"
+    );
+    assert!(w.devices("deck").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_push_service_that_stays_down_is_a_retryable_failure_and_the_retry_sends_no_second_email()
+{
+    let Some(w) = world_pushing(true).await else {
+        return;
+    };
+    let event = w.event(30).await;
+    let phone = format!("busy-{}", w.suffix);
+    w.phone("deck", &phone, "throttle").await;
+    let err = nudge::handle(&w.nudger, &w.input(&event))
+        .await
+        .expect_err("push failed");
+    assert!(err.is_retryable(), "{err}");
+    // The emails went; the retry sends none again, and tries the push again.
+    assert_eq!(w.mails_to("deck").await.len(), 1);
+    assert_eq!(w.mails_to("cap").await.len(), 1);
+    let again = nudge::handle(&w.nudger, &w.input(&event))
+        .await
+        .expect_err("still throttled");
+    assert!(again.is_retryable());
+    assert_eq!(w.mails_to("deck").await.len(), 1, "no second email");
 }

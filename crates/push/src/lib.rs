@@ -11,8 +11,10 @@
 //! to loopback only when [`Subscription::check`] is told so, keys of the right size and curve); a
 //! payload that would not fit the 4096-byte record is refused, not truncated.
 
+mod port;
 mod send;
 
+pub use port::{NUDGE_TTL, WebPusher, payload};
 pub use send::{Client, SendError};
 
 use base64::Engine;
@@ -152,6 +154,26 @@ impl VapidKey {
             public,
             contact: contact.to_string(),
         })
+    }
+
+    /// The key derived from a stage's generated secret string (Secrets Manager makes random
+    /// strings, not EC keys): the P-256 scalar is SHA-256("vapid" ‖ secret), re-hashed in the
+    /// astronomically unlikely case it is not below the curve order.
+    pub fn derive(secret: &str, contact: &str) -> Result<Self, PushError> {
+        use sha2::{Digest, Sha256};
+        if secret.len() < 32 {
+            return Err(PushError::BadVapidKey(
+                "the secret is shorter than 32 characters",
+            ));
+        }
+        let mut digest = Sha256::new()
+            .chain_update(b"vapid")
+            .chain_update(secret.as_bytes())
+            .finalize();
+        while SigningKey::from_slice(&digest).is_err() {
+            digest = Sha256::digest(digest);
+        }
+        Self::from_private(&URL_SAFE_NO_PAD.encode(digest), contact)
     }
 
     /// A fresh private key, base64url: what a stage's VAPID secret holds.

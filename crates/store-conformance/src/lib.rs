@@ -22,6 +22,7 @@ mod events;
 mod members;
 mod nudges;
 mod orgs;
+mod push;
 mod reports;
 mod sessions;
 mod signins;
@@ -30,6 +31,7 @@ pub use events::*;
 pub use members::*;
 pub use nudges::*;
 pub use orgs::*;
+pub use push::*;
 pub use reports::*;
 pub use sessions::*;
 pub use signins::*;
@@ -69,6 +71,8 @@ macro_rules! conformance_suite {
             report_sends_and_unsubscribes,
             calendar_feeds_have_one_live_token,
             calendar_regenerations_race_to_one_token,
+            push_devices_are_a_persons_own,
+            nudge_preferences_default_to_both,
         );
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {

@@ -1,6 +1,7 @@
 //! Nudge send claims: one send per (event, nudge, person).
 
 use super::*;
+use domain::event::NudgeChannel;
 
 pub async fn nudges_are_claimed_once<S: Store + 'static>(store: Arc<S>) {
     let a = with_org(&*store, "alpha").await;
@@ -10,6 +11,7 @@ pub async fn nudges_are_claimed_once<S: Store + 'static>(store: Arc<S>) {
         kind: NudgeKind::Departure,
         anchor_at: event.departs_at,
         email: email(who),
+        channel: NudgeChannel::Email,
     };
     let stale = Duration::minutes(5);
     let now = t0();
@@ -74,6 +76,22 @@ pub async fn nudges_are_claimed_once<S: Store + 'static>(store: Arc<S>) {
         ..key("cap@example.com")
     };
     assert_eq!(claim(moved, now).await, SendClaim::Claimed);
+    // The same nudge to the same person by push is claimed on its own, and recorded apart.
+    let by_push = NudgeKey {
+        channel: NudgeChannel::Push,
+        ..key("cap@example.com")
+    };
+    assert_eq!(claim(by_push.clone(), now).await, SendClaim::Claimed);
+    store
+        .finish_nudge(&a, &event.id, &by_push, NudgeState::Sent, now)
+        .await
+        .expect("finish push");
+    assert_eq!(claim(by_push, now).await, SendClaim::AlreadySent);
+    assert_eq!(
+        claim(key("cap@example.com"), now).await,
+        SendClaim::AlreadySent,
+        "the email record is untouched by the push one"
+    );
 
     // Concurrent claims: exactly one owner.
     let mut set = tokio::task::JoinSet::new();
@@ -93,10 +111,22 @@ pub async fn nudges_are_claimed_once<S: Store + 'static>(store: Arc<S>) {
     let cap = stored
         .nudges
         .iter()
-        .find(|n| n.email.as_str() == "cap@example.com" && n.anchor_at == event.departs_at)
+        .find(|n| {
+            n.email.as_str() == "cap@example.com"
+                && n.anchor_at == event.departs_at
+                && n.channel == NudgeChannel::Email
+        })
         .expect("recorded");
     assert_eq!(cap.state, NudgeState::Sent);
-    assert_eq!(stored.nudges.len(), 4);
+    assert_eq!(stored.nudges.len(), 5);
+    assert_eq!(
+        stored
+            .nudges
+            .iter()
+            .filter(|n| n.channel == NudgeChannel::Push)
+            .count(),
+        1
+    );
     assert_eq!(
         store
             .claim_nudge(

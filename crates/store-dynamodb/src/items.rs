@@ -5,8 +5,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use domain::email::Email;
 use domain::event::{
-    AuditEntry, CrewAssignment, Event, EventKind, EventStatus, NudgeKind, NudgeRecord, NudgeState,
-    TaskState,
+    AuditEntry, CrewAssignment, Event, EventKind, EventStatus, NudgeChannel, NudgeKind,
+    NudgeRecord, NudgeState, TaskState,
 };
 use domain::ids::{EventId, OrgId, TaskId};
 use domain::keys;
@@ -37,13 +37,19 @@ pub fn departure_key(at: DateTime<Utc>) -> String {
 }
 
 /// The key of one nudge inside an event's `nudges` map.
+/// Email keys keep the layout they had before push existed; other channels add `|<channel>`.
 pub fn nudge_map_key(key: &NudgeKey) -> String {
-    format!(
+    let base = format!(
         "{}|{}|{}",
         key.kind.as_str(),
         departure_key(key.anchor_at),
         key.email
-    )
+    );
+    if key.channel.is_email() {
+        base
+    } else {
+        format!("{base}|{}", key.channel.as_str())
+    }
 }
 
 /// An event: one item holding the event, its task states (a map keyed by task id, so each tick
@@ -170,6 +176,7 @@ impl EventItem {
                         kind: n.kind,
                         anchor_at: n.anchor_at,
                         email: n.email.clone(),
+                        channel: n.channel,
                     };
                     (nudge_map_key(&key), NudgeItem::new(&key, n.state, n.at))
                 })
@@ -235,6 +242,9 @@ pub struct NudgeItem {
     pub state: NudgeState,
     pub at: DateTime<Utc>,
     pub at_ms: i64,
+    /// Absent on email records (all of them before push existed).
+    #[serde(default, skip_serializing_if = "NudgeChannel::is_email")]
+    pub channel: NudgeChannel,
 }
 
 impl NudgeItem {
@@ -246,6 +256,7 @@ impl NudgeItem {
             state,
             at,
             at_ms: at.timestamp_millis(),
+            channel: key.channel,
         }
     }
 
@@ -256,6 +267,7 @@ impl NudgeItem {
             email: self.email,
             state: self.state,
             at: self.at,
+            channel: self.channel,
         }
     }
 }

@@ -13,6 +13,7 @@ mod events;
 mod items;
 mod members;
 mod orgs;
+mod push;
 mod reports;
 mod sessions;
 mod signins;

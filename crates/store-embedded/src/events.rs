@@ -205,9 +205,7 @@ impl EventStore for EmbeddedStore {
         let key = key.clone();
         let outcome = self
             .modify_event(scope, id, move |event| {
-                let existing = event.nudges.iter_mut().find(|n| {
-                    n.kind == key.kind && n.anchor_at == key.anchor_at && n.email == key.email
-                });
+                let existing = event.nudges.iter_mut().find(|n| key.matches(n));
                 match existing {
                     None => {
                         event.nudges.push(NudgeRecord {
@@ -216,6 +214,7 @@ impl EventStore for EmbeddedStore {
                             email: key.email,
                             state: NudgeState::Sending,
                             at: now,
+                            channel: key.channel,
                         });
                         Ok(Some(SendClaim::Claimed))
                     }
@@ -247,9 +246,7 @@ impl EventStore for EmbeddedStore {
             let n = event
                 .nudges
                 .iter_mut()
-                .find(|n| {
-                    n.kind == key.kind && n.anchor_at == key.anchor_at && n.email == key.email
-                })
+                .find(|n| key.matches(n))
                 .ok_or(StoreError::NotFound)?;
             n.state = state;
             n.at = now;

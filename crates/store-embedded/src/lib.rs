@@ -14,6 +14,7 @@ mod calendar;
 mod events;
 mod members;
 mod orgs;
+mod push;
 mod reports;
 mod sessions;
 mod signins;

@@ -148,3 +148,88 @@ pub fn test_python() -> Option<String> {
         }
     }
 }
+
+/// tests/push/push_service.py on loopback: a push service written apart from the push crate. It
+/// plays the browser's side too (it makes each subscription's keys), checks each request's VAPID
+/// token and decrypts its body. Stopped when dropped.
+pub struct PushService {
+    child: std::process::Child,
+    pub port: u16,
+}
+
+impl Drop for PushService {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A browser's subscription, as `PushSubscription.toJSON()` gives it.
+#[derive(Debug, Clone)]
+pub struct BrowserSubscription {
+    pub endpoint: String,
+    pub p256dh: String,
+    pub auth: String,
+}
+
+impl PushService {
+    /// `None` outside CI without the test Python (see [`test_python`]).
+    pub fn start() -> Option<Self> {
+        use std::io::BufRead;
+        let python = test_python()?;
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/push/push_service.py"
+        );
+        let mut child = std::process::Command::new(python)
+            .arg(script)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("push service");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("port");
+        let port = line.trim().parse().expect("a port on the first line");
+        Some(Self { child, port })
+    }
+
+    /// A new subscription `id` whose push requests get `behaviour`: `ok`, `gone` (410), `flaky`
+    /// (503 once, then 201) or `throttle` (429).
+    pub fn subscribe(&self, id: &str, behaviour: &str) -> BrowserSubscription {
+        let got = self.http(
+            "POST",
+            "/register",
+            &serde_json::json!({"id": id, "behaviour": behaviour}).to_string(),
+        );
+        let s = |k: &str| got[k].as_str().expect("registered").to_string();
+        BrowserSubscription {
+            endpoint: s("endpoint"),
+            p256dh: s("p256dh"),
+            auth: s("auth"),
+        }
+    }
+
+    /// What reached subscription `id`: `[{"ok", "plaintext", "ttl", "urgency", "topic", "problems"}]`.
+    pub fn received(&self, id: &str) -> Vec<serde_json::Value> {
+        self.http("GET", &format!("/received/{id}"), "")
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn http(&self, method: &str, path: &str, body: &str) -> serde_json::Value {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("write");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("read");
+        let json = answer.split("\r\n\r\n").nth(1).unwrap_or("null");
+        serde_json::from_str(json).unwrap_or(serde_json::Value::Null)
+    }
+}

@@ -117,6 +117,7 @@ pub fn event(
             email: by,
             state: NudgeState::Sent,
             at: departs_at - Duration::minutes(30),
+            channel: domain::event::NudgeChannel::Email,
         });
     }
     e

@@ -10,6 +10,7 @@ mod calendar;
 mod directory;
 mod events;
 mod people;
+mod phones;
 mod reports;
 pub mod views;
 
@@ -20,7 +21,7 @@ use axum::routing::{get, post, put};
 use domain::Role;
 use domain::ports::{
     CalendarStore, Clock, DomainEvents, EventStore, MemberStore, NudgeScheduler, OrgStore,
-    ReportStore,
+    PushStore, ReportStore,
 };
 use std::sync::Arc;
 use web::Problem;
@@ -34,6 +35,9 @@ pub struct AppState {
     pub events: Arc<dyn EventStore>,
     pub reports: Arc<dyn ReportStore>,
     pub calendars: Arc<dyn CalendarStore>,
+    pub pushes: Arc<dyn PushStore>,
+    /// The VAPID public key phones subscribe with; `None` where this server sends no push.
+    pub vapid_public_key: Option<String>,
     pub scheduler: Arc<dyn NudgeScheduler>,
     pub publisher: Arc<dyn DomainEvents>,
     pub clock: Arc<dyn Clock>,
@@ -55,7 +59,9 @@ impl AppState {
             members: store.clone(),
             events: store.clone(),
             reports: store.clone(),
-            calendars: store,
+            calendars: store.clone(),
+            pushes: store,
+            vapid_public_key: None,
             scheduler,
             publisher,
             clock,
@@ -80,6 +86,12 @@ pub fn router(state: AppState) -> Router {
                 .post(calendar::create)
                 .delete(calendar::revoke),
         )
+        .route(
+            "/api/me/notifications",
+            get(phones::show).put(phones::set_preference),
+        )
+        .route("/api/me/phones", post(phones::add))
+        .route("/api/me/phones/{id}", axum::routing::delete(phones::remove))
         // The calendar feed: a public path, its token is the credential.
         .route("/cal/{file}", get(calendar::feed))
         .route("/api/events", get(events::list).post(events::create))
@@ -223,6 +235,7 @@ impl utoipa::Modify for BearerAuth {
     security(("bearer" = [])),
     paths(
         people::me, calendar::status, calendar::create, calendar::revoke, calendar::feed,
+        phones::show, phones::set_preference, phones::add, phones::remove,
         events::list, events::create, events::show, events::edit, events::cancel,
         events::departed, events::returned, events::timing, events::tick,
         people::templates, people::list_members, people::add_member, people::edit_member,
@@ -230,7 +243,9 @@ impl utoipa::Modify for BearerAuth {
         reports::weekly, reports::unsubscribe,
     ),
     components(schemas(
-        views::Me, views::OrgSummary, calendar::CalendarFeedStatus, calendar::NewCalendarFeed, views::EventPage, views::EventSummary, views::EventView,
+        views::Me, views::OrgSummary, calendar::CalendarFeedStatus, calendar::NewCalendarFeed,
+        phones::PhoneView, phones::NotificationSettings, phones::PreferencePatch, phones::NewPhone,
+        phones::SubscriptionKeys, domain::ports::NotifyPreference, views::EventPage, views::EventSummary, views::EventView,
         views::Checklist, views::ChecklistPhase, views::ChecklistTask, views::CrewView,
         views::TickResult, views::MemberView, views::OrgView, views::HomePortView,
         events::TickRequest, events::ActualTime, people::NewMember, people::MemberPatch, people::OrgPatch,

@@ -80,7 +80,13 @@ pub struct TestApp {
     /// and outbox: what a second warm Lambda instance is.
     /// With `Some(sessions)`, that allowlist instead of the store's.
     pub instance: Arc<Instance>,
+    /// The same app where no VAPID key is configured (a server that sends no push).
+    pub without_push: Router,
 }
+
+/// The VAPID public key the test app offers phones (the P-256 generator point; any point will do).
+pub const VAPID_PUBLIC_KEY: &str =
+    "BGsX0fLhLEJH-Lzm5WOkQPJ3A32BLeszoPShOUXYmMKWT-NC4v4af5uO5-tKfA-eFivOM1drMV7Oy7ZAaDe_UfU";
 
 pub fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 7, 1, 16, 0, 0)
@@ -162,18 +168,26 @@ impl TestApp {
                         "https://app.example.com",
                         ports,
                     ));
-                    let state = AppState::new(
+                    let mut state = AppState::new(
                         auth.clone(),
                         store.clone(),
                         scheduler.clone(),
                         feed.clone(),
                         clock.clone(),
                     );
+                    state.vapid_public_key = Some(VAPID_PUBLIC_KEY.into());
                     (web::layers(api::router(state)), auth)
                 },
             ) as Arc<Instance>
         };
         let (router, auth) = instance(None);
+        let without_push = web::layers(api::router(AppState::new(
+            auth.clone(),
+            store.clone(),
+            scheduler.clone(),
+            feed.clone(),
+            clock.clone(),
+        )));
         let app = Self {
             router,
             auth,
@@ -183,6 +197,7 @@ impl TestApp {
             feed,
             outbox,
             instance,
+            without_push,
         };
         app.seed().await;
         app

@@ -58,16 +58,17 @@ const TABLE_READ_WRITE = [
   'dynamodb:ConditionCheckItem',
 ];
 
-type SecretName = 'jwtKeys' | 'pepper' | 'originVerify';
+type SecretName = 'jwtKeys' | 'pepper' | 'originVerify' | 'vapid';
 
 /** What each function may do beyond writing its own logs and sending mail. */
 const ACCESS: Record<FunctionName, { table: string[]; secrets: SecretName[]; putEvents: boolean }> = {
   // The two functions behind the HTTP API check CloudFront's origin header (originVerify).
-  api: { table: TABLE_READ_WRITE, secrets: ['jwtKeys', 'pepper', 'originVerify'], putEvents: true },
+  // api offers the VAPID public key to phones; nudge signs its pushes with the private key.
+  api: { table: TABLE_READ_WRITE, secrets: ['jwtKeys', 'pepper', 'originVerify', 'vapid'], putEvents: true },
   'magic-link': { table: TABLE_READ_WRITE, secrets: ['jwtKeys', 'pepper', 'originVerify'], putEvents: false },
   nudge: {
-    table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Query'],
-    secrets: [],
+    table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
+    secrets: ['vapid'],
     putEvents: true,
   },
   // The pepper signs one-click unsubscribe tokens in the report emails.
@@ -82,6 +83,7 @@ const SECRET_ENV: Record<SecretName, string> = {
   jwtKeys: 'JWT_KEYS_SECRET_ARN',
   pepper: 'PEPPER_SECRET_ARN',
   originVerify: 'ORIGIN_VERIFY_SECRET_ARN',
+  vapid: 'VAPID_SECRET_ARN',
 };
 
 export class ShipCaptainCrewStack extends Stack {
@@ -157,7 +159,20 @@ export class ShipCaptainCrewStack extends Stack {
           excludePunctuation: true,
         },
       }),
+      // 64 random characters; the P-256 VAPID key is derived from them (push::VapidKey::derive),
+      // as Secrets Manager generates strings, not EC keys.
+      vapid: new secretsmanager.Secret(this, 'Vapid', {
+        secretName: `shipcaptaincrew/${config.stage}/vapid`,
+        description: 'The seed of the Web Push (VAPID) key pair; phones subscribe to its public key',
+        removalPolicy: config.removalPolicy,
+        generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      }),
     };
+    Validations.of(secrets.vapid).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotation is manual by design: every phone subscription is bound to the VAPID public key, so a new key silently ends push to every phone until each subscribes again; it is changed only deliberately, after a leak.',
+    });
     Validations.of(secrets.jwtKeys).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
@@ -194,6 +209,8 @@ export class ShipCaptainCrewStack extends Stack {
           SES_CONFIGURATION_SET: configurationSet.configurationSetName,
           ...Object.fromEntries(access.secrets.map((s) => [SECRET_ENV[s], secrets[s].secretArn])),
           ...(access.putEvents ? { EVENT_BUS_NAME: bus.eventBusName } : {}),
+          // Push services write to this address about our pushes (VAPID's `sub`).
+          ...(access.secrets.includes('vapid') ? { VAPID_CONTACT: `mailto:${config.operatorEmail}` } : {}),
           // The weekly roll-up across orgs goes to deployment-configured recipients.
           ...(name === 'report' ? { PORTFOLIO_RECIPIENTS: config.portfolioRecipients.join(',') } : {}),
           // Behind CloudFront, API Gateway's sourceIp is an edge address; the viewer's address

@@ -41,6 +41,8 @@ const EXPECTED_ENV: Record<FunctionName, string[]> = {
     'JWT_KEYS_SECRET_ARN',
     'PEPPER_SECRET_ARN',
     'ORIGIN_VERIFY_SECRET_ARN',
+    'VAPID_SECRET_ARN',
+    'VAPID_CONTACT',
     'SCHEDULER_GROUP',
     'SCHEDULER_ROLE_ARN',
     'NUDGE_FUNCTION_ARN',
@@ -54,7 +56,16 @@ const EXPECTED_ENV: Record<FunctionName, string[]> = {
     'ORIGIN_VERIFY_SECRET_ARN',
     'CLIENT_IP_HEADER',
   ],
-  nudge: [...COMMON_ENV, 'EVENT_BUS_NAME', 'SCHEDULER_GROUP', 'SCHEDULER_ROLE_ARN', 'NUDGE_FUNCTION_ARN', 'NUDGE_DLQ_ARN'],
+  nudge: [
+    ...COMMON_ENV,
+    'EVENT_BUS_NAME',
+    'SCHEDULER_GROUP',
+    'SCHEDULER_ROLE_ARN',
+    'NUDGE_FUNCTION_ARN',
+    'NUDGE_DLQ_ARN',
+    'VAPID_SECRET_ARN',
+    'VAPID_CONTACT',
+  ],
   report: [...COMMON_ENV, 'PEPPER_SECRET_ARN', 'PORTFOLIO_RECIPIENTS'],
 };
 const EXPECTED_SIZING: Record<FunctionName, [number, number]> = {
@@ -165,7 +176,8 @@ describe.each(STAGES_UNDER_TEST)('stack (%s)', (stage) => {
     const expected: Record<FunctionName, string[]> = {
       api: ['BatchWriteItem', 'ConditionCheckItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
       'magic-link': ['BatchWriteItem', 'ConditionCheckItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
-      nudge: ['GetItem', 'PutItem', 'Query', 'UpdateItem'],
+      // DeleteItem: a phone whose push subscription is gone (404/410) is removed.
+      nudge: ['DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
       report: ['GetItem', 'PutItem', 'Query', 'UpdateItem'],
     };
     for (const name of FUNCTION_NAMES) {
@@ -185,10 +197,11 @@ describe.each(STAGES_UNDER_TEST)('stack (%s)', (stage) => {
     const jwt = ref(logicalId(stack.node.findChild('JwtKeys')));
     const pepper = ref(logicalId(stack.node.findChild('Pepper')));
     const originVerify = ref(logicalId(stack.node.findChild('OriginVerify')));
+    const vapid = ref(logicalId(stack.node.findChild('Vapid')));
     const expected: Record<FunctionName, unknown[]> = {
-      api: [jwt, pepper, originVerify],
+      api: [jwt, pepper, originVerify, vapid],
       'magic-link': [jwt, pepper, originVerify],
-      nudge: [],
+      nudge: [vapid],
       report: [pepper],
     };
     for (const name of FUNCTION_NAMES) {

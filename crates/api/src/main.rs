@@ -20,10 +20,25 @@ async fn main() -> Result<(), Error> {
         env("DYNAMODB_TABLE")?,
     ));
     // The secrets are read concurrently: init waits for the slowest read, not their sum.
-    let (auth, origin) = tokio::try_join!(
-        magic_link::auth_from_env(&sdk, store.clone()),
-        magic_link::origin_check_from_env(&sdk),
+    let (auth, origin, vapid) = tokio::try_join!(
+        async {
+            magic_link::auth_from_env(&sdk, store.clone())
+                .await
+                .map_err(Error::from)
+        },
+        async {
+            magic_link::origin_check_from_env(&sdk)
+                .await
+                .map_err(Error::from)
+        },
+        async {
+            aws_env::secret(&sdk, "VAPID_SECRET_ARN")
+                .await
+                .map_err(Error::from)
+        },
     )?;
+    // Phones subscribe to the public half; the nudge signs with the private half.
+    let vapid = push::VapidKey::derive(&vapid, &env("VAPID_CONTACT")?)?;
     let scheduler = EventBridgeScheduler::new(
         aws_sdk_scheduler::Client::new(&sdk),
         SchedulerConfig {
@@ -37,12 +52,13 @@ async fn main() -> Result<(), Error> {
         aws_sdk_eventbridge::Client::new(&sdk),
         env("EVENT_BUS_NAME")?,
     );
-    let state = AppState::new(
+    let mut state = AppState::new(
         auth,
         store,
         Arc::new(scheduler),
         Arc::new(publisher),
         Arc::new(SystemClock),
     );
+    state.vapid_public_key = Some(vapid.public_key().to_string());
     lambda_http::run(api::lambda_app(state, origin)).await
 }

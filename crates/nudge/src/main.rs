@@ -15,10 +15,14 @@ async fn main() -> Result<(), Error> {
         aws_sdk_dynamodb::Client::new(&sdk),
         aws_env::env("DYNAMODB_TABLE")?,
     ));
+    let vapid = push::VapidKey::derive(
+        &aws_env::secret(&sdk, "VAPID_SECRET_ARN").await?,
+        &aws_env::env("VAPID_CONTACT")?,
+    )?;
     let nudger = Nudger {
         events: store.clone(),
         orgs: store.clone(),
-        members: store,
+        members: store.clone(),
         mailer: Arc::new(mail_ses::SesMailer::new(
             aws_sdk_sesv2::Client::new(&sdk),
             aws_env::env("SES_SENDER_ADDRESS")?,
@@ -30,8 +34,14 @@ async fn main() -> Result<(), Error> {
         )),
         clock: Arc::new(domain::ports::SystemClock),
         app_url: aws_env::env("APP_URL")?,
-        // Web Push needs the stage's VAPID key, which the stack does not provision yet.
-        push: None,
+        push: Some(nudge::PushPorts {
+            store,
+            pusher: Arc::new(push::WebPusher::new(
+                push::Client::new()?,
+                vapid,
+                push::Endpoints::HttpsOnly,
+            )),
+        }),
     };
     // The same schedule settings the api writes nudges with, so a re-plan writes what it would.
     let scheduler = scheduler_aws::EventBridgeScheduler::new(

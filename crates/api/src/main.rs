@@ -21,16 +21,8 @@ async fn main() -> Result<(), Error> {
     ));
     // The secrets are read concurrently: init waits for the slowest read, not their sum.
     let (auth, origin, vapid) = tokio::try_join!(
-        async {
-            magic_link::auth_from_env(&sdk, store.clone())
-                .await
-                .map_err(Error::from)
-        },
-        async {
-            magic_link::origin_check_from_env(&sdk)
-                .await
-                .map_err(Error::from)
-        },
+        magic_link::auth_from_env(&sdk, store.clone()),
+        magic_link::origin_check_from_env(&sdk),
         async {
             aws_env::secret(&sdk, "VAPID_SECRET_ARN")
                 .await

@@ -17,6 +17,7 @@ use web::{Json, Problem};
 pub struct DevState {
     pub outbox: Outbox,
     pub scheduler: Arc<LocalScheduler>,
+    pub push: crate::push::PushOutbox,
 }
 
 pub fn router(state: DevState) -> Router {
@@ -25,6 +26,8 @@ pub fn router(state: DevState) -> Router {
         .route("/dev/outbox.json", get(outbox_json))
         .route("/dev/outbox/{id}", get(message_page))
         .route("/dev/schedules", get(schedules))
+        .route("/dev/push", get(push_page))
+        .route("/dev/push.json", get(push_json))
         .route("/dev/nudges/{event_id}/{kind}", post(fire))
         .with_state(state)
 }
@@ -35,7 +38,7 @@ fn page(title: &str, body: &str) -> Html<String> {
 <title>{t}</title><style>body{{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:860px;padding:16px;color:#0b1a2b}}\
 a{{color:#0b4f8a}}table{{border-collapse:collapse;width:100%}}td,th{{text-align:left;padding:8px;border-bottom:1px solid #ccd}}\
 iframe{{width:100%;height:520px;border:1px solid #ccd}}pre{{white-space:pre-wrap;background:#f2f4f7;padding:12px}}</style></head>\
-<body><p><a href=\"/\">App</a> · <a href=\"/dev/outbox\">Outbox</a> · <a href=\"/dev/schedules\">Schedules</a></p><h1>{t}</h1>{body}</body></html>",
+<body><p><a href=\"/\">App</a> · <a href=\"/dev/outbox\">Outbox</a> · <a href=\"/dev/push\">Push</a> · <a href=\"/dev/schedules\">Schedules</a></p><h1>{t}</h1>{body}</body></html>",
         t = escape(title)
     ))
 }
@@ -112,6 +115,37 @@ fn linkify(escaped: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// What would have been pushed to phones, newest first.
+async fn push_page(State(s): State<DevState>) -> Html<String> {
+    let mut entries = s.push.entries();
+    entries.reverse();
+    let rows: String = entries
+        .iter()
+        .map(|e| {
+            format!(
+                "<tr><td>{}</td><td>{}</td><td><strong>{}</strong><br>{}</td><td><a href=\"{}\">open</a></td></tr>",
+                escape(&e.at.to_rfc3339()),
+                escape(&e.phone_label),
+                escape(&e.title),
+                escape(&e.body),
+                escape(&e.url)
+            )
+        })
+        .collect();
+    let body = if entries.is_empty() {
+        "<p>Nothing pushed yet. Turn on notifications on the Account screen, then fire a nudge from <a href=\"/dev/schedules\">the schedules</a>.</p>".to_string()
+    } else {
+        format!(
+            "<table><tr><th>When</th><th>Phone</th><th>Notification</th><th></th></tr>{rows}</table>"
+        )
+    };
+    page("Push outbox", &body)
+}
+
+async fn push_json(State(s): State<DevState>) -> Json<Vec<crate::push::PushEntry>> {
+    Json(s.push.entries())
 }
 
 async fn schedules(State(s): State<DevState>) -> Json<Vec<domain::ports::NudgeSchedule>> {

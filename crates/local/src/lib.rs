@@ -7,6 +7,7 @@
 
 mod dev;
 mod feed;
+mod push;
 mod scheduler;
 mod secrets;
 
@@ -70,6 +71,9 @@ pub async fn start(config: &Config) -> Result<Local, StartError> {
         AuthPorts::from_store(store.clone(), Arc::new(outbox.clone()), clock.clone()),
     ));
     let feed = Arc::new(FileFeed::new(config.data.join("domain-events.jsonl")));
+    let push_outbox = push::PushOutbox::new(config.data.join("push.jsonl"), clock.clone());
+    let vapid = ::push::VapidKey::derive(&secrets.vapid, "mailto:dev@localhost")
+        .map_err(|e| secrets::SecretsError::Invalid(e.to_string()))?;
     let nudger = Arc::new(Nudger {
         events: store.clone(),
         orgs: store.clone(),
@@ -78,7 +82,10 @@ pub async fn start(config: &Config) -> Result<Local, StartError> {
         publisher: feed.clone(),
         clock: clock.clone(),
         app_url: config.app_url.clone(),
-        push: None,
+        push: Some(nudge::PushPorts {
+            store: store.clone(),
+            pusher: Arc::new(push_outbox.clone()),
+        }),
     });
     let scheduler = LocalScheduler::spawn(nudger);
     if store.is_empty().await? {
@@ -107,7 +114,8 @@ pub async fn start(config: &Config) -> Result<Local, StartError> {
             }
         });
     }
-    let state = api::AppState::new(auth.clone(), store.clone(), scheduler.clone(), feed, clock);
+    let mut state = api::AppState::new(auth.clone(), store.clone(), scheduler.clone(), feed, clock);
+    state.vapid_public_key = Some(vapid.public_key().to_string());
     let router = router(
         config,
         auth.clone(),
@@ -115,6 +123,7 @@ pub async fn start(config: &Config) -> Result<Local, StartError> {
         dev::DevState {
             outbox: outbox.clone(),
             scheduler: scheduler.clone(),
+            push: push_outbox,
         },
     );
     Ok(Local {

@@ -18,12 +18,17 @@ pub enum SecretsError {
 pub struct Secrets {
     pub keys: KeyRing,
     pub pepper: Pepper,
+    /// The seed of the local VAPID key (`push::VapidKey::derive`).
+    pub vapid: String,
 }
 
 #[derive(Serialize, Deserialize)]
 struct DevFile {
     jwt_keys: String,
     pepper: String,
+    /// Absent in files written before push existed: made and saved on the next start.
+    #[serde(default)]
+    vapid: Option<String>,
 }
 
 fn random_secret() -> Result<String, SecretsError> {
@@ -40,8 +45,12 @@ pub fn load_or_create(data: &Path) -> Result<Secrets, SecretsError> {
         path: path.display().to_string(),
         reason: e.to_string(),
     };
-    let file: DevFile = match (std::env::var("JWT_KEYS"), std::env::var("PEPPER")) {
-        (Ok(jwt_keys), Ok(pepper)) => DevFile { jwt_keys, pepper },
+    let mut file: DevFile = match (std::env::var("JWT_KEYS"), std::env::var("PEPPER")) {
+        (Ok(jwt_keys), Ok(pepper)) => DevFile {
+            jwt_keys,
+            pepper,
+            vapid: std::env::var("VAPID").ok(),
+        },
         _ if path.exists() => serde_json::from_slice(&std::fs::read(&path).map_err(io)?)
             .map_err(|e| SecretsError::Invalid(e.to_string()))?,
         _ => {
@@ -49,6 +58,7 @@ pub fn load_or_create(data: &Path) -> Result<Secrets, SecretsError> {
                 jwt_keys: serde_json::json!({"current_kid": "dev1", "current": random_secret()?})
                     .to_string(),
                 pepper: random_secret()?,
+                vapid: Some(random_secret()?),
             };
             std::fs::create_dir_all(data).map_err(io)?;
             let json = serde_json::to_vec_pretty(&file)
@@ -57,7 +67,21 @@ pub fn load_or_create(data: &Path) -> Result<Secrets, SecretsError> {
             file
         }
     };
+    let vapid = match file.vapid.take() {
+        Some(v) => v,
+        None => {
+            let v = random_secret()?;
+            file.vapid = Some(v.clone());
+            if path.exists() {
+                let json = serde_json::to_vec_pretty(&file)
+                    .map_err(|e| SecretsError::Invalid(e.to_string()))?;
+                std::fs::write(&path, json).map_err(io)?;
+            }
+            v
+        }
+    };
     Ok(Secrets {
+        vapid,
         keys: KeyRing::from_json(&file.jwt_keys)
             .map_err(|e| SecretsError::Invalid(e.to_string()))?,
         pepper: Pepper::new(file.pepper.into_bytes())

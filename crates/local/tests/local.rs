@@ -140,6 +140,24 @@ async fn health_signin_timing_nudge_and_restart() {
         s["event_id"].as_str().expect("id"),
         s["kind"].as_str().expect("kind"),
     );
+    // The captain turned on notifications on a phone: the nudge is also "pushed", into the local
+    // push outbox (/dev/push), beside the email.
+    let (status, settings) = call(r, Method::GET, "/api/me/notifications", Some(jwt), None).await;
+    assert_eq!(status, 200);
+    let vapid = settings["vapid_public_key"]
+        .as_str()
+        .expect("a local VAPID key");
+    let (status, phone) = call(
+        r,
+        Method::POST,
+        "/api/me/phones",
+        Some(jwt),
+        Some(json!({"endpoint": "https://push.example.net/captain-phone",
+                    "keys": {"p256dh": vapid, "auth": "AAECAwQFBgcICQoLDA0ODw"},
+                    "label": "Captain's phone"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{phone}");
     let (status, fired) = call(
         r,
         Method::POST,
@@ -149,6 +167,23 @@ async fn health_signin_timing_nudge_and_restart() {
     )
     .await;
     assert_eq!(status, 200, "{fired}");
+    let (_, pushed) = call(r, Method::GET, "/dev/push.json", None, None).await;
+    let pushed = pushed.as_array().cloned().unwrap_or_default();
+    assert_eq!(pushed.len(), 1, "{pushed:?}");
+    assert_eq!(pushed[0]["phone_label"], "Captain's phone");
+    assert!(
+        pushed[0]["url"].as_str().is_some_and(
+            |u| u.starts_with(&format!("http://localhost:3000/events/{event_id}?org="))
+        ),
+        "{pushed:?}"
+    );
+    let (status, page) = call(r, Method::GET, "/dev/push", None, None).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.as_str()
+            .is_some_and(|p| p.contains("Captain&#39;s phone") || p.contains("Captain's phone")),
+        "{page}"
+    );
     let (_, outbox) = call(r, Method::GET, "/dev/outbox.json", None, None).await;
     assert!(
         outbox

@@ -650,6 +650,40 @@ async function main() {
     assert((await fetch(url)).status === 404, 'a stopped link still answers');
   });
 
+  await step('that crew member turns on notifications on the phone: permission asked only on the tap', async () => {
+    await sam.context.grantPermissions(['notifications'], { origin: APP });
+    // Headless Chromium has no push service to reach: the browser's subscribe() answers with a
+    // subscription as a push service would (a real P-256 key), and we count permission prompts.
+    await sam.context.addInitScript(() => {
+      window.__permissionAsks = 0;
+      const ask = Notification.requestPermission.bind(Notification);
+      Notification.requestPermission = (...args) => {
+        window.__permissionAsks += 1;
+        return ask(...args);
+      };
+      const json = {
+        endpoint: 'https://push.example.net/e2e-sam-phone',
+        expirationTime: null,
+        keys: {
+          p256dh: 'BGsX0fLhLEJH-Lzm5WOkQPJ3A32BLeszoPShOUXYmMKWT-NC4v4af5uO5-tKfA-eFivOM1drMV7Oy7ZAaDe_UfU',
+          auth: 'AAECAwQFBgcICQoLDA0ODw',
+        },
+      };
+      PushManager.prototype.getSubscription = async () => null;
+      PushManager.prototype.subscribe = async () => ({ endpoint: json.endpoint, toJSON: () => json });
+    });
+    await sam.page.goto(`${APP}/account`);
+    const button = sam.page.getByRole('button', { name: 'Notify me on this phone' });
+    await button.waitFor();
+    assert((await sam.page.evaluate(() => window.__permissionAsks)) === 0, 'permission was asked on load');
+    await button.click();
+    await sam.page.getByText('This phone will get your nudges.').waitFor();
+    assert((await sam.page.evaluate(() => window.__permissionAsks)) === 1, 'permission was not asked on the tap');
+    const phones = sam.page.getByRole('list', { name: 'Phones that get nudges' }).locator('li');
+    assert((await phones.count()) === 1, 'the phone is not listed');
+    await shot(sam.page, 'account-notifications');
+  });
+
   await step('a captain edits the crew of their event, picking from the members', async () => {
     const cap = await phone('captain.jada');
     await signInWithCode(cap.page, 'captain.jada@example.com');
@@ -744,7 +778,11 @@ async function main() {
     await sam.page.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
     // The nudge is in the event's history.
     await sam.page.locator('summary', { hasText: 'History' }).click();
-    await sam.page.locator('.history li', { hasText: 'Sam Crew: departure reminder sent' }).waitFor();
+    await sam.page.locator('.history li', { hasText: 'Sam Crew: departure reminder sent by email' }).waitFor();
+    // Sam turned on notifications on this phone (step above): the nudge went there too, once.
+    await sam.page.locator('.history li', { hasText: 'Sam Crew: departure reminder sent to their phone' }).waitFor();
+    const pushed = (await (await fetch(`${API}/dev/push.json`)).json()).filter((p) => p.url.includes(`/events/${target.id}?org=queenofsandiego`));
+    assert(pushed.length === 1, `pushes of that nudge to Sam's phone: ${JSON.stringify(pushed)}`);
     await tapTargets(sam.page, 'the event opened from a nudge');
     await sam.page.locator('.history').scrollIntoViewIfNeeded();
     await shot(sam.page, 'event-history');

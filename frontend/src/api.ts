@@ -339,6 +339,39 @@ export function revokeCalendarFeed(): Promise<void> {
   return call('/api/me/calendar', { method: 'DELETE' });
 }
 
+// ---- notifications -----------------------------------------------------------
+
+export type NotifyPreference = 'both' | 'email' | 'push';
+
+export interface PhoneView {
+  id: string;
+  label: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface NotificationSettings {
+  preference: NotifyPreference;
+  vapid_public_key: string | null;
+  phones: PhoneView[];
+}
+
+export function notificationSettings(): Promise<NotificationSettings> {
+  return call('/api/me/notifications');
+}
+
+export function setNotifyPreference(preference: NotifyPreference): Promise<NotificationSettings> {
+  return call('/api/me/notifications', { method: 'PUT', body: { preference } });
+}
+
+export function addPhone(subscription: PushSubscriptionJSON, label: string): Promise<PhoneView> {
+  return call('/api/me/phones', { method: 'POST', body: { ...subscription, label } });
+}
+
+export function removePhone(id: string): Promise<void> {
+  return call(`/api/me/phones/${encodeURIComponent(id)}`, { method: 'DELETE' });
+}
+
 /** A message for people from any failure of a call. */
 export function describe(e: unknown): string {
   if (e instanceof OfflineError) return "You're offline. Try again when you have signal.";

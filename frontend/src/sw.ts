@@ -80,3 +80,51 @@ sw.addEventListener('fetch', (event) => {
     event.respondWith(fromCacheThenNetwork(request));
   }
 });
+
+// ---- Web Push ---------------------------------------------------------------------------------
+// A nudge arrives as {"title", "body", "url", "tag"} (crates/push, port.rs). The notification
+// opens the event; the URL carries the org (`?org=`), so the app switches to it if it must.
+
+interface PushNote {
+  title?: string;
+  body?: string;
+  url?: string;
+  tag?: string;
+}
+
+sw.addEventListener('push', (event) => {
+  let note: PushNote = {};
+  try {
+    note = (event.data?.json() as PushNote | undefined) ?? {};
+  } catch {
+    note = { body: event.data?.text() };
+  }
+  // Only our own origin's pages are opened from a notification.
+  const url = note.url && new URL(note.url, sw.location.origin).origin === sw.location.origin ? note.url : '/';
+  event.waitUntil(
+    sw.registration.showNotification(note.title || 'Ship Captain Crew', {
+      body: note.body ?? '',
+      tag: note.tag,
+      data: { url },
+      icon: '/icons/icon-192.png',
+      badge: '/icons/icon-192.png',
+    }),
+  );
+});
+
+sw.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url = new URL((event.notification.data as { url?: string } | null)?.url ?? '/', sw.location.origin).href;
+  event.waitUntil(
+    (async () => {
+      const windows = await sw.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      const open = windows.find((w) => new URL(w.url).origin === sw.location.origin);
+      if (open) {
+        await open.focus();
+        await open.navigate(url);
+      } else {
+        await sw.clients.openWindow(url);
+      }
+    })(),
+  );
+});

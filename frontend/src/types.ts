@@ -142,6 +142,8 @@ export interface NudgeRecord {
   email: string;
   state: 'sending' | 'sent' | 'failed';
   at: string;
+  /** Absent for email (records made before push existed are email). */
+  channel?: 'email' | 'push';
 }
 
 export interface EventView {

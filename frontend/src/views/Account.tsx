@@ -5,6 +5,7 @@ import * as api from '../api';
 import { clearSnapshots } from '../cache';
 import { ConfirmButton, Notice, PageTitle } from '../components';
 import { isLocal, useTitle } from '../hooks';
+import { phoneLabel, pushSupport, subscribeThisPhone } from '../push';
 import { navigate } from '../router';
 import { homeFor, sessions, type Session } from '../session';
 import { useStore } from '../store';
@@ -27,6 +28,122 @@ export async function signOut(everywhere: boolean): Promise<void> {
   sessions.clear();
   await clearSnapshots();
   navigate('/signin', { replace: true });
+}
+
+const PREFERENCES: { value: api.NotifyPreference; label: string }[] = [
+  { value: 'both', label: 'Email and this phone' },
+  { value: 'push', label: 'Phone only (email if no phone gets it)' },
+  { value: 'email', label: 'Email only' },
+];
+
+/** Nudges by push: subscribe this phone, see and remove phones, choose email, push or both. */
+function NotificationsCard({ zone }: { zone: string }) {
+  const [settings, setSettings] = useState<api.NotificationSettings | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const support = pushSupport();
+
+  useEffect(() => {
+    api
+      .notificationSettings()
+      .then(setSettings)
+      .catch((e) => setError(api.describe(e)));
+  }, []);
+
+  const notifyHere = async () => {
+    if (!settings?.vapid_public_key) return;
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    try {
+      const subscription = await subscribeThisPhone(settings.vapid_public_key);
+      await api.addPhone(subscription, phoneLabel());
+      setSettings(await api.notificationSettings());
+      setDone('This phone will get your nudges.');
+    } catch (e) {
+      setError(e instanceof api.ApiError || e instanceof api.OfflineError ? api.describe(e) : String((e as Error).message ?? e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const remove = async (id: string) => {
+    setError(null);
+    try {
+      await api.removePhone(id);
+      setSettings(await api.notificationSettings());
+    } catch (e) {
+      setError(api.describe(e));
+    }
+  };
+
+  const choose = async (preference: api.NotifyPreference) => {
+    setError(null);
+    try {
+      setSettings(await api.setNotifyPreference(preference));
+    } catch (e) {
+      setError(api.describe(e));
+    }
+  };
+
+  return (
+    <section class="card" aria-labelledby="notify-title">
+      <h2 id="notify-title">Nudges</h2>
+      <p>30 minutes before you sail, a reminder with the first tasks.</p>
+      {error && <Notice kind="error">{error}</Notice>}
+      {done && <Notice kind="ok">{done}</Notice>}
+      {settings && (
+        <fieldset class="stack">
+          <legend>How you get them</legend>
+          {PREFERENCES.map((p) => (
+            <label key={p.value} class="choice">
+              <input
+                type="radio"
+                name="notify-preference"
+                value={p.value}
+                checked={settings.preference === p.value}
+                onChange={() => void choose(p.value)}
+              />{' '}
+              {p.label}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {settings && settings.vapid_public_key === null ? (
+        <p class="small">This server does not send phone notifications.</p>
+      ) : support.kind === 'ios-not-installed' ? (
+        <Notice kind="info">
+          On iPhone, notifications work once the app is on your Home Screen: tap Share, then “Add to Home Screen”, and
+          open it from there.
+        </Notice>
+      ) : support.kind === 'unsupported' ? (
+        <p class="small">This browser cannot show notifications from the app.</p>
+      ) : support.kind === 'denied' ? (
+        <p class="small">Notifications are blocked for this app in the phone's settings.</p>
+      ) : (
+        settings && (
+          <button type="button" class="btn btn-secondary btn-block" disabled={busy} onClick={() => void notifyHere()}>
+            {busy ? 'Turning on…' : 'Notify me on this phone'}
+          </button>
+        )
+      )}
+      {settings && settings.phones.length > 0 && (
+        <ul class="plain stack" aria-label="Phones that get nudges">
+          {settings.phones.map((p) => (
+            <li key={p.id} class="phone">
+              <span>
+                {p.label} <span class="small">since {formatDay(instant(p.created_at), zone)}</span>
+              </span>{' '}
+              <button type="button" class="link-button" onClick={() => void remove(p.id)}>
+                Remove {p.label}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
 }
 
 /** The private calendar feed: made, shown once, replaced or stopped here. */
@@ -219,6 +336,8 @@ export function Account({ session }: { session: Session }) {
           </ul>
         </section>
       )}
+
+      <NotificationsCard zone={zone} />
 
       <CalendarCard zone={zone} />
 

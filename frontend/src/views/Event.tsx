@@ -603,16 +603,20 @@ function History({
       )}
       <h3>Nudges</h3>
       {reminders.length === 0 ? (
-        <p class="subtle">Nobody has been nudged yet: the crew get an email 30 minutes before departure.</p>
+        <p class="subtle">Nobody has been nudged yet: the crew get an email (and a phone notification if they turned it on) 30 minutes before departure.</p>
       ) : (
         <ol class="plain">
           {reminders.map((n) => {
             const anchor = instant(n.anchor_at);
             const moved = anchor !== instant(n.kind === 'departure' ? departs : returns);
             return (
-              <li key={`${n.kind}-${n.anchor_at}-${n.email}`} class={n.state === 'failed' ? 'nudge-failed' : undefined}>
+              <li
+                key={`${n.kind}-${n.anchor_at}-${n.email}-${n.channel ?? 'email'}`}
+                class={n.state === 'failed' ? 'nudge-failed' : undefined}
+              >
                 <span class="tl-time">{formatDateTime(instant(n.at), zone)}</span>{' '}
                 <strong>{who(n.email)}</strong>: {n.kind} reminder {NUDGE_STATES[n.state]}
+                {n.channel === 'push' ? ' to their phone' : ' by email'}
                 {moved && ` (for the earlier time, ${formatDateTime(anchor, zone)})`}
               </li>
             );

@@ -211,6 +211,20 @@ impl Nudger {
         }
     }
 
+    /// Whether this invocation now owns the send `key` names (else it was sent, or is being sent).
+    async fn claimed(
+        &self,
+        scope: &OrgScope,
+        event: &Event,
+        key: &NudgeKey,
+    ) -> Result<bool, NudgeError> {
+        let claim = self
+            .events
+            .claim_nudge(scope, &event.id, key, self.clock.now(), STALE_CLAIM)
+            .await?;
+        Ok(claim == SendClaim::Claimed)
+    }
+
     /// Claims, sends and records the email of one nudge to one person.
     async fn email_once(
         &self,
@@ -219,13 +233,7 @@ impl Nudger {
         key: &NudgeKey,
         message: &OutgoingEmail,
     ) -> Result<Delivery, NudgeError> {
-        let now = self.clock.now();
-        if self
-            .events
-            .claim_nudge(scope, &event.id, key, now, STALE_CLAIM)
-            .await?
-            != SendClaim::Claimed
-        {
+        if !self.claimed(scope, event, key).await? {
             return Ok(Delivery::Skipped);
         }
         let (state, delivery) = match self.mailer.send(message).await {
@@ -255,13 +263,7 @@ impl Nudger {
         let Some(push) = &self.push else {
             return Ok(Delivery::NoDevice);
         };
-        let now = self.clock.now();
-        if self
-            .events
-            .claim_nudge(scope, &event.id, key, now, STALE_CLAIM)
-            .await?
-            != SendClaim::Claimed
-        {
+        if !self.claimed(scope, event, key).await? {
             return Ok(Delivery::Skipped);
         }
         let note = PushNote {

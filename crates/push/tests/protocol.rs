@@ -32,6 +32,14 @@ fn vapid() -> VapidKey {
     VapidKey::from_private(&VapidKey::generate(), "mailto:ops@example.com").expect("vapid")
 }
 
+/// Sends `text` to `to` with a fresh client and VAPID key; the final outcome.
+async fn send(to: &push::Checked, text: &str) -> Outcome {
+    client()
+        .send(to, &message(text), &vapid())
+        .await
+        .expect("send")
+}
+
 fn client() -> Client {
     Client::new()
         .expect("client")
@@ -46,10 +54,7 @@ async fn the_push_service_decrypts_the_payload_and_accepts_the_vapid_token() {
     let sub = subscribe(&svc, "phone-1", "ok");
     let to = sub.check(Endpoints::AlsoHttpLoopback).expect("checked");
     let body = r#"{"title":"Sunset sail departs in 30 min","url":"https://app.example.com/events/01J?org=jada"}"#;
-    let outcome = client()
-        .send(&to, &message(body), &vapid())
-        .await
-        .expect("send");
+    let outcome = send(&to, body).await;
     assert_eq!(outcome, Outcome::Delivered);
     let got = svc.received("phone-1");
     assert_eq!(got.len(), 1);
@@ -73,10 +78,7 @@ async fn a_key_the_message_was_not_encrypted_for_cannot_read_it() {
     let other = subscribe(&svc, "x", "ok");
     wrong.p256dh = other.p256dh;
     let to = wrong.check(Endpoints::AlsoHttpLoopback).expect("checked");
-    let outcome = client()
-        .send(&to, &message("secret"), &vapid())
-        .await
-        .expect("send");
+    let outcome = send(&to, "secret").await;
     assert_eq!(
         outcome,
         Outcome::Rejected(400),
@@ -93,26 +95,13 @@ async fn gone_and_unknown_subscriptions_say_so() {
     };
     let sub = subscribe(&svc, "gone", "gone");
     let to = sub.check(Endpoints::AlsoHttpLoopback).expect("checked");
-    assert_eq!(
-        client()
-            .send(&to, &message("hi"), &vapid())
-            .await
-            .expect("send"),
-        Outcome::Gone
-    );
+    assert_eq!(send(&to, "hi").await, Outcome::Gone);
     let unknown = Subscription {
         endpoint: format!("http://127.0.0.1:{}/push/never-registered", svc.port),
         ..sub
     };
     let to = unknown.check(Endpoints::AlsoHttpLoopback).expect("checked");
-    assert_eq!(
-        client()
-            .send(&to, &message("hi"), &vapid())
-            .await
-            .expect("send"),
-        Outcome::Gone,
-        "404"
-    );
+    assert_eq!(send(&to, "hi").await, Outcome::Gone, "404");
 }
 
 #[tokio::test]
@@ -122,13 +111,7 @@ async fn a_503_is_retried_and_the_message_arrives_once() {
     };
     let sub = subscribe(&svc, "flaky", "flaky");
     let to = sub.check(Endpoints::AlsoHttpLoopback).expect("checked");
-    assert_eq!(
-        client()
-            .send(&to, &message("again"), &vapid())
-            .await
-            .expect("send"),
-        Outcome::Delivered
-    );
+    assert_eq!(send(&to, "again").await, Outcome::Delivered);
     let got = svc.received("flaky");
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(got[0]["plaintext"], "again");
@@ -141,10 +124,7 @@ async fn throttling_is_retried_then_reported_as_retry() {
     };
     let sub = subscribe(&svc, "busy", "throttle");
     let to = sub.check(Endpoints::AlsoHttpLoopback).expect("checked");
-    let outcome = client()
-        .send(&to, &message("x"), &vapid())
-        .await
-        .expect("send");
+    let outcome = send(&to, "x").await;
     assert_eq!(
         outcome,
         Outcome::Retry {
@@ -172,10 +152,7 @@ async fn no_answer_is_a_retry() {
         auth: URL_SAFE_NO_PAD.encode([1u8; 16]),
     };
     let to = sub.check(Endpoints::AlsoHttpLoopback).expect("checked");
-    let outcome = client()
-        .send(&to, &message("x"), &vapid())
-        .await
-        .expect("send");
+    let outcome = send(&to, "x").await;
     assert_eq!(
         outcome,
         Outcome::Retry {

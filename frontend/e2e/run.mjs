@@ -682,6 +682,29 @@ async function main() {
     const phones = sam.page.getByRole('list', { name: 'Phones that get nudges' }).locator('li');
     assert((await phones.count()) === 1, 'the phone is not listed');
     await shot(sam.page, 'account-notifications');
+
+    // The service worker's side: Chromium delivers a push (as its push service would, after
+    // decrypting) and the worker shows it as a notification that names the event's link.
+    const cdp = await sam.context.newCDPSession(sam.page);
+    const registration = new Promise((resolve) => {
+      cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+        const ours = registrations.find((r) => r.scopeURL.startsWith(APP) && !r.isDeleted);
+        if (ours) resolve(ours.registrationId);
+      });
+    });
+    await cdp.send('ServiceWorker.enable');
+    const note = { title: 'E2E sail departs in 30 min', body: 'Jada · open the checklist', url: `${APP}/events/${newId}?org=jada`, tag: 'e2e' };
+    await cdp.send('ServiceWorker.deliverPushMessage', {
+      origin: new URL(APP).origin,
+      registrationId: await registration,
+      data: JSON.stringify(note),
+    });
+    await until(async () => {
+      const shown = await sam.page.evaluate(async () =>
+        (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, url: n.data?.url })),
+      );
+      return shown.some((n) => n.title === note.title && n.body === note.body && n.url === note.url);
+    }, 'the pushed note shown as a notification by the service worker');
   });
 
   await step('a captain edits the crew of their event, picking from the members', async () => {

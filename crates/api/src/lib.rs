@@ -12,6 +12,7 @@ mod events;
 mod people;
 mod phones;
 mod reports;
+mod vessels;
 pub mod views;
 
 use auth::{Auth, Session};
@@ -21,7 +22,7 @@ use axum::routing::{get, post, put};
 use domain::Role;
 use domain::ports::{
     CalendarStore, Clock, DomainEvents, EventStore, MemberStore, NudgeScheduler, OrgStore,
-    PushStore, ReportStore,
+    PushStore, ReportStore, VesselStore,
 };
 use std::sync::Arc;
 use web::Problem;
@@ -36,6 +37,7 @@ pub struct AppState {
     pub reports: Arc<dyn ReportStore>,
     pub calendars: Arc<dyn CalendarStore>,
     pub pushes: Arc<dyn PushStore>,
+    pub vessels: Arc<dyn VesselStore>,
     /// The VAPID public key phones subscribe with; `None` where this server sends no push.
     pub vapid_public_key: Option<String>,
     pub scheduler: Arc<dyn NudgeScheduler>,
@@ -60,7 +62,8 @@ impl AppState {
             events: store.clone(),
             reports: store.clone(),
             calendars: store.clone(),
-            pushes: store,
+            pushes: store.clone(),
+            vessels: store,
             vapid_public_key: None,
             scheduler,
             publisher,
@@ -102,6 +105,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/events/{id}/timing", get(events::timing))
         .route("/api/events/{id}/tasks/{task_id}", put(events::tick))
         .route("/api/templates", get(people::templates))
+        .route("/api/vessels", get(vessels::list).post(vessels::create))
+        .route(
+            "/api/vessels/{id}",
+            put(vessels::replace).delete(vessels::remove),
+        )
         .route(
             "/api/members",
             get(people::list_members).post(people::add_member),
@@ -236,6 +244,7 @@ impl utoipa::Modify for BearerAuth {
     paths(
         people::me, calendar::status, calendar::create, calendar::revoke, calendar::feed,
         phones::show, phones::set_preference, phones::add, phones::remove,
+        vessels::list, vessels::create, vessels::replace, vessels::remove,
         events::list, events::create, events::show, events::edit, events::cancel,
         events::departed, events::returned, events::timing, events::tick,
         people::templates, people::list_members, people::add_member, people::edit_member,
@@ -245,7 +254,8 @@ impl utoipa::Modify for BearerAuth {
     components(schemas(
         views::Me, views::OrgSummary, calendar::CalendarFeedStatus, calendar::NewCalendarFeed,
         phones::PhoneView, phones::NotificationSettings, phones::PreferencePatch, phones::NewPhone,
-        phones::SubscriptionKeys, domain::ports::NotifyPreference, views::EventPage, views::EventSummary, views::EventView,
+        phones::SubscriptionKeys, domain::ports::NotifyPreference,
+        vessels::VesselView, domain::vessel::VesselFields, domain::vessel::VesselKind, views::EventPage, views::EventSummary, views::EventView,
         views::Checklist, views::ChecklistPhase, views::ChecklistTask, views::CrewView,
         views::TickResult, views::MemberView, views::OrgView, views::HomePortView,
         events::TickRequest, events::ActualTime, people::NewMember, people::MemberPatch, people::OrgPatch,

@@ -89,6 +89,25 @@ string_id!(
     }
 );
 
+string_id!(
+    /// A vessel's (or truck's) id: a ULID in its canonical 26-character upper-case form.
+    VesselId,
+    |raw| match ulid::Ulid::from_string(raw) {
+        Ok(id) if raw.len() == 26 => Ok(id.to_string()),
+        _ => Err(ValidationErrors::single(
+            "",
+            "invalid_vessel_id",
+            "a vessel id is a 26-character ULID",
+        )),
+    }
+);
+
+impl VesselId {
+    pub fn generate() -> Self {
+        Self(ulid::Ulid::new().to_string())
+    }
+}
+
 impl EventId {
     /// A new id; ULIDs sort by creation time, which keeps listings stable.
     pub fn generate() -> Self {

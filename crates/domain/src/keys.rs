@@ -23,6 +23,13 @@ pub fn member_sk(email: &Email) -> String {
     format!("{MEMBER_PREFIX}{email}")
 }
 
+/// All of an org's vessels share this prefix.
+pub const VESSEL_PREFIX: &str = "vessel#";
+
+pub fn vessel_sk(id: &crate::ids::VesselId) -> String {
+    format!("{VESSEL_PREFIX}{id}")
+}
+
 pub fn event_sk(id: &EventId) -> String {
     format!("{EVENT_PREFIX}{id}")
 }

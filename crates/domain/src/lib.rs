@@ -20,6 +20,7 @@ pub mod report;
 pub mod role;
 pub mod seed;
 pub mod timing;
+pub mod vessel;
 
 pub use email::Email;
 pub use error::{FieldError, ValidationErrors};

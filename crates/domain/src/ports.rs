@@ -488,6 +488,25 @@ pub trait CalendarStore: Send + Sync {
     async fn revoke_calendar_feed(&self, email: &Email) -> StoreResult<bool>;
 }
 
+/// An org's vessels (and trucks).
+#[async_trait]
+pub trait VesselStore: Send + Sync {
+    /// Adds the vessel, or replaces the one with its id.
+    async fn put_vessel(&self, scope: &OrgScope, vessel: &crate::vessel::Vessel)
+    -> StoreResult<()>;
+    /// [`StoreError::NotFound`] if the org has no such vessel.
+    async fn get_vessel(
+        &self,
+        scope: &OrgScope,
+        id: &crate::ids::VesselId,
+    ) -> StoreResult<crate::vessel::Vessel>;
+    /// The org's vessels by name.
+    async fn list_vessels(&self, scope: &OrgScope) -> StoreResult<Vec<crate::vessel::Vessel>>;
+    /// False if the org had no such vessel.
+    async fn delete_vessel(&self, scope: &OrgScope, id: &crate::ids::VesselId)
+    -> StoreResult<bool>;
+}
+
 /// A phone (a browser's push subscription) a person asked to be notified on. The endpoint is a
 /// per-device capability and the keys decrypt what is sent: none of it is ever logged.
 #[derive(Clone, PartialEq, Eq)]
@@ -582,6 +601,7 @@ pub trait Store:
     + ReportStore
     + CalendarStore
     + PushStore
+    + VesselStore
 {
 }
 
@@ -593,7 +613,8 @@ impl<
         + SigninStore
         + ReportStore
         + CalendarStore
-        + PushStore,
+        + PushStore
+        + VesselStore,
 > Store for T
 {
 }

@@ -26,6 +26,7 @@ mod push;
 mod reports;
 mod sessions;
 mod signins;
+mod vessels;
 pub use calendar::*;
 pub use events::*;
 pub use members::*;
@@ -35,6 +36,7 @@ pub use push::*;
 pub use reports::*;
 pub use sessions::*;
 pub use signins::*;
+pub use vessels::*;
 
 /// Runs every check as its own test. `$make` is an expression (usually an `async` call) that
 /// evaluates to a future of `Option<Arc<impl Store>>`: a fresh, empty store for each test, or
@@ -73,6 +75,7 @@ macro_rules! conformance_suite {
             calendar_regenerations_race_to_one_token,
             push_devices_are_a_persons_own,
             nudge_preferences_default_to_both,
+            vessels_are_an_orgs_own,
         );
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {

@@ -18,6 +18,7 @@ mod reports;
 mod sessions;
 mod signins;
 pub mod table;
+mod vessels;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;

@@ -18,6 +18,7 @@ mod push;
 mod reports;
 mod sessions;
 mod signins;
+mod vessels;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};

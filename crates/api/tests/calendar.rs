@@ -6,9 +6,8 @@ mod common;
 
 use axum::http::Method;
 use chrono::{TimeZone, Utc};
-use common::{TestApp, email};
-use domain::org::{Member, OrgScope};
-use domain::{OrgId, Role};
+use common::TestApp;
+use domain::Role;
 use serde_json::{Value, json};
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -250,21 +249,14 @@ async fn a_crew_member_sees_their_events_at_the_right_local_times() {
 async fn the_feed_spans_orgs_and_drops_an_org_that_removed_the_person() {
     let app = TestApp::embedded().await;
     // deck works for bravo too.
-    let bravo = OrgScope::trusted(OrgId::parse("bravo").expect("org"));
-    app.store
-        .add_member(
-            &bravo,
-            "Bravo Hauling",
-            &Member {
-                email: email("deck@jada.example.com"),
-                name: "Deck".into(),
-                role: Role::Crew,
-                added_at: common::now(),
-                sessions_valid_from: None,
-            },
-        )
-        .await
-        .expect("member");
+    app.join(
+        "deck@jada.example.com",
+        "bravo",
+        "Bravo Hauling",
+        "Deck",
+        Role::Crew,
+    )
+    .await;
     let jada_admin = app.token("admin@jada.example.com", "jada").await;
     let bravo_admin = app.token("admin@bravo.example.com", "bravo").await;
     let deck = app.token("deck@jada.example.com", "jada").await;

@@ -4,7 +4,7 @@ mod common;
 
 use axum::http::Method;
 use common::{TestApp, email};
-use domain::org::{Member, OrgScope, Perspective};
+use domain::org::Perspective;
 use domain::ports::ReportAudience;
 use domain::{OrgId, Role};
 
@@ -12,21 +12,14 @@ use domain::{OrgId, Role};
 async fn executives_see_the_week_and_a_summary_across_their_orgs() {
     let app = TestApp::embedded().await;
     // The executive is also an executive of bravo.
-    let bravo = OrgScope::trusted(OrgId::parse("bravo").expect("org"));
-    app.store
-        .add_member(
-            &bravo,
-            "Bravo Hauling",
-            &Member {
-                email: email("exec@jada.example.com"),
-                name: "Exec".into(),
-                role: Role::Executive,
-                added_at: common::now(),
-                sessions_valid_from: None,
-            },
-        )
-        .await
-        .expect("member");
+    app.join(
+        "exec@jada.example.com",
+        "bravo",
+        "Bravo Hauling",
+        "Exec",
+        Role::Executive,
+    )
+    .await;
     // An event last week (the clock is Wed 1 Jul 2026: week 27; last week is 26).
     let event = app.event("jada", -48).await;
     let exec = app.token("exec@jada.example.com", "jada").await;

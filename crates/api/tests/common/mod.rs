@@ -252,6 +252,22 @@ impl TestApp {
         }
     }
 
+    /// Makes `who` a member of another org too (`name` shown, `role` there).
+    pub async fn join(&self, who: &str, org: &str, org_name: &str, name: &str, role: Role) {
+        let scope = OrgScope::trusted(OrgId::parse(org).expect("org"));
+        let member = Member {
+            email: email(who),
+            name: name.into(),
+            role,
+            added_at: now(),
+            sessions_valid_from: None,
+        };
+        self.store
+            .add_member(&scope, org_name, &member)
+            .await
+            .expect("member");
+    }
+
     /// A session token for `who` in `org`, issued and allowlisted as /auth/exchange would.
     pub async fn token(&self, who: &str, org: &str) -> String {
         let org_id = OrgId::parse(org).expect("org");
@@ -397,6 +413,18 @@ impl Reply {
             json,
             text: String::from_utf8_lossy(&bytes).into_owned(),
         }
+    }
+
+    /// The `field` of each entry of a problem's `errors`, in order.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.json["errors"]
+            .as_array()
+            .map(|e| {
+                e.iter()
+                    .filter_map(|x| x["field"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {

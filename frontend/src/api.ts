@@ -16,6 +16,8 @@ import type {
   Perspective,
   Problem,
   Template,
+  VesselFields,
+  VesselView,
   WeeklyReport,
 } from './types';
 
@@ -311,6 +313,27 @@ export function editMember(email: string, patch: { role?: string; name?: string 
 
 export function removeMember(email: string): Promise<void> {
   return call(`/api/members/${encodeURIComponent(email)}`, { method: 'DELETE' });
+}
+
+// ---- vessels ----------------------------------------------------------------
+
+/** The org's boats and trucks (everyone in the org may read them). */
+export async function vessels(): Promise<VesselView[]> {
+  const got = await call<VesselView[] | { vessels?: VesselView[] }>('/api/vessels');
+  // The server answers a bare list; an envelope is read the same, should it ever gain one.
+  return Array.isArray(got) ? got : (got?.vessels ?? []);
+}
+
+export function addVessel(fields: VesselFields): Promise<VesselView> {
+  return call('/api/vessels', { method: 'POST', body: fields });
+}
+
+export function editVessel(id: string, fields: VesselFields): Promise<VesselView> {
+  return call(`/api/vessels/${encodeURIComponent(id)}`, { method: 'PUT', body: fields });
+}
+
+export function removeVessel(id: string): Promise<void> {
+  return call(`/api/vessels/${encodeURIComponent(id)}`, { method: 'DELETE' });
 }
 
 // ---- calendar feed ------------------------------------------------------------

@@ -49,11 +49,35 @@ export interface CrewView {
   name?: string | null;
 }
 
+/**
+ * Who is aboard besides the crew. Copies saved on the phone by an older app version lack it:
+ * read it through `passengersOf` (src/vessels.ts), which fills the defaults.
+ */
+export interface Passengers {
+  count: number;
+  /** Names, charters and sunset sails only; may be empty. */
+  manifest: string[];
+  /** A person ashore and their phone, for the passengers' party; may be empty. */
+  emergency_contact: string;
+}
+
+/** On a headcount task: everyone expected aboard. */
+export interface Headcount {
+  passengers: number;
+  crew: number;
+  total: number;
+}
+
 export interface EventSummary {
   id: string;
   kind: EventKind;
   title: string;
   vessel: string;
+  /** The org's vessel record (null for a free-text vessel; absent in older saved copies). */
+  vessel_id?: string | null;
+  passengers?: Passengers | null;
+  /** The smallest crew it may sail with: the vessel's when set, else the kind's. */
+  crew_required?: number | null;
   departs_at: Moment;
   returns_at: Moment;
   status: EventStatus;
@@ -80,6 +104,8 @@ export interface ChecklistTask {
   done: boolean;
   done_by?: string | null;
   done_at?: string | null;
+  /** Set on the headcount tasks only. */
+  headcount?: Headcount | null;
 }
 
 export interface ChecklistPhase {
@@ -151,6 +177,9 @@ export interface EventView {
   kind: EventKind;
   title: string;
   vessel: string;
+  vessel_id?: string | null;
+  passengers?: Passengers | null;
+  crew_required?: number | null;
   departs_at: Moment;
   returns_at: Moment;
   crew: CrewView[];
@@ -178,15 +207,56 @@ export interface CrewFields {
 export interface EventFields {
   kind: string;
   title: string;
-  vessel: string;
+  /** By name: free text in an org without vessel records; may be left out with `vessel_id`. */
+  vessel?: string;
+  /** One of the org's vessels; the server fills the name. `null` (in a PATCH) unlinks it. */
+  vessel_id?: string | null;
   departs_at: string;
   returns_at: string;
   crew?: CrewFields[];
+  /** Charters and sunset sails only; at most the vessel's COI limit. */
+  passenger_count?: number;
+  manifest?: string[];
+  emergency_contact?: string;
   notes?: string;
   revenue_cents?: number | null;
 }
 
 export type EventPatch = Partial<EventFields>;
+
+export type VesselKind = 'boat' | 'truck';
+
+/** `GET /api/vessels`: one of the org's boats or trucks. */
+export interface VesselView {
+  id: string;
+  name: string;
+  kind: VesselKind;
+  registration: string;
+  length_ft?: number | null;
+  /** Hull colour and description: what a searcher looks for. */
+  description: string;
+  coi_max_passengers?: number | null;
+  min_crew?: number | null;
+  call_sign: string;
+  mmsi: string;
+  safety_gear: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** What `POST /api/vessels` and `PUT /api/vessels/{id}` take. */
+export interface VesselFields {
+  name: string;
+  kind: VesselKind;
+  registration: string;
+  length_ft: number | null;
+  description: string;
+  coi_max_passengers: number | null;
+  min_crew: number | null;
+  call_sign: string;
+  mmsi: string;
+  safety_gear: string;
+}
 
 export interface TickResult {
   applied: boolean;
@@ -215,6 +285,8 @@ export interface Template {
   name: string;
   max_hours: number;
   min_crew: number;
+  /** Charters and sunset sails take passengers; absent from older servers. */
+  carries_passengers?: boolean;
   nudges: string[];
   phase: TemplatePhase[];
   task: unknown[];

@@ -19,6 +19,7 @@ import { SignIn, rememberReturn } from './views/SignIn';
 
 const Reports = lazyScreen('reports', () => import('./views/Reports').then((m) => m.Reports));
 const OrgSettings = lazyScreen('org settings', () => import('./views/OrgSettings').then((m) => m.OrgSettings));
+const Vessels = lazyScreen('vessels', () => import('./views/Vessels').then((m) => m.Vessels));
 
 export function SyncBadge() {
   const s = useStore(syncStatus);
@@ -56,7 +57,7 @@ function Header({ session, route }: { session: Session | null; route: Route }) {
             </a>
           )}
           {rights.admin && (
-            <a href="/admin/members" aria-current={current(['members', 'orgSettings'])}>
+            <a href="/admin/members" aria-current={current(['members', 'orgSettings', 'vessels'])}>
               Members
             </a>
           )}
@@ -119,6 +120,8 @@ function Screen({ route, session }: { route: Route; session: Session }) {
       return <Members session={session} />;
     case 'orgSettings':
       return <OrgSettings session={session} />;
+    case 'vessels':
+      return <Vessels session={session} />;
     case 'reports':
       return <Reports session={session} />;
     case 'account':

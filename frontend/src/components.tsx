@@ -61,6 +61,9 @@ export function Loading({ what }: { what: string }) {
 /**
  * A button that asks once more before doing something that cannot be undone with a tap
  * (departed, returned, cancel, remove): the first press arms it, the second within 6 s acts.
+ *
+ * With `guardMs`, a double tap cannot pass either: the armed confirm button sits beside "Keep as
+ * is" (which takes the first button's place, under the finger) and ignores presses for that long.
  */
 export function ConfirmButton({
   label,
@@ -68,6 +71,7 @@ export function ConfirmButton({
   onConfirm,
   danger = false,
   disabled = false,
+  guardMs = 0,
   class: className = '',
 }: {
   label: string;
@@ -75,16 +79,26 @@ export function ConfirmButton({
   onConfirm: () => void | Promise<void>;
   danger?: boolean;
   disabled?: boolean;
+  guardMs?: number;
   class?: string;
 }) {
   const [armed, setArmed] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [ready, setReady] = useState(guardMs <= 0);
   const confirmRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     if (!armed) return;
     confirmRef.current?.focus();
     const t = setTimeout(() => setArmed(false), 6000);
-    return () => clearTimeout(t);
+    let g: ReturnType<typeof setTimeout> | undefined;
+    if (guardMs > 0) {
+      setReady(false);
+      g = setTimeout(() => setReady(true), guardMs);
+    }
+    return () => {
+      clearTimeout(t);
+      if (g) clearTimeout(g);
+    };
   }, [armed]);
   if (!armed) {
     return (
@@ -98,28 +112,45 @@ export function ConfirmButton({
       </button>
     );
   }
+  const keep = (
+    <button type="button" class="btn btn-secondary" onClick={() => setArmed(false)}>
+      Keep as is
+    </button>
+  );
+  const confirm = (
+    <button
+      ref={confirmRef}
+      type="button"
+      class={`btn ${danger ? 'btn-danger' : 'btn-primary'}`}
+      disabled={busy}
+      aria-disabled={ready ? undefined : 'true'}
+      onClick={async () => {
+        if (!ready) return;
+        setBusy(true);
+        setArmed(false);
+        try {
+          await onConfirm();
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      {confirmLabel}
+    </button>
+  );
   return (
-    <span class="confirm">
-      <button
-        ref={confirmRef}
-        type="button"
-        class={`btn ${danger ? 'btn-danger' : 'btn-primary'}`}
-        disabled={busy}
-        onClick={async () => {
-          setBusy(true);
-          setArmed(false);
-          try {
-            await onConfirm();
-          } finally {
-            setBusy(false);
-          }
-        }}
-      >
-        {confirmLabel}
-      </button>
-      <button type="button" class="btn btn-secondary" onClick={() => setArmed(false)}>
-        Keep as is
-      </button>
+    <span class={`confirm${guardMs > 0 ? ' confirm-guarded' : ''}`}>
+      {guardMs > 0 ? (
+        <>
+          {keep}
+          {confirm}
+        </>
+      ) : (
+        <>
+          {confirm}
+          {keep}
+        </>
+      )}
     </span>
   );
 }
@@ -134,7 +165,8 @@ export function Field({
 }: {
   id: string;
   label: string;
-  hint?: string | undefined;
+  /** Text, or text with a link; tie it to the input with `describedBy`. */
+  hint?: ComponentChildren;
   error?: string | undefined;
   children: ComponentChildren;
 }) {
@@ -157,7 +189,7 @@ export function Field({
 }
 
 /** aria-describedby for a Field's input. */
-export function describedBy(id: string, hint?: string, error?: string): string | undefined {
+export function describedBy(id: string, hint?: unknown, error?: string): string | undefined {
   const ids = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return ids || undefined;
 }

@@ -11,6 +11,7 @@ export type Route =
   | { name: 'editEvent'; id: string }
   | { name: 'members' }
   | { name: 'orgSettings' }
+  | { name: 'vessels' }
   | { name: 'reports' }
   | { name: 'account' }
   | { name: 'notFound'; path: string };
@@ -25,6 +26,7 @@ export function parseRoute(pathname: string): Route {
   if (path === '/account') return { name: 'account' };
   if (path === '/admin/members') return { name: 'members' };
   if (path === '/admin/org') return { name: 'orgSettings' };
+  if (path === '/admin/vessels') return { name: 'vessels' };
   if (path === '/reports') return { name: 'reports' };
   if (path === '/admin/events/new') return { name: 'newEvent' };
   if ((m = new RegExp(`^/events/${ID}/edit$`).exec(path)) && m[1]) return { name: 'editEvent', id: m[1] };

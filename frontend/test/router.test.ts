@@ -10,6 +10,8 @@ describe('routes', () => {
     expect(parseRoute('/admin/members')).toEqual({ name: 'members' });
     expect(parseRoute('/admin/events/new')).toEqual({ name: 'newEvent' });
     expect(parseRoute('/admin/org')).toEqual({ name: 'orgSettings' });
+    expect(parseRoute('/admin/vessels')).toEqual({ name: 'vessels' });
+    expect(parseRoute('/admin/vessels/')).toEqual({ name: 'vessels' });
     expect(parseRoute('/reports')).toEqual({ name: 'reports' });
     expect(parseRoute('/events/01M8A19CGSZM0YJ9QHRVEMSYXP')).toEqual({ name: 'event', id: '01M8A19CGSZM0YJ9QHRVEMSYXP' });
     expect(parseRoute('/events/01M8A19CGSZM0YJ9QHRVEMSYXP/edit')).toEqual({

@@ -304,10 +304,15 @@ export function Account({ session }: { session: Session }) {
       {session.role === 'admin' && (
         <section class="card" aria-labelledby="org-title">
           <h2 id="org-title">{session.org.name}</h2>
-          <p>Time zone, home port, event kinds and who gets the weekly reports.</p>
-          <a class="btn btn-secondary" href="/admin/org">
-            Org settings
-          </a>
+          <p>Time zone, home port, event kinds and who gets the weekly reports; the boats and trucks events sail on.</p>
+          <div class="actions">
+            <a class="btn btn-secondary" href="/admin/org">
+              Org settings
+            </a>
+            <a class="btn btn-secondary" href="/admin/vessels">
+              Vessels
+            </a>
+          </div>
         </section>
       )}
 

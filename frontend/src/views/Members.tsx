@@ -36,7 +36,7 @@ export function Members({ session }: { session: Session }) {
     <div class="narrow">
       <PageTitle>Members</PageTitle>
       <p class="subtle">
-        {session.org.name} · <a href="/admin/org">Org settings</a>
+        {session.org.name} · <a href="/admin/org">Org settings</a> · <a href="/admin/vessels">Vessels</a>
       </p>
       {message && (
         <Notice kind="ok" live>

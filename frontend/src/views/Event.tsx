@@ -26,6 +26,7 @@ import {
   zoneAbbreviation,
 } from '../time';
 import { kindLabel, type AuditEntry, type ChecklistTask, type EventView, type NudgeRecord, type TaskStatus } from '../types';
+import { carriesPassengers, crewShortage, headcountLine, passengerCount, passengersOf } from '../vessels';
 
 export const POLL_MS = 15_000;
 
@@ -208,6 +209,11 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
   const canTick = rights.tick && ev.status !== 'cancelled';
   const leads = session.role === 'admin' || (session.role === 'captain' && ev.my_role === 'captain');
   const names = new Map(ev.crew.map((c) => [c.email, c.name ?? c.email]));
+  const aboard = passengersOf(ev);
+  const showPassengers = carriesPassengers(ev.kind) || aboard.count > 0;
+  // The names and the number to call are for whoever answers for the party: the office, the captain.
+  const seesManifest = session.role === 'admin' || session.role === 'captain';
+  const short = ev.status === 'cancelled' || ev.status === 'completed' ? null : crewShortage(ev.crew.length, ev.crew_required);
   const titles = new Map(timing.map((t) => [t.task.id, t.task.title]));
 
   const toggle = async (taskId: string, done: boolean) => {
@@ -277,6 +283,7 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
     const server = serverDone.get(id);
     const inputId = `task-${id}`;
     const due = t?.dueMs != null ? formatTime(t.dueMs, zone) : null;
+    const headcount = headcountLine(server?.headcount);
     return (
       <li key={id} class={`task task-${status}`}>
         <input
@@ -296,6 +303,7 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
             {role === 'captain' && <span class="tag">Captain</span>}
             {safety && <span class="tag tag-safety">Safety</span>}
           </span>
+          {headcount && <span class="task-headcount">{headcount}</span>}
           {pending ? (
             <span class="task-sync">Waiting to sync</span>
           ) : (
@@ -323,7 +331,8 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
         <StatusBadge status={ev.status} />
       </div>
       <p class="subtle">
-        {kindLabel(ev.kind)} · {ev.vessel}
+        {kindLabel(ev.kind)} ·{' '}
+        {ev.vessel_id ? <a href={`/admin/vessels#vessel-${ev.vessel_id}`}>{ev.vessel}</a> : ev.vessel}
         {ev.my_role ? ` · you are ${ev.my_role}` : ''}
       </p>
       {offline && (
@@ -475,8 +484,38 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
         )}
       </section>
 
+      {showPassengers && (
+        <section class="panel" aria-labelledby="passengers-title">
+          <h2 id="passengers-title">Passengers</h2>
+          <p class="passenger-count">{passengerCount(aboard.count)}</p>
+          {seesManifest &&
+            (aboard.manifest.length > 0 || aboard.emergency_contact ? (
+              <details class="manifest">
+                <summary>
+                  Manifest ({aboard.manifest.length} {aboard.manifest.length === 1 ? 'name' : 'names'}) and emergency contact
+                </summary>
+                {aboard.manifest.length > 0 ? (
+                  <ol>
+                    {aboard.manifest.map((name, i) => (
+                      <li key={`${i}-${name}`}>{name}</li>
+                    ))}
+                  </ol>
+                ) : (
+                  <p class="subtle">No names listed.</p>
+                )}
+                <p>
+                  <strong>Emergency contact ashore:</strong> {aboard.emergency_contact || 'none given'}
+                </p>
+              </details>
+            ) : (
+              <p class="small">No names or emergency contact given.</p>
+            ))}
+        </section>
+      )}
+
       <section class="panel" aria-labelledby="crew-title">
         <h2 id="crew-title">Crew</h2>
+        {short && <p class="crew-short">Short-handed: {short}.</p>}
         {ev.crew.length === 0 ? (
           <p>No one is assigned yet.</p>
         ) : (

@@ -1,5 +1,8 @@
 // Create or edit an event (admin; an event's captain may change its crew and notes). Times are
-// typed as wall-clock times in the org's zone and sent as such: the server converts them.
+// typed as wall-clock times in the org's zone and sent as such: the server converts them. An org
+// that keeps vessel records picks the vessel from them (a haul a truck, the rest a boat) and the
+// server checks the passenger count against its Certificate of Inspection; an org without any
+// types the vessel's name.
 
 import { useEffect, useState } from 'preact/hooks';
 import * as api from '../api';
@@ -17,9 +20,24 @@ import {
   type EventKind,
   type EventPatch,
   type EventView,
+  type FieldError,
   type MemberView,
   type Template,
+  type VesselView,
 } from '../types';
+import {
+  carriesPassengers,
+  coiHint,
+  manifestFromText,
+  manifestToText,
+  parseCount,
+  passengersOf,
+  vesselKindFor,
+  vesselLabel,
+  vesselOf,
+  vesselWord,
+  vesselsFor,
+} from '../vessels';
 
 const HOUR = 3_600_000;
 
@@ -34,7 +52,10 @@ export function addHoursWall(wall: string, hours: number): string {
 interface FormState {
   kind: string;
   title: string;
+  /** Typed, in an org without vessel records (or the name an unlinked event keeps). */
   vessel: string;
+  /** Picked from the org's records; '' for none. */
+  vesselId: string;
   departs: string;
   returns: string;
   crew: Record<string, CrewRole | ''>;
@@ -42,6 +63,11 @@ interface FormState {
   extraCrew: CrewFields[];
   notes: string;
   revenue: string;
+  /** As typed: '' is 0. */
+  passengers: string;
+  /** The manifest textarea: one name a line. */
+  manifest: string;
+  emergencyContact: string;
 }
 
 /** The crew list to send: chosen members (captains first), then kept non-members. */
@@ -64,10 +90,15 @@ function fromEvent(ev: EventView, members: MemberView[]): FormState {
   const known = new Set(members.map((m) => m.email));
   const crew: Record<string, CrewRole | ''> = {};
   for (const c of ev.crew) if (known.has(c.email)) crew[c.email] = c.role;
+  const p = passengersOf(ev);
   return {
     kind: ev.kind,
     title: ev.title,
     vessel: ev.vessel,
+    vesselId: ev.vessel_id ?? '',
+    passengers: p.count ? String(p.count) : '',
+    manifest: manifestToText(p.manifest),
+    emergencyContact: p.emergency_contact,
     departs: wallClock(ev.departs_at.local),
     returns: wallClock(ev.returns_at.local),
     crew,
@@ -75,6 +106,51 @@ function fromEvent(ev: EventView, members: MemberView[]): FormState {
     notes: ev.notes,
     revenue: ev.revenue_cents != null ? (ev.revenue_cents / 100).toFixed(2) : '',
   };
+}
+
+/**
+ * The vessel an edited event shows picked: its record, or for an event saved before it was
+ * linked, the record of the kind with its name (the server links them by name too).
+ */
+export function initialVesselId(vessels: VesselView[], kind: string, vesselId: string | null | undefined, name: string): string {
+  if (vesselId) return vesselId;
+  return vesselOf(vesselsFor(vessels, kind), null, name)?.id ?? '';
+}
+
+/** The passenger fields as they are sent: none for the kinds that carry no passengers. */
+export function passengerFields(
+  form: Pick<FormState, 'passengers' | 'manifest' | 'emergencyContact'>,
+  carries: boolean,
+): { count: number | 'invalid'; manifest: string[]; emergencyContact: string } {
+  if (!carries) return { count: 0, manifest: [], emergencyContact: '' };
+  return {
+    count: parseCount(form.passengers),
+    manifest: manifestFromText(form.manifest),
+    emergencyContact: form.emergencyContact.trim(),
+  };
+}
+
+/**
+ * The server's field errors by form field: a crew line's go to the crew, an unknown or wrong
+ * vessel (`vessel_id`) to the vessel, a manifest line's (`manifest/3`) to the manifest, naming
+ * the person of that line in what was sent.
+ */
+export function formErrors(errors: FieldError[], manifestSent: string[] = []): Record<string, string> {
+  const byField: Record<string, string> = {};
+  for (const f of errors) {
+    let key = f.field;
+    let message = f.message;
+    if (key.startsWith('crew')) key = 'crew';
+    else if (key === 'vessel_id') key = 'vessel';
+    else if (key.startsWith('manifest/')) {
+      const i = Number(key.slice('manifest/'.length));
+      const who = Number.isInteger(i) ? manifestSent[i] : undefined;
+      message = who !== undefined ? `“${who}”: ${message}` : `Name ${i + 1}: ${message}`;
+      key = 'manifest';
+    }
+    byField[key] = byField[key] ? `${byField[key]} ${message}` : message;
+  }
+  return byField;
 }
 
 export function EventForm({ session, id }: { session: Session; id?: string }) {
@@ -86,6 +162,8 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
   const [templates, setTemplates] = useState<Template[]>([]);
   const [kinds, setKinds] = useState<EventKind[]>([]);
   const [members, setMembers] = useState<MemberView[]>([]);
+  /** The org's vessel records; with none, the vessel is typed. */
+  const [vessels, setVessels] = useState<VesselView[]>([]);
   const [original, setOriginal] = useState<{ ev: EventView; etag: string } | null>(null);
   const [form, setForm] = useState<FormState | null>(null);
   const [titleTouched, setTitleTouched] = useState(editing);
@@ -99,7 +177,7 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
     setLoadError(null);
     setStale(false);
     try {
-      const [tpls, org, mems, current] = await Promise.all([
+      const [tpls, org, mems, current, vs] = await Promise.all([
         api.templates(),
         rights.admin ? api.org().then((r) => r.org) : Promise.resolve(null),
         // Admins and captains pick crew from the org's members.
@@ -108,14 +186,23 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
           throw e;
         }),
         editing ? api.getEvent(id) : Promise.resolve(null),
+        // Only admins change the vessel. A server without vessel records: the vessel is typed.
+        rights.admin
+          ? api.vessels().catch((e) => {
+              if (e instanceof api.ApiError) return [] as VesselView[];
+              throw e;
+            })
+          : Promise.resolve([] as VesselView[]),
       ]);
       setTemplates(tpls);
       setMembers(mems);
+      setVessels(vs);
       const enabled = org?.enabled_kinds ?? [];
       if (current && current.status === 200) {
-        setOriginal({ ev: current.event, etag: current.etag });
-        setForm(fromEvent(current.event, mems));
-        setKinds(enabled.includes(current.event.kind) ? enabled : [...enabled, current.event.kind]);
+        const ev = current.event;
+        setOriginal({ ev, etag: current.etag });
+        setForm({ ...fromEvent(ev, mems), vesselId: initialVesselId(vs, ev.kind, ev.vessel_id, ev.vessel) });
+        setKinds(enabled.includes(ev.kind) ? enabled : [...enabled, ev.kind]);
       } else {
         const kind = enabled[0] ?? 'charter';
         const start = Math.ceil((serverClock.now() + HOUR) / HOUR) * HOUR;
@@ -125,12 +212,16 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
           kind,
           title: tpls.find((t) => t.kind === kind)?.name ?? kindLabel(kind),
           vessel: '',
+          vesselId: '',
           departs,
           returns: addHoursWall(departs, 3),
           crew: {},
           extraCrew: [],
           notes: '',
           revenue: '',
+          passengers: '',
+          manifest: '',
+          emergencyContact: '',
         });
       }
     } catch (e) {
@@ -162,15 +253,26 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
   const templateName = (k: string) => templates.find((t) => t.kind === k)?.name ?? kindLabel(k);
   const maxHours = templates.find((t) => t.kind === form.kind)?.max_hours;
   const returnsHint = maxHours ? `${zone.replace(/_/g, ' ')} time; at most ${maxHours} hours after departure` : undefined;
+  // An org with vessel records picks from them (the server takes no other name then).
+  const picking = vessels.length > 0;
+  const choices = vesselsFor(vessels, form.kind);
+  const picked = picking ? vessels.find((v) => v.id === form.vesselId) : undefined;
+  const carries = carriesPassengers(form.kind, templates);
+  // An edited event on a name no record has: kept as it is unless another vessel is picked.
+  const keptName = editing && original && !original.ev.vessel_id && !form.vesselId ? original.ev.vessel : '';
 
   const submit = async (e: Event) => {
     e.preventDefault();
     setError(null);
     setFieldErrors({});
     const local: Record<string, string> = {};
+    const aboard = passengerFields(form, carries);
     if (!captainOnly) {
       if (!form.title.trim()) local.title = 'Give the event a title.';
-      if (!form.vessel.trim()) local.vessel = 'Which vessel or truck?';
+      if (picking ? !form.vesselId && !keptName : !form.vessel.trim()) {
+        local.vessel = picking ? `Pick the ${vesselWord(form.kind).toLowerCase()}.` : 'Which vessel or truck?';
+      }
+      if (aboard.count === 'invalid') local.passenger_count = 'A whole number of passengers, 0 or more.';
       if (!form.departs) local.departs_at = 'When does it depart?';
       if (!form.returns) local.returns_at = 'When does it return?';
       if (form.departs && form.returns && form.returns <= form.departs) local.returns_at = 'Return must be after departure.';
@@ -192,7 +294,15 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
         if (!captainOnly) {
           if (form.kind !== before.kind) patch.kind = form.kind;
           if (form.title.trim() !== before.title) patch.title = form.title.trim();
-          if (form.vessel.trim() !== before.vessel) patch.vessel = form.vessel.trim();
+          if (picking) {
+            if (form.vesselId && form.vesselId !== before.vesselId) patch.vessel_id = form.vesselId;
+          } else if (form.vessel.trim() !== before.vessel) {
+            patch.vessel = form.vessel.trim();
+          }
+          const was = passengersOf(original.ev);
+          if (aboard.count !== 'invalid' && aboard.count !== was.count) patch.passenger_count = aboard.count;
+          if (aboard.manifest.join('\n') !== was.manifest.join('\n')) patch.manifest = aboard.manifest;
+          if (aboard.emergencyContact !== was.emergency_contact) patch.emergency_contact = aboard.emergencyContact;
           if (form.departs !== before.departs) patch.departs_at = form.departs;
           if (form.returns !== before.returns) patch.returns_at = form.returns;
           if (form.revenue.trim() !== before.revenue) patch.revenue_cents = revenue === 'invalid' ? null : revenue;
@@ -208,12 +318,17 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
         const fields: EventFields = {
           kind: form.kind,
           title: form.title.trim(),
-          vessel: form.vessel.trim(),
+          // A picked record: the server fills the name.
+          ...(picking ? { vessel_id: form.vesselId } : { vessel: form.vessel.trim() }),
           departs_at: form.departs,
           returns_at: form.returns,
           crew,
           notes: form.notes,
           ...(revenue !== null && revenue !== 'invalid' ? { revenue_cents: revenue } : {}),
+          // Only what was given: the defaults (none aboard) go unsaid.
+          ...(aboard.count !== 'invalid' && aboard.count > 0 ? { passenger_count: aboard.count } : {}),
+          ...(aboard.manifest.length ? { manifest: aboard.manifest } : {}),
+          ...(aboard.emergencyContact ? { emergency_contact: aboard.emergencyContact } : {}),
         };
         saved = await api.createEvent(fields);
       }
@@ -223,12 +338,7 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
         setStale(true);
         setError('Someone changed this event while you were editing. Reload it to see their change, then make yours again.');
       } else if (err instanceof api.ApiError && err.problem?.errors?.length) {
-        const byField: Record<string, string> = {};
-        for (const f of err.problem.errors) {
-          const key = f.field.startsWith('crew') ? 'crew' : f.field;
-          byField[key] = byField[key] ? `${byField[key]} ${f.message}` : f.message;
-        }
-        setFieldErrors(byField);
+        setFieldErrors(formErrors(err.problem.errors, aboard.manifest));
         setError('The server did not accept some fields; see below.');
       } else {
         setError(api.describe(err));
@@ -246,6 +356,34 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
   const err = (f: string) => fieldErrors[f];
   const zoneText = `${zone.replace(/_/g, ' ')} time`;
   const notesHint = 'Guests, dock, special requests';
+  // Errors of fields this form does not show (a hidden passenger field, a field the server added).
+  const shown = new Set(['kind', 'title', 'vessel', 'departs_at', 'returns_at', 'crew', 'notes', 'revenue_cents']);
+  if (carries) for (const f of ['passenger_count', 'manifest', 'emergency_contact']) shown.add(f);
+  if (captainOnly) for (const f of ['kind', 'title', 'vessel', 'departs_at', 'returns_at', 'revenue_cents']) shown.delete(f);
+  const unplaced = Object.entries(fieldErrors).filter(([f]) => !shown.has(f));
+  const word = vesselWord(form.kind);
+  const vesselsLink = (
+    <>
+      {' '}
+      <a href="/admin/vessels">Vessels screen</a>
+    </>
+  );
+  const vesselHint = picking
+    ? choices.length === 0
+      ? (
+          <>
+            No {vesselKindFor(form.kind) === 'truck' ? 'trucks' : 'boats'} recorded yet: add one on the{vesselsLink}.
+          </>
+        )
+      : undefined
+    : (
+        <>
+          Or add your boats and trucks on the{vesselsLink} to pick them from a list.
+        </>
+      );
+  const passengersHint = coiHint(picked) ?? 'Guests aboard; crew not counted.';
+  const manifestHint = 'One name a line. For the float plan.';
+  const contactHint = "Someone ashore for the party, and their phone.";
 
   return (
     <div class="narrow">
@@ -253,7 +391,16 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
         <a href={editing && id ? `/events/${id}` : '/'}>← {editing ? 'Back to the event' : 'My events'}</a>
       </p>
       <PageTitle>{editing ? (captainOnly ? 'Edit crew and notes' : 'Edit event') : 'New event'}</PageTitle>
-      {error && <Notice kind="error">{error}</Notice>}
+      {error && (
+        <Notice kind="error">
+          {error}
+          {unplaced.map(([f, m]) => (
+            <span key={f} class="block">
+              {f.replace(/_/g, ' ')}: {m}
+            </span>
+          ))}
+        </Notice>
+      )}
       {stale && (
         <p>
           <button type="button" class="btn btn-primary" onClick={() => void load()}>
@@ -271,7 +418,9 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
                 aria-describedby={describedBy('ev-kind', undefined, err('kind'))}
                 onChange={(e) => {
                   const kind = (e.target as HTMLSelectElement).value;
-                  set(titleTouched ? { kind } : { kind, title: templateName(kind) });
+                  // A boat cannot do a haul, nor a truck a sail: the pick goes with the kind.
+                  const keep = vesselsFor(vessels, kind).some((v) => v.id === form.vesselId);
+                  set({ kind, ...(titleTouched ? {} : { title: templateName(kind) }), ...(keep ? {} : { vesselId: '' }) });
                 }}
               >
                 {kinds.map((k) => (
@@ -295,18 +444,73 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
                 }}
               />
             </Field>
-            <Field id="ev-vessel" label={form.kind === 'haul' ? 'Truck' : 'Vessel'} error={err('vessel')}>
-              <input
-                id="ev-vessel"
-                value={form.vessel}
-                maxLength={80}
-                required
-                autoComplete="off"
-                aria-invalid={!!err('vessel')}
-                aria-describedby={describedBy('ev-vessel', undefined, err('vessel'))}
-                onInput={(e) => set({ vessel: (e.target as HTMLInputElement).value })}
-              />
+            <Field id="ev-vessel" label={word} hint={vesselHint} error={err('vessel')}>
+              {picking ? (
+                <select
+                  id="ev-vessel"
+                  value={form.vesselId}
+                  required
+                  aria-invalid={!!err('vessel')}
+                  aria-describedby={describedBy('ev-vessel', vesselHint, err('vessel'))}
+                  onChange={(e) => set({ vesselId: (e.target as HTMLSelectElement).value })}
+                >
+                  <option value="">{keptName ? `${keptName} (not in the list)` : `Choose a ${word.toLowerCase()}…`}</option>
+                  {choices.map((v) => (
+                    <option key={v.id} value={v.id}>
+                      {vesselLabel(v)}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                <input
+                  id="ev-vessel"
+                  value={form.vessel}
+                  maxLength={80}
+                  required
+                  autoComplete="off"
+                  aria-invalid={!!err('vessel')}
+                  aria-describedby={describedBy('ev-vessel', vesselHint, err('vessel'))}
+                  onInput={(e) => set({ vessel: (e.target as HTMLInputElement).value })}
+                />
+              )}
             </Field>
+            {carries && (
+              <>
+                <Field id="ev-passengers" label="Passengers" hint={passengersHint} error={err('passenger_count')}>
+                  <input
+                    id="ev-passengers"
+                    inputMode="numeric"
+                    autoComplete="off"
+                    value={form.passengers}
+                    aria-invalid={!!err('passenger_count')}
+                    aria-describedby={describedBy('ev-passengers', passengersHint, err('passenger_count'))}
+                    onInput={(e) => set({ passengers: (e.target as HTMLInputElement).value })}
+                  />
+                </Field>
+                <Field id="ev-manifest" label="Passenger names (optional)" hint={manifestHint} error={err('manifest')}>
+                  <textarea
+                    id="ev-manifest"
+                    rows={3}
+                    value={form.manifest}
+                    autoComplete="off"
+                    aria-invalid={!!err('manifest')}
+                    aria-describedby={describedBy('ev-manifest', manifestHint, err('manifest'))}
+                    onInput={(e) => set({ manifest: (e.target as HTMLTextAreaElement).value })}
+                  />
+                </Field>
+                <Field id="ev-contact" label="Emergency contact ashore (optional)" hint={contactHint} error={err('emergency_contact')}>
+                  <input
+                    id="ev-contact"
+                    value={form.emergencyContact}
+                    maxLength={120}
+                    autoComplete="off"
+                    aria-invalid={!!err('emergency_contact')}
+                    aria-describedby={describedBy('ev-contact', contactHint, err('emergency_contact'))}
+                    onInput={(e) => set({ emergencyContact: (e.target as HTMLInputElement).value })}
+                  />
+                </Field>
+              </>
+            )}
             <Field id="ev-departs" label="Departs" hint={zoneText} error={err('departs_at')}>
               <input
                 id="ev-departs"

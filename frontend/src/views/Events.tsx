@@ -10,6 +10,7 @@ import { useNow, useTitle, useVisible } from '../hooks';
 import { can, type Session } from '../session';
 import { addDays, countdown, dayLabel, formatTime, instant, localDate, serverClock, zoneAbbreviation } from '../time';
 import { kindLabel, type EventSummary } from '../types';
+import { crewShortage, passengerCount, passengersOf } from '../vessels';
 
 const REFRESH_MS = 60_000;
 /** Days of events listed after today. */
@@ -197,6 +198,8 @@ function EventCard({ event: e, zone, now }: { event: EventSummary; zone: string;
   const ret = instant(e.returns_at.at);
   const line = timeLine(e, now);
   const captain = e.crew.find((c) => c.role === 'captain');
+  const aboard = passengersOf(e).count;
+  const short = e.status === 'scheduled' || e.status === 'underway' ? crewShortage(e.crew.length, e.crew_required) : null;
   return (
     <li>
       <a class={`event-card status-${e.status}`} href={`/events/${e.id}`}>
@@ -206,6 +209,7 @@ function EventCard({ event: e, zone, now }: { event: EventSummary; zone: string;
         </span>
         <span class="event-meta">
           {kindLabel(e.kind)} · {e.vessel}
+          {aboard > 0 ? ` · ${passengerCount(aboard)}` : ''}
         </span>
         <span class="event-times">
           {formatTime(dep, zone)} – {formatTime(ret, zone)}
@@ -219,6 +223,7 @@ function EventCard({ event: e, zone, now }: { event: EventSummary; zone: string;
           </span>
           {e.my_role ? <span>You: {e.my_role}</span> : captain ? <span>Captain: {captain.name ?? captain.email}</span> : null}
         </span>
+        {short && <span class="event-short crew-short">Short-handed: {short}</span>}
       </a>
     </li>
   );

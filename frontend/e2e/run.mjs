@@ -375,6 +375,23 @@ function previousWeek(week) {
   return `${year}-W${String(n).padStart(2, '0')}`;
 }
 
+/**
+ * The event form's vessel: picked from the org's vessel records when it keeps any (the option
+ * reads `Jada · COI 49`), typed when it keeps none.
+ */
+async function chooseVessel(page, name) {
+  const field = page.locator('#ev-vessel');
+  await field.waitFor();
+  if ((await field.evaluate((el) => el.tagName)) !== 'SELECT') {
+    await field.fill(name);
+    return;
+  }
+  const labels = await field.locator('option').allTextContents();
+  const label = labels.find((t) => t === name || t.startsWith(`${name} · `));
+  assert(label, `no ${name} among the vessels to pick (${labels.join(', ')})`);
+  await field.selectOption({ label });
+}
+
 function auditCount(event, action, task) {
   return event.audit.filter((a) => a.action === action && a.task === task).length;
 }
@@ -555,7 +572,7 @@ async function main() {
     const f = admin.page;
     await f.getByLabel('Kind').selectOption('charter');
     await f.getByLabel('Title').fill(title);
-    await f.getByLabel('Vessel').fill('Jada');
+    await chooseVessel(f, 'Jada');
     const tomorrow = new Date(Date.now() + 86_400_000);
     const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Los_Angeles' }).format(tomorrow);
     await f.getByLabel('Departs').fill(`${day}T10:00`);
@@ -572,6 +589,132 @@ async function main() {
     assert(shown.includes('10:00 AM') && shown.includes('1:30 PM'), `times not in the org zone: ${shown}`);
     newId = f.url().split('/').pop();
     await shot(f, 'admin-event');
+  });
+
+  await step('the admin adds a boat on Vessels, sails it over its COI limit (field error), then at the limit', async () => {
+    const f = admin.page;
+    const boat = 'Test Boat';
+    await f.getByRole('link', { name: 'Members' }).click();
+    await f.getByRole('heading', { name: 'Members' }).waitFor();
+    await f.getByRole('link', { name: 'Vessels', exact: true }).click();
+    await f.getByRole('heading', { name: 'Vessels', exact: true }).waitFor();
+    await f.getByRole('heading', { name: 'Boats and trucks' }).waitFor();
+
+    await f.getByRole('button', { name: 'Add a vessel or truck' }).click();
+    await f.getByLabel('Name', { exact: true }).fill(boat);
+    await f.getByLabel('Registration or documentation number').fill('CF 4242 TB');
+    await f.getByLabel('Hull colour and description').fill('White hull, blue stripe, tan bimini');
+    await f.getByLabel('Length (feet)').fill('32');
+    await f.getByLabel('Minimum crew').fill('2');
+    await f.getByLabel('COI max passengers').fill('6');
+    await f.getByLabel('Call sign').fill('wtb4242');
+    await tapTargets(f, 'the vessel form');
+    await shot(f, 'vessel-form', true);
+    await f.getByRole('button', { name: 'Add vessel' }).click();
+    await f.getByText(`Added ${boat}.`).waitFor();
+    const card = f.locator('.vessel', { hasText: boat });
+    await card.getByText('6 passengers').waitFor();
+    await card.getByText('WTB4242').waitFor();
+
+    // The same name again (another case): the server's field error shows next to the name.
+    await f.getByRole('button', { name: 'Add a vessel or truck' }).click();
+    await f.getByLabel('Kind').selectOption('truck');
+    assert(!(await f.getByLabel('COI max passengers').count()), 'a truck is asked for a COI limit');
+    await f.getByLabel('Name', { exact: true }).fill('test boat');
+    await f.getByRole('button', { name: 'Add vessel' }).click();
+    const nameError = f.locator('#vessel-new-name-error');
+    await nameError.waitFor();
+    assert((await f.getByLabel('Name', { exact: true }).getAttribute('aria-invalid')) === 'true', 'the name is not marked invalid');
+    assert(
+      (await f.getByLabel('Name', { exact: true }).getAttribute('aria-describedby')) === 'vessel-new-name-error',
+      'the name field is not described by its error',
+    );
+    await shot(f, 'vessel-form-field-error');
+    await f.getByLabel('Name', { exact: true }).fill('Test Truck');
+    await f.getByRole('button', { name: 'Add vessel' }).click();
+    await f.getByText('Added Test Truck.').waitFor();
+    const vessels = await api('/api/vessels', { token: adminJada });
+    const saved = vessels.find((v) => v.name === boat);
+    assert(saved && saved.kind === 'boat' && saved.coi_max_passengers === 6 && saved.min_crew === 2, `saved as ${JSON.stringify(saved)}`);
+    assert(vessels.some((v) => v.name === 'Test Truck' && v.kind === 'truck'), 'the truck was not saved');
+    await tapTargets(f, 'Vessels');
+    await shot(f, 'vessels', true);
+
+    // A sunset sail picks from the boats (not the trucks), 7 aboard: over the COI.
+    await f.getByRole('link', { name: 'Events', exact: true }).click();
+    await f.getByRole('link', { name: 'New event' }).click();
+    await f.getByRole('heading', { name: 'New event' }).waitFor();
+    await f.getByLabel('Kind').selectOption('sunset_sail');
+    const picker = f.locator('select#ev-vessel');
+    const options = await picker.locator('option').allTextContents();
+    assert(options.includes(`${boat} · COI 6`), `the picker lacks ${boat}: ${options.join(', ')}`);
+    assert(!options.some((o) => o.startsWith('Test Truck')), 'a sail lists trucks');
+    await picker.selectOption({ label: `${boat} · COI 6` });
+    await f.getByText('Certificate of Inspection: at most 6 passengers').waitFor();
+    const sail = `E2E sail ${Date.now().toString(36)}`;
+    await f.getByLabel('Title').fill(sail);
+    const later = new Date(Date.now() + 2 * 86_400_000);
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Los_Angeles' }).format(later);
+    await f.getByLabel('Departs').fill(`${day}T16:00`);
+    await f.getByLabel('Returns').fill(`${day}T18:30`);
+    await f.locator('#crew-captain-jada-example-com').selectOption('captain');
+    const count = f.getByLabel('Passengers', { exact: true });
+    await count.fill('7');
+    await f.getByLabel('Passenger names (optional)').fill('Ana Ruiz\n\n  Bo Chen \n');
+    await f.getByLabel('Emergency contact ashore (optional)').fill('Mo Ruiz, 619-555-0100');
+    await f.getByRole('button', { name: 'Create event' }).click();
+    const countError = f.locator('#ev-passengers-error');
+    await countError.waitFor();
+    const said = await countError.innerText();
+    assert(/\b6\b/.test(said), `the passenger error does not name the limit 6: ${said}`);
+    assert((await count.getAttribute('aria-invalid')) === 'true', 'the passenger count is not marked invalid');
+    assert((await count.getAttribute('aria-describedby')).includes('ev-passengers-error'), 'the count is not described by its error');
+    await tapTargets(f, 'the event form with passengers');
+    await countError.scrollIntoViewIfNeeded();
+    await shot(f, 'new-sail-over-coi');
+    await count.fill('6');
+    await f.getByRole('button', { name: 'Create event' }).click();
+    await f.getByRole('heading', { name: sail }).waitFor();
+    await f.locator('.passenger-count', { hasText: '6 passengers' }).waitFor();
+    await f.getByText('crew 1 of 2 required').waitFor();
+    const sailId = f.url().split('/').pop();
+    const ev = await api(`/api/events/${sailId}`, { token: adminJada });
+    assert(ev.vessel === boat && ev.vessel_id === saved.id, `the sail is on ${ev.vessel} (${ev.vessel_id})`);
+    assert(ev.passengers.count === 6, `passengers ${JSON.stringify(ev.passengers)}`);
+    assert(JSON.stringify(ev.passengers.manifest) === '["Ana Ruiz","Bo Chen"]', `manifest ${JSON.stringify(ev.passengers.manifest)}`);
+    assert(ev.crew_required === 2, `crew_required ${ev.crew_required}`);
+    const headcount = ev.checklist.phases.flatMap((p) => p.tasks).find((t) => t.headcount);
+    assert(headcount, 'no headcount task on the sail');
+    const h = headcount.headcount;
+    assert(h.passengers === 6 && h.crew === ev.crew.length && h.total === h.passengers + h.crew, `headcount ${JSON.stringify(h)}`);
+    await f
+      .locator(`#task-${headcount.id} ~ label`, { hasText: `Expected aboard: ${h.total} (6 passengers + ${h.crew} crew)` })
+      .waitFor();
+    await f.locator('summary', { hasText: 'Manifest' }).click();
+    await f.locator('.manifest li', { hasText: 'Bo Chen' }).waitFor();
+    await f.locator('.manifest', { hasText: 'Mo Ruiz, 619-555-0100' }).waitFor();
+    await tapTargets(f, 'the sail with passengers');
+    await shot(f, 'sail-with-passengers', true);
+
+    // Removing: a double tap on Remove does nothing; Remove, then the confirm, does.
+    await f.getByRole('link', { name: 'Account' }).click();
+    await f.getByRole('link', { name: 'Vessels', exact: true }).click();
+    const truck = f.locator('.vessel', { hasText: 'Test Truck' });
+    const remove = truck.getByRole('button', { name: 'Remove', exact: true });
+    await remove.waitFor();
+    const box = await remove.boundingBox();
+    await f.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+    await f.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+    await f.waitForTimeout(1200);
+    assert((await api('/api/vessels', { token: adminJada })).some((v) => v.name === 'Test Truck'), 'a double tap removed the truck');
+    await f.reload();
+    await remove.click();
+    await truck.getByRole('button', { name: 'Remove Test Truck' }).click();
+    await f.getByText('Test Truck was removed').waitFor();
+    assert(!(await f.locator('.vessel', { hasText: 'Test Truck' }).count()), 'the removed truck is still listed');
+    assert(!(await api('/api/vessels', { token: adminJada })).some((v) => v.name === 'Test Truck'), 'the truck is still on the server');
+    await f.goto(`${APP}/events/${newId}`);
+    await f.getByRole('heading', { name: title }).waitFor();
   });
 
   await step('the admin edits the event (If-Match) and manages members', async () => {

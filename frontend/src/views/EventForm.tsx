@@ -378,7 +378,7 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
       : undefined
     : (
         <>
-          Or add your boats and trucks on the{vesselsLink} to pick them from a list.
+          Type its name, or add your boats and trucks on the{vesselsLink} to pick them from a list.
         </>
       );
   const passengersHint = coiHint(picked) ?? 'Guests aboard; crew not counted.';

@@ -177,6 +177,9 @@ describe('the event history', () => {
     expect(describeAudit({ ...base, action: 'edited', fields: ['departs_at', 'crew', 'revenue_cents'] }, titles)).toBe(
       'changed the departure, crew, revenue',
     );
+    expect(
+      describeAudit({ ...base, action: 'edited', fields: ['vessel', 'vessel_id', 'passengers', 'emergency_contact'] }, titles),
+    ).toBe('changed the vessel, passengers, emergency contact');
     expect(describeAudit({ ...base, action: 'task_done', task: 'headcount_on' }, titles)).toBe('ticked “Headcount at boarding”');
     expect(describeAudit({ ...base, action: 'task_undone', task: 'gone_task' }, titles)).toBe('unticked “gone_task”');
     expect(describeAudit({ ...base, action: 'departed' }, titles)).toBe('marked it departed');

@@ -570,6 +570,11 @@ const FIELD_WORDS: Record<string, string> = {
   kind: 'kind',
   title: 'title',
   vessel: 'vessel',
+  vessel_id: 'vessel',
+  passengers: 'passengers',
+  passenger_count: 'passengers',
+  manifest: 'passengers',
+  emergency_contact: 'emergency contact',
   crew: 'crew',
   notes: 'notes',
 };
@@ -579,7 +584,10 @@ export function describeAudit(a: AuditEntry, titles: Map<string, string>): strin
     case 'created':
       return 'created the event';
     case 'edited':
-      return a.fields.length ? `changed the ${a.fields.map((f) => FIELD_WORDS[f] ?? f.replace(/_/g, ' ')).join(', ')}` : 'edited the event';
+      // A vessel picked from the list changes its name and its record: one word for both.
+      return a.fields.length
+        ? `changed the ${[...new Set(a.fields.map((f) => FIELD_WORDS[f] ?? f.replace(/_/g, ' ')))].join(', ')}`
+        : 'edited the event';
     case 'cancelled':
       return 'cancelled the event';
     case 'departed':

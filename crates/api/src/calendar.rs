@@ -146,7 +146,7 @@ pub async fn feed(
         let scope = OrgScope::trusted(membership.org_id.clone());
         let directory = state
             .directory
-            .get(&*state.orgs, &*state.members, &scope)
+            .get(&*state.orgs, &*state.members, &*state.vessels, &scope)
             .await?;
         for event in events_of(&state, &scope, &owner, now).await? {
             entries.push((directory.org.clone(), directory.names.clone(), event));

@@ -57,7 +57,12 @@ async fn directory(
 ) -> Result<crate::directory::Entry, Problem> {
     Ok(state
         .directory
-        .get(&*state.orgs, &*state.members, &session.scope)
+        .get(
+            &*state.orgs,
+            &*state.members,
+            &*state.vessels,
+            &session.scope,
+        )
         .await?)
 }
 
@@ -199,10 +204,9 @@ async fn view(
     let entry = directory(state, session).await?;
     let body = EventView::new(
         event,
-        &entry.org,
+        &entry,
         &session.email,
         session.role,
-        &entry.names,
         state.clock.now(),
     );
     Ok(with_etag(event, status, Json(body)))
@@ -341,7 +345,7 @@ pub async fn list(
         .items
         .iter()
         .filter(|e| visible(&session, e))
-        .map(|e| EventSummary::new(e, &entry.org, &session.email, &entry.names))
+        .map(|e| EventSummary::new(e, &entry, &session.email))
         .collect();
     let page = EventPage {
         events,
@@ -388,7 +392,8 @@ pub async fn create(
 ) -> Result<Response, Problem> {
     require(&session, &[Role::Admin])?;
     let entry = directory(&state, &session).await?;
-    let spec = fields.parse(&entry.org)?;
+    let vessels = state.vessels.list_vessels(&session.scope).await?;
+    let spec = fields.parse(&entry.org, &vessels)?;
     check_crew(&state, &session, &spec.crew).await?;
     let now = state.clock.now();
     let mut event = Event::new(
@@ -484,11 +489,12 @@ pub async fn edit(
     let event = load(&state, &session, &id).await?;
     if session.role == Role::Captain {
         let leads = event.crew_role_of(&session.email) == Some(domain::CrewRole::Captain);
-        let only_crew_and_notes = patch
+        // The captain answers for who is aboard: crew, passengers and their contact, and notes.
+        let only_aboard_and_notes = patch
             .touched()
             .iter()
-            .all(|f| matches!(*f, "crew" | "notes"));
-        if !leads || !only_crew_and_notes {
+            .all(|f| matches!(*f, "crew" | "notes" | "passengers" | "emergency_contact"));
+        if !leads || !only_aboard_and_notes {
             return Err(Problem::forbidden());
         }
     }
@@ -503,7 +509,8 @@ pub async fn edit(
         )));
     }
     let entry = directory(&state, &session).await?;
-    let spec = patch.apply(&event, &entry.org)?;
+    let vessels = state.vessels.list_vessels(&session.scope).await?;
+    let spec = patch.apply(&event, &entry.org, &vessels)?;
     if patch.touched().contains(&"crew") {
         check_crew(&state, &session, &spec.crew).await?;
     }

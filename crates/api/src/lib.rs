@@ -255,7 +255,7 @@ impl utoipa::Modify for BearerAuth {
         views::Me, views::OrgSummary, calendar::CalendarFeedStatus, calendar::NewCalendarFeed,
         phones::PhoneView, phones::NotificationSettings, phones::PreferencePatch, phones::NewPhone,
         phones::SubscriptionKeys, domain::ports::NotifyPreference,
-        vessels::VesselView, domain::vessel::VesselFields, domain::vessel::VesselKind, views::EventPage, views::EventSummary, views::EventView,
+        vessels::VesselView, domain::vessel::VesselFields, domain::vessel::VesselKind, views::EventPage, views::EventSummary, views::EventView, views::Headcount, domain::event::Passengers,
         views::Checklist, views::ChecklistPhase, views::ChecklistTask, views::CrewView,
         views::TickResult, views::MemberView, views::OrgView, views::HomePortView,
         events::TickRequest, events::ActualTime, people::NewMember, people::MemberPatch, people::OrgPatch,

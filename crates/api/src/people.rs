@@ -22,7 +22,12 @@ use web::{Json, Problem};
 pub async fn me(State(state): State<AppState>, session: Session) -> Result<Json<Me>, Problem> {
     let entry = state
         .directory
-        .get(&*state.orgs, &*state.members, &session.scope)
+        .get(
+            &*state.orgs,
+            &*state.members,
+            &*state.vessels,
+            &session.scope,
+        )
         .await?;
     let memberships = state.auth.memberships(&session.email).await?;
     Ok(Json(Me {
@@ -98,7 +103,12 @@ pub async fn add_member(
     };
     let entry = state
         .directory
-        .get(&*state.orgs, &*state.members, &session.scope)
+        .get(
+            &*state.orgs,
+            &*state.members,
+            &*state.vessels,
+            &session.scope,
+        )
         .await?;
     let member = Member {
         email: email.clone(),

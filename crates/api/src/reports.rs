@@ -103,7 +103,12 @@ pub async fn weekly(
     };
     let entry = state
         .directory
-        .get(&*state.orgs, &*state.members, &session.scope)
+        .get(
+            &*state.orgs,
+            &*state.members,
+            &*state.vessels,
+            &session.scope,
+        )
         .await?;
     let now = state.clock.now();
     let week = match q.week.as_deref() {
@@ -117,9 +122,12 @@ pub async fn weekly(
         let app_url = app_url.clone();
         async move {
             report::org_weeks(
-                &*state.orgs,
-                &*state.members,
-                &*state.events,
+                report::WeekStores {
+                    orgs: &*state.orgs,
+                    members: &*state.members,
+                    events: &*state.events,
+                    vessels: &*state.vessels,
+                },
                 &scope,
                 week,
                 &app_url,

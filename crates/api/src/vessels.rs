@@ -113,6 +113,7 @@ pub async fn create(
         updated_at: now,
     };
     state.vessels.put_vessel(&session.scope, &vessel).await?;
+    state.directory.forget(session.org());
     Ok((StatusCode::CREATED, Json(vessel.into())))
 }
 
@@ -140,6 +141,7 @@ pub async fn replace(
         updated_at: state.clock.now(),
     };
     state.vessels.put_vessel(&session.scope, &vessel).await?;
+    state.directory.forget(session.org());
     Ok(Json(vessel.into()))
 }
 
@@ -158,5 +160,6 @@ pub async fn remove(
     if !state.vessels.delete_vessel(&session.scope, &id).await? {
         return Err(Problem::not_found());
     }
+    state.directory.forget(session.org());
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,9 +1,10 @@
 //! What the API returns: the JSON shapes, built from domain records for one reader.
 
+use crate::directory::Entry;
 use auth::MembershipView;
 use chrono::{DateTime, Utc};
 use domain::checklist::{Anchor, Template};
-use domain::event::{AuditEntry, CrewRole, EventKind, EventStatus, NudgeRecord};
+use domain::event::{AuditEntry, CrewRole, EventKind, EventStatus, NudgeRecord, Passengers};
 use domain::org::{HomePort, Member, Org, Perspective};
 use domain::timing::{Moment, TimingPanel};
 use domain::{Event, Role};
@@ -43,6 +44,12 @@ pub struct EventSummary {
     pub kind: EventKind,
     pub title: String,
     pub vessel: String,
+    /// The org's vessel record (`GET /api/vessels`), when the vessel is one.
+    pub vessel_id: Option<String>,
+    pub passengers: Passengers,
+    /// The smallest crew it may sail with: the vessel's minimum when its record sets one, else
+    /// the kind's.
+    pub crew_required: u32,
     pub departs_at: Moment,
     pub returns_at: Moment,
     pub status: EventStatus,
@@ -71,9 +78,19 @@ pub struct ChecklistTask {
     pub safety_critical: bool,
     /// When it is due (absent where its anchor does not happen that day).
     pub due: Option<Moment>,
+    /// On a headcount task: how many are expected aboard.
+    pub headcount: Option<Headcount>,
     pub done: bool,
     pub done_by: Option<String>,
     pub done_at: Option<DateTime<Utc>>,
+}
+
+/// Who a headcount should find aboard.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Headcount {
+    pub passengers: u32,
+    pub crew: u32,
+    pub total: u32,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -98,6 +115,11 @@ pub struct EventView {
     pub kind: EventKind,
     pub title: String,
     pub vessel: String,
+    /// The org's vessel record, when the vessel is one.
+    pub vessel_id: Option<String>,
+    pub passengers: Passengers,
+    /// The smallest crew it may sail with: the vessel's minimum when set, else the kind's.
+    pub crew_required: u32,
     pub departs_at: Moment,
     pub returns_at: Moment,
     pub crew: Vec<CrewView>,
@@ -150,17 +172,16 @@ fn done_count(event: &Event) -> usize {
 }
 
 impl EventSummary {
-    pub fn new(
-        event: &Event,
-        org: &Org,
-        me: &domain::Email,
-        names: &BTreeMap<String, String>,
-    ) -> Self {
+    pub fn new(event: &Event, entry: &Entry, me: &domain::Email) -> Self {
+        let (org, names) = (&entry.org, &*entry.names);
         Self {
             id: event.id.to_string(),
             kind: event.kind,
             title: event.title.clone(),
             vessel: event.vessel.clone(),
+            vessel_id: event.vessel_id.as_ref().map(|v| v.to_string()),
+            passengers: event.passengers.clone(),
+            crew_required: event.crew_required(entry.vessel(event)),
             departs_at: Moment::new(event.departs_at, org.zone),
             returns_at: Moment::new(event.returns_at, org.zone),
             status: event.status,
@@ -199,6 +220,11 @@ fn checklist(event: &Event, template: &Template, timing: &TimingPanel) -> Checkl
                         role: t.role,
                         safety_critical: t.safety_critical,
                         due: due.get(t.id.as_str()).map(|m| (*m).clone()),
+                        headcount: t.headcount.then(|| Headcount {
+                            passengers: event.passengers.count,
+                            crew: event.crew.len() as u32,
+                            total: event.persons_on_board(),
+                        }),
                         done,
                         done_by: state.filter(|_| done).map(|s| s.by.to_string()),
                         done_at: state.filter(|_| done).map(|s| s.at),
@@ -218,18 +244,21 @@ fn checklist(event: &Event, template: &Template, timing: &TimingPanel) -> Checkl
 impl EventView {
     pub fn new(
         event: &Event,
-        org: &Org,
+        entry: &Entry,
         me: &domain::Email,
         role: Role,
-        names: &BTreeMap<String, String>,
         now: DateTime<Utc>,
     ) -> Self {
+        let (org, names) = (&entry.org, &*entry.names);
         let timing = domain::timing::timing_panel(event, org, now);
         Self {
             id: event.id.to_string(),
             kind: event.kind,
             title: event.title.clone(),
             vessel: event.vessel.clone(),
+            vessel_id: event.vessel_id.as_ref().map(|v| v.to_string()),
+            passengers: event.passengers.clone(),
+            crew_required: event.crew_required(entry.vessel(event)),
             departs_at: Moment::new(event.departs_at, org.zone),
             returns_at: Moment::new(event.returns_at, org.zone),
             crew: crew(event, names),

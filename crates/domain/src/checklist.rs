@@ -54,6 +54,9 @@ pub struct TaskDef {
     /// Who does it: the captain (or a haul's driver) or any crew member.
     pub role: CrewRole,
     pub safety_critical: bool,
+    /// A count of everyone aboard: the app shows how many are expected (passengers and crew).
+    #[serde(default)]
+    pub headcount: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,6 +69,10 @@ pub struct Template {
     pub max_hours: u32,
     /// Fewer assigned people than this is "short of crew" in the reports.
     pub min_crew: u32,
+    /// Whether this kind takes passengers aboard (charters, sunset sails); the others carry
+    /// crew only.
+    #[serde(default)]
+    pub carries_passengers: bool,
     /// Which 30-minute reminders this kind gets.
     pub nudges: Vec<NudgeKind>,
     #[serde(rename = "phase")]

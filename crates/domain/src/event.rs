@@ -4,9 +4,10 @@
 use crate::checklist::{self, Template};
 use crate::email::Email;
 use crate::error::ValidationErrors;
-use crate::ids::{EventId, OpId, OrgId, TaskId};
+use crate::ids::{EventId, OpId, OrgId, TaskId, VesselId};
 pub use crate::kinds::{CrewRole, EventKind, NudgeKind};
 use crate::org::Org;
+use crate::vessel::{Vessel, VesselKind};
 use chrono::{DateTime, Datelike, LocalResult, NaiveDateTime, SubsecRound, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,10 @@ pub const MAX_TITLE: usize = 120;
 pub const MAX_VESSEL: usize = 80;
 pub const MAX_NOTES: usize = 4000;
 pub const MAX_CREW: usize = 30;
+/// The most names a manifest lists (the largest inspected vessels carry a few hundred).
+pub const MAX_MANIFEST: usize = 500;
+pub const MAX_PASSENGER_NAME: usize = 80;
+pub const MAX_EMERGENCY_CONTACT: usize = 120;
 /// One million dollars: a larger figure for one event is a typo.
 pub const MAX_REVENUE_CENTS: i64 = 100_000_000;
 
@@ -46,6 +51,21 @@ pub struct CrewAssignment {
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = "email"))]
     pub email: Email,
     pub role: CrewRole,
+}
+
+/// Who is aboard besides the crew: the headcount the Certificate of Inspection limits, and for a
+/// charter, optionally, the names and the party's contact ashore (the float plan lists both).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Passengers {
+    /// Passengers expected aboard, crew not counted.
+    pub count: u32,
+    /// Their names (at most `count`); empty when no manifest was given.
+    #[serde(default)]
+    pub manifest: Vec<String>,
+    /// A person ashore to call for the party, with a phone number.
+    #[serde(default)]
+    pub emergency_contact: String,
 }
 
 /// The last change to one checklist task: done or undone, by whom, when.
@@ -180,11 +200,17 @@ pub struct Event {
     pub org_id: OrgId,
     pub kind: EventKind,
     pub title: String,
-    /// The vessel, or the truck for a haul.
+    /// The vessel's name, or the truck's for a haul (as it was when the event was last saved).
     pub vessel: String,
+    /// The org's vessel record, when the vessel is one (events made before vessel records, or
+    /// in an org without them, have only the name).
+    #[serde(default)]
+    pub vessel_id: Option<VesselId>,
     pub departs_at: DateTime<Utc>,
     pub returns_at: DateTime<Utc>,
     pub crew: Vec<CrewAssignment>,
+    #[serde(default)]
+    pub passengers: Passengers,
     pub notes: String,
     pub revenue_cents: Option<i64>,
     pub status: EventStatus,
@@ -222,12 +248,28 @@ impl Event {
             kind: self.kind,
             title: self.title.clone(),
             vessel: self.vessel.clone(),
+            vessel_id: self.vessel_id.clone(),
             departs_at: self.departs_at,
             returns_at: self.returns_at,
             crew: self.crew.clone(),
+            passengers: self.passengers.clone(),
             notes: self.notes.clone(),
             revenue_cents: self.revenue_cents,
         }
+    }
+
+    /// The smallest crew this event may sail with: the vessel's when its record sets one, else
+    /// the kind's template.
+    pub fn crew_required(&self, vessel: Option<&Vessel>) -> u32 {
+        vessel
+            .filter(|v| Some(&v.id) == self.vessel_id.as_ref())
+            .and_then(|v| v.fields.min_crew)
+            .unwrap_or(self.template().min_crew)
+    }
+
+    /// Everyone expected aboard: passengers and crew.
+    pub fn persons_on_board(&self) -> u32 {
+        self.passengers.count + self.crew.len() as u32
     }
 
     /// A strong validator for conditional requests: changes on every write of any kind.
@@ -243,9 +285,11 @@ impl Event {
             kind: spec.kind,
             title: spec.title,
             vessel: spec.vessel,
+            vessel_id: spec.vessel_id,
             departs_at: spec.departs_at,
             returns_at: spec.returns_at,
             crew: spec.crew,
+            passengers: spec.passengers,
             notes: spec.notes,
             revenue_cents: spec.revenue_cents,
             status: EventStatus::Scheduled,
@@ -277,9 +321,11 @@ impl Event {
         set!(kind);
         set!(title);
         set!(vessel);
+        set!(vessel_id);
         set!(departs_at);
         set!(returns_at);
         set!(crew);
+        set!(passengers);
         set!(notes);
         set!(revenue_cents);
         self.stamp(by, now);
@@ -377,9 +423,11 @@ pub struct EventSpec {
     pub kind: EventKind,
     pub title: String,
     pub vessel: String,
+    pub vessel_id: Option<VesselId>,
     pub departs_at: DateTime<Utc>,
     pub returns_at: DateTime<Utc>,
     pub crew: Vec<CrewAssignment>,
+    pub passengers: Passengers,
     pub notes: String,
     pub revenue_cents: Option<i64>,
 }
@@ -393,11 +441,27 @@ pub struct EventSpec {
 pub struct EventFields {
     pub kind: String,
     pub title: String,
+    /// The vessel (or truck) by name: one of the org's vessel records by name, or, in an org
+    /// that keeps no records, free text. May be left out when `vessel_id` is given.
+    #[serde(default)]
     pub vessel: String,
+    /// One of the org's vessels (`GET /api/vessels`); its name becomes the event's vessel.
+    #[serde(default)]
+    pub vessel_id: Option<String>,
     pub departs_at: String,
     pub returns_at: String,
     #[serde(default)]
     pub crew: Vec<CrewFields>,
+    /// Passengers expected aboard (crew not counted); at most the vessel's COI limit. Only the
+    /// kinds that carry passengers (charters, sunset sails) may have any.
+    #[serde(default)]
+    pub passenger_count: Option<u32>,
+    /// The passengers' names, for the float plan; at most `passenger_count`.
+    #[serde(default)]
+    pub manifest: Vec<String>,
+    /// A person ashore to call for the party, with a phone number; up to 120 characters.
+    #[serde(default)]
+    pub emergency_contact: String,
     #[serde(default)]
     pub notes: String,
     #[serde(default)]
@@ -420,9 +484,16 @@ pub struct EventPatch {
     pub kind: Option<String>,
     pub title: Option<String>,
     pub vessel: Option<String>,
+    /// A vessel record; `null` unlinks it (the vessel is then `vessel`, by name).
+    #[serde(default, with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub vessel_id: Option<Option<String>>,
     pub departs_at: Option<String>,
     pub returns_at: Option<String>,
     pub crew: Option<Vec<CrewFields>>,
+    pub passenger_count: Option<u32>,
+    pub manifest: Option<Vec<String>>,
+    pub emergency_contact: Option<String>,
     pub notes: Option<String>,
     #[serde(default, with = "double_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
@@ -441,6 +512,15 @@ impl EventPatch {
         }
         if self.vessel.is_some() {
             out.push("vessel");
+        }
+        if self.vessel_id.is_some() {
+            out.push("vessel_id");
+        }
+        if self.passenger_count.is_some() || self.manifest.is_some() {
+            out.push("passengers");
+        }
+        if self.emergency_contact.is_some() {
+            out.push("emergency_contact");
         }
         if self.departs_at.is_some() {
             out.push("departs_at");
@@ -462,11 +542,20 @@ impl EventPatch {
 
     /// Applies the patch to `current` and parses the result as a whole, so cross-field rules
     /// (return after departure) hold after every edit.
-    pub fn apply(&self, current: &Event, org: &Org) -> Result<EventSpec, ValidationErrors> {
+    pub fn apply(
+        &self,
+        current: &Event,
+        org: &Org,
+        vessels: &[Vessel],
+    ) -> Result<EventSpec, ValidationErrors> {
         let mut fields = EventFields {
             kind: current.kind.as_str().to_string(),
             title: current.title.clone(),
             vessel: current.vessel.clone(),
+            vessel_id: current.vessel_id.as_ref().map(|v| v.as_str().to_string()),
+            passenger_count: Some(current.passengers.count),
+            manifest: current.passengers.manifest.clone(),
+            emergency_contact: current.passengers.emergency_contact.clone(),
             departs_at: current.departs_at.to_rfc3339(),
             returns_at: current.returns_at.to_rfc3339(),
             crew: current
@@ -486,8 +575,28 @@ impl EventPatch {
         if let Some(v) = &self.title {
             fields.title = v.clone();
         }
-        if let Some(v) = &self.vessel {
-            fields.vessel = v.clone();
+        match (&self.vessel, &self.vessel_id) {
+            // A new name alone names a vessel afresh: by name, not the old record.
+            (Some(v), None) => {
+                fields.vessel = v.clone();
+                fields.vessel_id = None;
+            }
+            (v, Some(id)) => {
+                if let Some(v) = v {
+                    fields.vessel = v.clone();
+                }
+                fields.vessel_id = id.clone();
+            }
+            (None, None) => {}
+        }
+        if let Some(v) = self.passenger_count {
+            fields.passenger_count = Some(v);
+        }
+        if let Some(v) = &self.manifest {
+            fields.manifest = v.clone();
+        }
+        if let Some(v) = &self.emergency_contact {
+            fields.emergency_contact = v.clone();
         }
         if let Some(v) = &self.departs_at {
             fields.departs_at = v.clone();
@@ -504,7 +613,7 @@ impl EventPatch {
         if let Some(v) = self.revenue_cents {
             fields.revenue_cents = v;
         }
-        fields.parse(org)
+        fields.parse(org, vessels)
     }
 }
 
@@ -512,15 +621,20 @@ impl EventPatch {
 mod double_option {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    pub fn serialize<S: Serializer>(v: &Option<Option<i64>>, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer, T: Serialize>(
+        v: &Option<Option<T>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         match v {
             Some(inner) => inner.serialize(s),
             None => s.serialize_none(),
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
-        Option::<i64>::deserialize(d).map(Some)
+    pub fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+        d: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(d).map(Some)
     }
 }
 
@@ -600,8 +714,9 @@ pub fn parse_instant(raw: &str, zone: Tz) -> Result<DateTime<Utc>, ValidationErr
 
 impl EventFields {
     /// Parses every field, collecting every problem; the org supplies the zone for local times and
-    /// the kinds it runs.
-    pub fn parse(&self, org: &Org) -> Result<EventSpec, ValidationErrors> {
+    /// the kinds it runs, `vessels` its vessel records (the vessel must be one of them when there
+    /// are any; the passenger count must fit its Certificate of Inspection).
+    pub fn parse(&self, org: &Org, vessels: &[Vessel]) -> Result<EventSpec, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let kind = errors.absorb("kind", EventKind::parse(self.kind.trim()));
         if let Some(kind) = kind
@@ -614,7 +729,8 @@ impl EventFields {
             );
         }
         let title = text(&mut errors, "title", &self.title, 1, MAX_TITLE, false);
-        let vessel = text(&mut errors, "vessel", &self.vessel, 1, MAX_VESSEL, false);
+        let (vessel, record) = self.vessel(&mut errors, kind, vessels);
+        let passengers = self.passengers(&mut errors, kind, record);
         let notes = text(&mut errors, "notes", &self.notes, 0, MAX_NOTES, true);
         let departs_at = errors.absorb("departs_at", parse_instant(&self.departs_at, org.zone));
         let returns_at = errors.absorb("returns_at", parse_instant(&self.returns_at, org.zone));
@@ -680,13 +796,182 @@ impl EventFields {
                 kind,
                 title,
                 vessel,
+                vessel_id: record.map(|v| v.id.clone()),
                 departs_at,
                 returns_at,
                 crew,
+                passengers,
                 notes,
                 revenue_cents: self.revenue_cents,
             }),
             _ => Err(errors),
+        }
+    }
+}
+
+impl EventFields {
+    /// The vessel's name and, when it is one, the org's record. By id when given; else by name
+    /// among the records (case-insensitively); free text only in an org that keeps no records.
+    fn vessel<'v>(
+        &self,
+        errors: &mut ValidationErrors,
+        kind: Option<EventKind>,
+        vessels: &'v [Vessel],
+    ) -> (String, Option<&'v Vessel>) {
+        let by_id = self
+            .vessel_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let record = if let Some(id) = by_id {
+            let found = vessels.iter().find(|v| v.id.as_str() == id);
+            if found.is_none() {
+                errors.push(
+                    "vessel_id",
+                    "unknown_vessel",
+                    "this is not one of the org's vessels",
+                );
+                return (self.vessel.trim().to_string(), None);
+            }
+            found
+        } else {
+            let name = text(errors, "vessel", &self.vessel, 1, MAX_VESSEL, false);
+            let found = vessels
+                .iter()
+                .find(|v| v.fields.name.to_lowercase() == name.to_lowercase());
+            if found.is_none() && !vessels.is_empty() && !name.is_empty() {
+                let mut names: Vec<&str> = vessels.iter().map(|v| v.fields.name.as_str()).collect();
+                names.sort_unstable();
+                errors.push(
+                    "vessel",
+                    "unknown_vessel",
+                    format!(
+                        "pick one of the org's vessels ({}), or add it on the Vessels screen first",
+                        names.join(", ")
+                    ),
+                );
+            }
+            if found.is_none() {
+                return (name, None);
+            }
+            found
+        };
+        let Some(v) = record else {
+            return (self.vessel.trim().to_string(), None);
+        };
+        let wanted = match kind {
+            Some(EventKind::Haul) => VesselKind::Truck,
+            Some(_) => VesselKind::Boat,
+            None => v.fields.kind,
+        };
+        if v.fields.kind != wanted {
+            let field = if by_id.is_some() {
+                "vessel_id"
+            } else {
+                "vessel"
+            };
+            let (name, needs) = match wanted {
+                VesselKind::Truck => ("a haul", "a truck"),
+                VesselKind::Boat => ("this kind of event", "a boat"),
+            };
+            errors.push(
+                field,
+                "wrong_vessel_kind",
+                format!("{} is not {needs}: {name} needs {needs}", v.fields.name),
+            );
+        }
+        (v.fields.name.clone(), Some(v))
+    }
+
+    /// The passengers, checked against the kind (only passenger-carrying kinds have any) and the
+    /// vessel's Certificate of Inspection.
+    fn passengers(
+        &self,
+        errors: &mut ValidationErrors,
+        kind: Option<EventKind>,
+        vessel: Option<&Vessel>,
+    ) -> Passengers {
+        let count = self.passenger_count.unwrap_or(0);
+        let carries = kind.is_none_or(|k| checklist::template(k).carries_passengers);
+        if let Some(k) = kind
+            && !carries
+        {
+            if count > 0 {
+                errors.push(
+                    "passenger_count",
+                    "no_passengers",
+                    format!("a {} carries crew, not passengers", k.label()),
+                );
+            }
+            if !self.manifest.is_empty() || !self.emergency_contact.trim().is_empty() {
+                errors.push(
+                    if self.manifest.is_empty() {
+                        "emergency_contact"
+                    } else {
+                        "manifest"
+                    },
+                    "no_passengers",
+                    format!("a {} has no passenger manifest", k.label()),
+                );
+            }
+        }
+        if let Some(limit) = vessel.and_then(|v| v.fields.coi_max_passengers)
+            && count > limit
+        {
+            let name = vessel.map_or("", |v| v.fields.name.as_str());
+            errors.push(
+                "passenger_count",
+                "over_coi",
+                format!(
+                    "{count} passengers is over the limit: the {name}'s Certificate of Inspection allows at most {limit}"
+                ),
+            );
+        }
+        if self.manifest.len() > MAX_MANIFEST {
+            errors.push(
+                "manifest",
+                "too_many",
+                format!("a manifest lists at most {MAX_MANIFEST} names"),
+            );
+        }
+        let manifest: Vec<String> = self
+            .manifest
+            .iter()
+            .take(MAX_MANIFEST)
+            .enumerate()
+            .map(|(i, name)| {
+                text(
+                    errors,
+                    &format!("manifest/{i}"),
+                    name,
+                    1,
+                    MAX_PASSENGER_NAME,
+                    false,
+                )
+            })
+            .collect();
+        if manifest.len() > count as usize {
+            errors.push(
+                "manifest",
+                "more_than_count",
+                format!(
+                    "the manifest names {} people but the passenger count is {count}",
+                    manifest.len()
+                ),
+            );
+        }
+        let emergency_contact = text(
+            errors,
+            "emergency_contact",
+            &self.emergency_contact,
+            0,
+            MAX_EMERGENCY_CONTACT,
+            false,
+        );
+        Passengers {
+            count,
+            manifest,
+            emergency_contact,
         }
     }
 }
@@ -760,12 +1045,159 @@ mod tests {
             ],
             notes: "Birthday party\nof 12".into(),
             revenue_cents: Some(250_000),
+            ..Default::default()
+        }
+    }
+
+    fn fleet() -> Vec<Vessel> {
+        let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let make = |id: &str, name: &str, kind, coi, min_crew| Vessel {
+            id: VesselId::parse(id).expect("valid"),
+            fields: crate::vessel::VesselFields {
+                name: name.into(),
+                kind,
+                registration: String::new(),
+                length_ft: None,
+                description: String::new(),
+                coi_max_passengers: coi,
+                min_crew,
+                call_sign: String::new(),
+                mmsi: String::new(),
+                safety_gear: String::new(),
+            },
+            created_at: at,
+            updated_at: at,
+        };
+        vec![
+            make(
+                "01HZZZZZZZZZZZZZZZZZZZZZZ1",
+                "Jada",
+                VesselKind::Boat,
+                Some(12),
+                Some(3),
+            ),
+            make(
+                "01HZZZZZZZZZZZZZZZZZZZZZZ2",
+                "Truck 1",
+                VesselKind::Truck,
+                None,
+                None,
+            ),
+        ]
+    }
+
+    #[test]
+    fn the_vessel_comes_from_the_org_records_and_bounds_the_passengers() {
+        let o = org();
+        let vessels = fleet();
+        // By id: the name is the record's, whatever the request said.
+        let mut f = fields();
+        f.vessel = String::new();
+        f.vessel_id = Some("01HZZZZZZZZZZZZZZZZZZZZZZ1".into());
+        f.passenger_count = Some(12);
+        let spec = f.parse(&o, &vessels).expect("valid");
+        assert_eq!(spec.vessel, "Jada");
+        assert_eq!(spec.vessel_id, Some(vessels[0].id.clone()));
+        assert_eq!(spec.passengers.count, 12);
+        // By name, case-insensitively: linked too.
+        let mut f = fields();
+        f.vessel = "JADA".into();
+        let spec = f.parse(&o, &vessels).expect("valid");
+        assert_eq!(spec.vessel_id, Some(vessels[0].id.clone()));
+        // Minimum crew: the vessel's, else the template's.
+        let mut event = Event::new(
+            EventId::generate(),
+            o.id.clone(),
+            spec,
+            Email::parse("a@example.com").expect("valid"),
+            Utc::now(),
+        );
+        assert_eq!(event.crew_required(Some(&vessels[0])), 3);
+        event.vessel_id = None;
+        assert_eq!(event.crew_required(Some(&vessels[0])), 2);
+        // Free text only where the org keeps no records.
+        let mut f = fields();
+        f.vessel = "Some other boat".into();
+        assert!(f.parse(&o, &[]).is_ok());
+    }
+
+    /// Each case edits valid fields (against the fleet) and names the fields that must be reported,
+    /// and a piece of the message they must carry.
+    #[test]
+    fn vessel_and_passenger_validation_as_data() {
+        type Edit = fn(&mut EventFields);
+        type Expected = &'static [(&'static str, &'static str)];
+        let cases: &[(&str, Edit, Expected)] = &[
+            (
+                "over the COI",
+                |f| f.passenger_count = Some(13),
+                &[("passenger_count", "allows at most 12")],
+            ),
+            (
+                "unknown id",
+                |f| f.vessel_id = Some("01HZZZZZZZZZZZZZZZZZZZZZZ9".into()),
+                &[("vessel_id", "not one of the org's vessels")],
+            ),
+            (
+                "unknown name",
+                |f| f.vessel = "Ghost".into(),
+                &[("vessel", "pick one of the org's vessels (Jada, Truck 1)")],
+            ),
+            (
+                "a truck for a sail",
+                |f| f.vessel_id = Some("01HZZZZZZZZZZZZZZZZZZZZZZ2".into()),
+                &[("vessel_id", "Truck 1 is not a boat")],
+            ),
+            (
+                "passengers on a delivery",
+                |f| {
+                    f.kind = "delivery".into();
+                    f.passenger_count = Some(2);
+                },
+                &[("passenger_count", "a delivery carries crew, not passengers")],
+            ),
+            (
+                "manifest longer than the count",
+                |f| {
+                    f.passenger_count = Some(1);
+                    f.manifest = vec!["Ana".into(), "Bo".into()];
+                },
+                &[("manifest", "names 2 people but the passenger count is 1")],
+            ),
+            (
+                "blank name in the manifest",
+                |f| {
+                    f.passenger_count = Some(2);
+                    f.manifest = vec!["Ana".into(), " ".into()];
+                },
+                &[("manifest/1", "1 to 80")],
+            ),
+            (
+                "long emergency contact",
+                |f| f.emergency_contact = "x".repeat(121),
+                &[("emergency_contact", "at most 120")],
+            ),
+        ];
+        for (name, edit, expected) in cases {
+            let mut f = fields();
+            edit(&mut f);
+            let errors = f.parse(&org(), &fleet()).expect_err(name);
+            let got: Vec<(&str, &str)> = errors
+                .0
+                .iter()
+                .map(|e| (e.field.as_str(), e.message.as_str()))
+                .collect();
+            assert_eq!(got.len(), expected.len(), "{name}: {errors}");
+            for ((field, message), (want_field, want_text)) in got.iter().zip(expected.iter()) {
+                assert_eq!(field, want_field, "{name}");
+                assert!(message.contains(want_text), "{name}: {message}");
+            }
         }
     }
 
     #[test]
     fn a_valid_event_parses_in_the_org_zone() {
-        let spec = fields().parse(&org()).expect("valid");
+        let spec = fields().parse(&org(), &[]).expect("valid");
         assert_eq!(
             spec.departs_at,
             Utc.with_ymd_and_hms(2026, 7, 5, 1, 30, 0).unwrap()
@@ -870,7 +1302,7 @@ mod tests {
         for (name, edit, expected) in cases {
             let mut f = fields();
             edit(&mut f);
-            let errors = f.parse(&org()).expect_err(name);
+            let errors = f.parse(&org(), &[]).expect_err(name);
             let got: Vec<&str> = errors.fields().collect();
             assert_eq!(&got, expected, "{name}: {errors}");
         }
@@ -881,7 +1313,7 @@ mod tests {
         let mut f = fields();
         f.kind = "delivery".into();
         f.returns_at = "2026-07-08T12:00".into();
-        assert!(f.parse(&org()).is_ok());
+        assert!(f.parse(&org(), &[]).is_ok());
     }
 
     #[test]
@@ -893,14 +1325,14 @@ mod tests {
     #[test]
     fn patch_applies_and_revalidates() {
         let o = org();
-        let spec = fields().parse(&o).expect("valid");
+        let spec = fields().parse(&o, &[]).expect("valid");
         let by = Email::parse("admin@example.com").expect("valid");
         let now = Utc.with_ymd_and_hms(2026, 7, 1, 0, 0, 0).unwrap();
         let mut event = Event::new(EventId::generate(), o.id.clone(), spec, by.clone(), now);
         let patch: EventPatch =
             serde_json::from_str(r#"{"notes":"moved","revenue_cents":null}"#).expect("json");
         assert_eq!(patch.touched(), ["notes", "revenue_cents"]);
-        let new_spec = patch.apply(&event, &o).expect("valid");
+        let new_spec = patch.apply(&event, &o, &[]).expect("valid");
         let changed = event.apply_spec(new_spec, &by, now);
         assert_eq!(changed, ["notes", "revenue_cents"]);
         assert_eq!(event.version, 2);
@@ -908,7 +1340,7 @@ mod tests {
 
         let bad: EventPatch =
             serde_json::from_str(r#"{"returns_at":"2026-07-04T10:00"}"#).expect("json");
-        assert!(bad.apply(&event, &o).is_err());
+        assert!(bad.apply(&event, &o, &[]).is_err());
         let absent: EventPatch = serde_json::from_str("{}").expect("json");
         assert!(absent.revenue_cents.is_none());
     }

@@ -35,6 +35,16 @@ impl EventKind {
         }
     }
 
+    /// The kind's name in a sentence: "a sunset sail lasts at most 6 hours".
+    pub fn label(self) -> &'static str {
+        match self {
+            EventKind::SunsetSail => "sunset sail",
+            EventKind::Charter => "charter",
+            EventKind::Delivery => "delivery",
+            EventKind::Haul => "haul",
+        }
+    }
+
     pub fn parse(raw: &str) -> Result<Self, ValidationErrors> {
         Self::ALL
             .into_iter()

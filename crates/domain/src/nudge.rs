@@ -176,6 +176,8 @@ mod tests {
                 kind,
                 title: "t".into(),
                 vessel: "v".into(),
+                vessel_id: None,
+                passengers: Default::default(),
                 departs_at,
                 returns_at: departs_at + Duration::hours(3),
                 crew: vec![],

@@ -118,6 +118,8 @@ pub struct WeekInput<'a> {
     pub events: &'a [Event],
     /// Member email → display name, for the crew perspective.
     pub names: &'a BTreeMap<String, String>,
+    /// The org's vessels: an event's minimum crew is its vessel's when set.
+    pub vessels: &'a [crate::vessel::Vessel],
     /// The app's origin, for links to events.
     pub app_url: &'a str,
 }
@@ -485,6 +487,7 @@ fn crew(
     departing: &[&Event],
     touching: &[&Event],
     names: &BTreeMap<String, String>,
+    vessels: &[crate::vessel::Vessel],
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     app_url: &str,
@@ -574,13 +577,16 @@ fn crew(
     let short_of_crew = departing
         .iter()
         .filter(|e| e.status != EventStatus::Cancelled)
-        .filter(|e| (e.crew.len() as u32) < e.template().min_crew)
-        .map(|e| ShortOfCrew {
-            event_id: e.id.to_string(),
-            event_title: e.title.clone(),
-            assigned: e.crew.len(),
-            needed: e.template().min_crew,
-            link: link(app_url, e),
+        .filter_map(|e| {
+            let needed =
+                e.crew_required(vessels.iter().find(|v| Some(&v.id) == e.vessel_id.as_ref()));
+            ((e.crew.len() as u32) < needed).then(|| ShortOfCrew {
+                event_id: e.id.to_string(),
+                event_title: e.title.clone(),
+                assigned: e.crew.len(),
+                needed,
+                link: link(app_url, e),
+            })
         })
         .collect();
     Crew {
@@ -740,6 +746,7 @@ pub fn org_week(input: &WeekInput<'_>, as_of: DateTime<Utc>) -> OrgWeek {
         &departing,
         &touching,
         input.names,
+        input.vessels,
         start,
         end,
         input.app_url,

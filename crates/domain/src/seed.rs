@@ -6,10 +6,11 @@ use crate::event::{
     AuditAction, AuditEntry, CrewAssignment, CrewRole, Event, EventKind, EventSpec, EventStatus,
     NudgeKind, NudgeRecord, NudgeState, TaskState,
 };
-use crate::ids::{EventId, OpId, OrgId};
+use crate::ids::{EventId, OpId, OrgId, VesselId};
 use crate::org::{HomePort, Member, Org, Perspective};
 use crate::portfolio::Portfolio;
 use crate::role::Role;
+use crate::vessel::{Vessel, VesselFields, VesselKind};
 use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
@@ -18,6 +19,8 @@ pub struct Seed {
     /// (org, member)
     pub members: Vec<(OrgId, Member)>,
     pub events: Vec<Event>,
+    /// (org, vessel)
+    pub vessels: Vec<(OrgId, Vessel)>,
 }
 
 /// The people of the demo; every address is at `example.com`, which cannot receive mail.
@@ -27,15 +30,73 @@ pub const OWNER: &str = "owner@example.com";
 /// without a plan get only the file's members.
 struct OrgPlan {
     id: &'static str,
-    vessels: &'static [&'static str],
+    vessels: &'static [DemoVessel],
     /// (local part, display name, role)
     people: &'static [(&'static str, &'static str, Role)],
+}
+
+/// A demo vessel: name, kind, length (ft), what a searcher looks for, COI passengers, minimum
+/// crew, call sign, MMSI (the 9-digit examples are made up).
+struct DemoVessel(
+    &'static str,
+    VesselKind,
+    f64,
+    &'static str,
+    Option<u32>,
+    u32,
+    &'static str,
+    &'static str,
+);
+
+impl DemoVessel {
+    fn record(&self, n: usize, now: DateTime<Utc>) -> Vessel {
+        let DemoVessel(name, kind, length, description, coi, min_crew, call_sign, mmsi) = *self;
+        Vessel {
+            id: VesselId::generate(),
+            fields: VesselFields {
+                name: name.into(),
+                kind,
+                registration: match kind {
+                    VesselKind::Boat => format!("DOC 12{n:02}345"),
+                    VesselKind::Truck => format!("CA 8QDN{n:03}"),
+                },
+                length_ft: Some(length),
+                description: description.into(),
+                coi_max_passengers: coi,
+                min_crew: Some(min_crew),
+                call_sign: call_sign.into(),
+                mmsi: mmsi.into(),
+                safety_gear: match kind {
+                    VesselKind::Boat => {
+                        "Type I PFDs for all aboard plus 10% child size, 406 MHz EPIRB, \
+                        inflatable liferaft, 3 ring buoys, flares (day and night), fixed VHF DSC \
+                        and one handheld, first-aid kit, AED"
+                            .into()
+                    }
+                    VesselKind::Truck => "Fire extinguisher, reflective triangles, first-aid kit, \
+                        hi-vis vests, cell phone and CB radio"
+                        .into(),
+                },
+            },
+            created_at: now,
+            updated_at: now,
+        }
+    }
 }
 
 const PLANS: &[OrgPlan] = &[
     OrgPlan {
         id: "jada",
-        vessels: &["Jada"],
+        vessels: &[DemoVessel(
+            "Jada",
+            VesselKind::Boat,
+            65.0,
+            "White hull with a dark blue boot stripe, two varnished masts, tan sails",
+            Some(49),
+            2,
+            "WDC1234",
+            "367123450",
+        )],
         people: &[
             ("admin.jada", "Alex Office", Role::Admin),
             ("captain.jada", "Casey Captain", Role::Captain),
@@ -45,7 +106,16 @@ const PLANS: &[OrgPlan] = &[
     },
     OrgPlan {
         id: "queenofsandiego",
-        vessels: &["Queen of San Diego"],
+        vessels: &[DemoVessel(
+            "Queen of San Diego",
+            VesselKind::Boat,
+            85.0,
+            "Black hull, white upper deck, red waterline; three masts, square sails forward",
+            Some(90),
+            3,
+            "WDQ5678",
+            "367567890",
+        )],
         people: &[
             ("admin.queen", "Quinn Office", Role::Admin),
             ("captain.queen", "Morgan Captain", Role::Captain),
@@ -55,7 +125,28 @@ const PLANS: &[OrgPlan] = &[
     },
     OrgPlan {
         id: "quickdumpnow",
-        vessels: &["Truck 1", "Truck 2"],
+        vessels: &[
+            DemoVessel(
+                "Truck 1",
+                VesselKind::Truck,
+                28.0,
+                "White roll-off truck, green QuickDumpNow lettering on both doors",
+                None,
+                1,
+                "",
+                "",
+            ),
+            DemoVessel(
+                "Truck 2",
+                VesselKind::Truck,
+                28.0,
+                "Red roll-off truck, white QuickDumpNow lettering on both doors",
+                None,
+                1,
+                "",
+                "",
+            ),
+        ],
         people: &[
             ("admin.qdn", "Jordan Dispatch", Role::Admin),
             ("driver.qdn", "Taylor Driver", Role::Captain),
@@ -64,7 +155,16 @@ const PLANS: &[OrgPlan] = &[
     },
     OrgPlan {
         id: "dangerouscentaur",
-        vessels: &["Dangerous Centaur"],
+        vessels: &[DemoVessel(
+            "Dangerous Centaur",
+            VesselKind::Boat,
+            52.0,
+            "Grey hull, orange centaur on the bow, black sails",
+            Some(24),
+            2,
+            "WDE9012",
+            "367901230",
+        )],
         people: &[
             ("admin.centaur", "Robin Office", Role::Admin),
             ("captain.centaur", "Avery Captain", Role::Captain),
@@ -110,6 +210,7 @@ pub fn demo(now: DateTime<Utc>, portfolio: &Portfolio) -> Seed {
         orgs: Vec::new(),
         members: Vec::new(),
         events: Vec::new(),
+        vessels: Vec::new(),
     };
     let owner = email(OWNER.trim_end_matches("@example.com"));
     for wanted in &portfolio.orgs {
@@ -152,8 +253,17 @@ pub fn demo(now: DateTime<Utc>, portfolio: &Portfolio) -> Seed {
         seed.members
             .extend(members.into_iter().map(|m| (org.id.clone(), m)));
         if let Some(plan) = plan {
-            seed.events.extend(upcoming_events(plan, &org, now));
-            seed.events.extend(history(plan, &org, now));
+            let vessels: Vec<Vessel> = plan
+                .vessels
+                .iter()
+                .enumerate()
+                .map(|(n, v)| v.record(n, now))
+                .collect();
+            seed.events
+                .extend(upcoming_events(plan, &org, &vessels, now));
+            seed.events.extend(history(plan, &org, &vessels, now));
+            seed.vessels
+                .extend(vessels.into_iter().map(|v| (org.id.clone(), v)));
         }
         seed.orgs.push(org);
     }
@@ -201,7 +311,33 @@ struct Slot(i64, EventKind, (u32, u32), i64, (i64, i64));
 /// Six past weeks of realistic work: mostly on-time departures with their checklists done, some
 /// late departures, the odd late or forgotten safety task, a cancellation now and then, nudges
 /// sent. Enough for every report perspective to have something to show in `make dev`.
-fn history(plan: &OrgPlan, org: &Org, now: DateTime<Utc>) -> Vec<Event> {
+/// The demo vessel `n` (round robin) and the passengers a trip of `kind` takes on it: most of
+/// what its Certificate of Inspection allows, none for a delivery or a haul.
+fn aboard(
+    vessels: &[Vessel],
+    n: usize,
+    kind: EventKind,
+    fill: u32,
+) -> (String, Option<VesselId>, crate::event::Passengers) {
+    let Some(v) = vessels.get(n % vessels.len().max(1)) else {
+        return ("Vessel".into(), None, Default::default());
+    };
+    let carries = crate::checklist::template(kind).carries_passengers;
+    let count = match v.fields.coi_max_passengers {
+        Some(max) if carries => max * fill.min(100) / 100,
+        _ => 0,
+    };
+    (
+        v.fields.name.clone(),
+        Some(v.id.clone()),
+        crate::event::Passengers {
+            count,
+            ..Default::default()
+        },
+    )
+}
+
+fn history(plan: &OrgPlan, org: &Org, vessels: &[Vessel], now: DateTime<Utc>) -> Vec<Event> {
     let zone = org.zone;
     let kinds = &org.enabled_kinds;
     let mut dice =
@@ -242,6 +378,8 @@ fn history(plan: &OrgPlan, org: &Org, now: DateTime<Utc>) -> Vec<Event> {
             let Some(departs_at) = local_on(monday + Duration::days(day), zone, hh, mm) else {
                 continue;
             };
+            let (vessel, vessel_id, passengers) =
+                aboard(vessels, n, kind, dice.range(40, 95) as u32);
             let spec = EventSpec {
                 kind,
                 title: match kind {
@@ -260,7 +398,9 @@ fn history(plan: &OrgPlan, org: &Org, now: DateTime<Utc>) -> Vec<Event> {
                     ][n % 3]
                         .to_string(),
                 },
-                vessel: plan.vessels[n % plan.vessels.len()].to_string(),
+                vessel,
+                vessel_id,
+                passengers,
                 departs_at,
                 returns_at: departs_at + Duration::hours(hours),
                 crew: if dice.chance(8) {
@@ -405,7 +545,12 @@ impl Planned {
     }
 }
 
-fn upcoming_events(plan: &OrgPlan, org: &Org, now: DateTime<Utc>) -> Vec<Event> {
+fn upcoming_events(
+    plan: &OrgPlan,
+    org: &Org,
+    vessels: &[Vessel],
+    now: DateTime<Utc>,
+) -> Vec<Event> {
     let zone = org.zone;
     let kinds = &org.enabled_kinds;
     let admin = plan
@@ -414,7 +559,6 @@ fn upcoming_events(plan: &OrgPlan, org: &Org, now: DateTime<Utc>) -> Vec<Event> 
         .find(|(_, _, role)| *role == Role::Admin)
         .map(|(local, _, _)| email(local))
         .unwrap_or_else(|| email("admin"));
-    let vessel = plan.vessels.first().copied().unwrap_or("Vessel");
     let crew = crew_of(plan);
     let program: &[Planned] = if kinds.contains(&EventKind::Haul) {
         &[
@@ -454,15 +598,20 @@ fn upcoming_events(plan: &OrgPlan, org: &Org, now: DateTime<Utc>) -> Vec<Event> 
         .enumerate()
         .map(|(i, p)| {
             let departs_at = local_at(now, zone, p.day, p.start.0, p.start.1);
+            let (vessel, vessel_id, mut passengers) = aboard(vessels, i, p.kind, 30);
+            if p.kind == EventKind::Charter {
+                passengers.count = passengers.count.max(4);
+                passengers.manifest = ["Jamie Lee", "Chris Lee", "Robin Lee", "Sky Lee"]
+                    .map(String::from)
+                    .to_vec();
+                passengers.emergency_contact = "Pat Lee (ashore) +1 619 555 0142".into();
+            }
             let spec = EventSpec {
                 kind: p.kind,
                 title: p.title.into(),
-                vessel: plan
-                    .vessels
-                    .get(i % plan.vessels.len())
-                    .copied()
-                    .unwrap_or(vessel)
-                    .into(),
+                vessel,
+                vessel_id,
+                passengers,
                 departs_at,
                 returns_at: departs_at + Duration::hours(p.hours),
                 crew: crew.clone(),
@@ -549,6 +698,7 @@ mod tests {
                         week,
                         events: &events,
                         names: &names,
+                        vessels: &[],
                         app_url: "http://localhost:3000",
                     },
                     now,

@@ -5,9 +5,11 @@
 
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use domain::event::{EventSpec, EventStatus, NudgeKind, NudgeRecord, NudgeState, TaskState};
+use domain::ids::VesselId;
 use domain::org::{HomePort, Org};
 use domain::report::{Week, WeekInput, org_week};
 use domain::timing::{due_at, local_date, sun_times};
+use domain::vessel::{Vessel, VesselFields, VesselKind};
 use domain::{CrewAssignment, CrewRole, Email, Event, EventId, EventKind, OpId, OrgId};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -80,6 +82,10 @@ fn event(v: &Value, org: &Org, n: usize) -> Event {
         kind,
         title: text("title"),
         vessel: text("vessel"),
+        vessel_id: v["vessel_id"]
+            .as_str()
+            .map(|id| VesselId::parse(id).expect("vessel id")),
+        passengers: Default::default(),
         departs_at: local(&text("departs")),
         returns_at: local(&text("returns")),
         crew: crew.clone(),
@@ -168,6 +174,30 @@ fn report_fixtures() {
     for file in files {
         let fixture: Value =
             serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("JSON");
+        // The org's vessel records, where the fixture has them: [id, name, min_crew].
+        let vessels: Vec<Vessel> = fixture["vessels"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|v| Vessel {
+                id: VesselId::parse(v[0].as_str().expect("id")).expect("vessel id"),
+                fields: VesselFields {
+                    name: v[1].as_str().expect("name").into(),
+                    kind: VesselKind::Boat,
+                    registration: String::new(),
+                    length_ft: None,
+                    description: String::new(),
+                    coi_max_passengers: None,
+                    min_crew: v[2].as_u64().map(|n| n as u32),
+                    call_sign: String::new(),
+                    mmsi: String::new(),
+                    safety_gear: String::new(),
+                },
+                created_at: local("2026-01-01T00:00"),
+                updated_at: local("2026-01-01T00:00"),
+            })
+            .collect();
         let events: Vec<Event> = fixture["events"]
             .as_array()
             .expect("events")
@@ -182,6 +212,7 @@ fn report_fixtures() {
                 week: week_id,
                 events: &events,
                 names: &names,
+                vessels: &vessels,
                 app_url: "https://app.example.com",
             };
             // Reported the Monday after: every task of the week is due by then.

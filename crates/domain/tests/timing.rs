@@ -37,6 +37,8 @@ fn event(kind: EventKind, departs: &str, returns: &str) -> Event {
         kind,
         title: "Test".into(),
         vessel: "Jada".into(),
+        vessel_id: None,
+        passengers: Default::default(),
         departs_at: utc(departs),
         returns_at: utc(returns),
         crew: vec![],

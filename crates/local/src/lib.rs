@@ -20,7 +20,9 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use domain::org::OrgScope;
 use domain::portfolio::Portfolio;
-use domain::ports::{Clock, EventStore, MemberStore, NudgeScheduler, OrgStore, SystemClock};
+use domain::ports::{
+    Clock, EventStore, MemberStore, NudgeScheduler, OrgStore, SystemClock, VesselStore,
+};
 use mail::Outbox;
 use nudge::Nudger;
 use std::path::{Path, PathBuf};
@@ -196,6 +198,11 @@ pub async fn seed(
             .unwrap_or_default();
         store
             .add_member(&OrgScope::trusted(org_id.clone()), &name, member)
+            .await?;
+    }
+    for (org_id, vessel) in &world.vessels {
+        store
+            .put_vessel(&OrgScope::trusted(org_id.clone()), vessel)
             .await?;
     }
     for event in &world.events {

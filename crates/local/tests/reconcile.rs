@@ -77,6 +77,8 @@ fn event(kind: EventKind, departs: DateTime<Utc>, hours: i64, now: DateTime<Utc>
             kind,
             title: "Reconcile".into(),
             vessel: "Jada".into(),
+            vessel_id: None,
+            passengers: Default::default(),
             departs_at: departs,
             returns_at: departs + Duration::hours(hours),
             crew: vec![],

@@ -597,6 +597,8 @@ mod tests {
                 kind: EventKind::Charter,
                 title: "Lee family".into(),
                 vessel: "Jada".into(),
+                vessel_id: None,
+                passengers: Default::default(),
                 departs_at,
                 returns_at: departs_at + Duration::hours(4),
                 crew: vec![CrewAssignment {

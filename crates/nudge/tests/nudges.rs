@@ -81,6 +81,8 @@ impl World {
                 kind: EventKind::SunsetSail,
                 title: "Sunset sail".into(),
                 vessel: "Jada".into(),
+                vessel_id: None,
+                passengers: Default::default(),
                 departs_at,
                 returns_at: departs_at + Duration::hours(3),
                 crew,

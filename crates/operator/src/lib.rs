@@ -1,11 +1,13 @@
 //! The operator's command, as a library: make a store's orgs and first people match the portfolio
-//! file (`plan`, `apply`), and move one org between stores (`export`, `import`).
+//! file (`plan`, `apply`), move one org between stores (`export`, `import`), and give the free-text
+//! vessels of older events records of their own (`migrate-vessels`).
 //!
 //! Thin over the domain: the file is parsed and the plan computed by `domain::portfolio`; every
 //! read and write goes through the store ports, so the same code runs on the embedded store and
 //! on DynamoDB.
 
 pub mod transfer;
+pub mod vessels;
 
 use chrono::{DateTime, Utc};
 use domain::OrgId;

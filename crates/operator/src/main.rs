@@ -4,6 +4,7 @@
 //!   operator apply  [--file F] (--data DIR | --table NAME | --stage STAGE) [--prune]
 //!   operator export --org ID (--data ... ) [--out FILE]
 //!   operator import [--in FILE] (--data ... )
+//!   operator migrate-vessels (--data ... ) [--dry-run]
 //!
 //! Only wiring: the work is in the library (crates/operator/src/lib.rs).
 
@@ -49,6 +50,15 @@ enum Command {
         /// The export to read; standard input by default.
         #[arg(long = "in")]
         input: Option<PathBuf>,
+    },
+    /// Give every free-text vessel name of older events a vessel record in its org and link the
+    /// events to it (idempotent).
+    MigrateVessels {
+        #[command(flatten)]
+        target: Target,
+        /// Print what would be created and linked, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -148,8 +158,8 @@ async fn run(cli: Cli) -> Result<(), OperatorError> {
             }
             .map_err(|e| OperatorError::Target(format!("export of {org}: {e}")))?;
             eprintln!(
-                "exported {org}: 1 org, {} members, {} events, {} unsubscribes",
-                counts.members, counts.events, counts.unsubscribes
+                "exported {org}: 1 org, {} members, {} vessels, {} events, {} unsubscribes",
+                counts.members, counts.vessels, counts.events, counts.unsubscribes
             );
         }
         Command::Import { target, input } => {
@@ -166,7 +176,7 @@ async fn run(cli: Cli) -> Result<(), OperatorError> {
             let store = open(&target).await?;
             let counts = transfer::import(&*store, &export, now).await?;
             println!(
-                "imported {}: org {}, {} members, {} events, {} unsubscribes written; {} already there (kept)",
+                "imported {}: org {}, {} members, {} vessels, {} events, {} unsubscribes written; {} already there (kept)",
                 export.org.id,
                 if counts.org_created {
                     "created"
@@ -174,9 +184,33 @@ async fn run(cli: Cli) -> Result<(), OperatorError> {
                     "kept as it was"
                 },
                 counts.members,
+                counts.vessels,
                 counts.events,
                 counts.unsubscribes,
                 counts.already_there
+            );
+        }
+        Command::MigrateVessels { target, dry_run } => {
+            let store = open(&target).await?;
+            let done = operator::vessels::migrate_vessels(&*store, now, dry_run).await?;
+            let verb = if dry_run { "would create" } else { "created" };
+            for (org, name, kind) in &done.vessels_created {
+                println!("{org}: {verb} the {kind:?} {name:?}");
+            }
+            println!(
+                "{} org{}: {} vessel record{} {verb}, {} event{} {}linked, {} changed meanwhile (run again)",
+                done.orgs,
+                if done.orgs == 1 { "" } else { "s" },
+                done.vessels_created.len(),
+                if done.vessels_created.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+                done.events_linked,
+                if done.events_linked == 1 { "" } else { "s" },
+                if dry_run { "would be " } else { "" },
+                done.events_skipped
             );
         }
     }

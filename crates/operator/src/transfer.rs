@@ -1,5 +1,5 @@
 //! One org as JSON lines, for a backup or a move to another stage: a header, the org, its
-//! members, its events (each with its checklist states, audit trail and nudge records) and its
+//! members, its vessels, its events (each with its checklist states, audit trail and nudge records) and its
 //! report unsubscribes. Import reads the whole file and validates every line before it writes
 //! anything; writing is idempotent (what already exists is kept), so a re-run after a failure
 //! completes the move.
@@ -12,6 +12,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use domain::event::Event;
 use domain::org::{Member, Org, OrgScope, Perspective};
 use domain::ports::{PageRequest, ReportAudience, Store, StoreError};
+use domain::vessel::Vessel;
 use domain::{Email, OrgId};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, Write};
@@ -29,6 +30,7 @@ pub enum Record {
     },
     Org(Org),
     Member(Member),
+    Vessel(Box<Vessel>),
     Event(Box<Event>),
     Unsubscribe {
         perspective: Perspective,
@@ -62,6 +64,7 @@ fn render(file: &str, problems: &[(usize, String)]) -> String {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
     pub members: usize,
+    pub vessels: usize,
     pub events: usize,
     pub unsubscribes: usize,
     /// Import only: records that were already in the target and were kept as they are.
@@ -92,6 +95,10 @@ pub async fn export<S: Store + ?Sized, W: Write>(
     for member in store.list_members(&scope).await? {
         line(out, &Record::Member(member))?;
         counts.members += 1;
+    }
+    for vessel in store.list_vessels(&scope).await? {
+        line(out, &Record::Vessel(Box::new(vessel)))?;
+        counts.vessels += 1;
     }
     // Departures are kept between the years 2000 and 2100 (domain::event::parse_instant).
     let (from, to) = (
@@ -145,6 +152,7 @@ fn line<W: Write>(out: &mut W, record: &Record) -> Result<(), ExportError> {
 pub struct Export {
     pub org: Org,
     pub members: Vec<Member>,
+    pub vessels: Vec<Vessel>,
     pub events: Vec<Event>,
     pub unsubscribes: Vec<(Perspective, Email)>,
 }
@@ -157,6 +165,7 @@ pub fn read_export<R: BufRead>(input: R, file: &str) -> Result<Export, ImportErr
     let mut header: Option<OrgId> = None;
     let mut org: Option<Org> = None;
     let mut members: Vec<Member> = Vec::new();
+    let mut vessels: Vec<Vessel> = Vec::new();
     let mut events: Vec<Event> = Vec::new();
     let mut unsubscribes = Vec::new();
     for (i, text) in input.lines().enumerate() {
@@ -213,6 +222,13 @@ pub fn read_export<R: BufRead>(input: R, file: &str) -> Result<Export, ImportErr
                     members.push(m);
                 }
             }
+            (Record::Vessel(v), Some(_)) => match v.fields.clone().validate() {
+                Err(e) => problem(format!("vessel {}: {e}", v.id)),
+                Ok(_) if vessels.iter().any(|x| x.id == v.id) => {
+                    problem(format!("vessel {} appears twice", v.id))
+                }
+                Ok(_) => vessels.push(*v),
+            },
             (Record::Event(e), Some(id)) => match check_event(&e, id) {
                 Err(why) => problem(why),
                 Ok(()) if events.iter().any(|x| x.id == e.id) => {
@@ -234,6 +250,7 @@ pub fn read_export<R: BufRead>(input: R, file: &str) -> Result<Export, ImportErr
         Some(org) if problems.is_empty() => Ok(Export {
             org,
             members,
+            vessels,
             events,
             unsubscribes,
         }),
@@ -294,6 +311,11 @@ pub async fn import<S: Store + ?Sized>(
             Err(StoreError::AlreadyExists) => counts.already_there += 1,
             Err(e) => return Err(e),
         }
+    }
+    // A vessel is replaced whole by its id: the same record in both stores after a re-run.
+    for vessel in &export.vessels {
+        store.put_vessel(&scope, vessel).await?;
+        counts.vessels += 1;
     }
     for event in &export.events {
         match store.create_event(&scope, event).await {

@@ -28,6 +28,12 @@ async fn seeded(store: &dyn Store) {
             .await
             .expect("member");
     }
+    for (org, vessel) in &world.vessels {
+        store
+            .put_vessel(&OrgScope::trusted(org.clone()), vessel)
+            .await
+            .expect("vessel");
+    }
     for event in &world.events {
         store
             .create_event(&OrgScope::trusted(event.org_id.clone()), event)
@@ -74,6 +80,7 @@ async fn round_trip(target: &dyn Store) {
         "six weeks of history and upcoming events: {events}"
     );
     assert!(lines.iter().any(|l| l.contains("\"type\":\"unsubscribe\"")));
+    assert!(lines.iter().any(|l| l.contains("\"type\":\"vessel\"")));
 
     let text = lines.join("\n");
     let export = transfer::read_export(text.as_bytes(), "jada.jsonl").expect("valid");
@@ -82,6 +89,7 @@ async fn round_trip(target: &dyn Store) {
         .expect("import");
     assert!(counts.org_created);
     assert_eq!(counts.events, events);
+    assert_eq!(counts.vessels, 1, "Jada");
     assert_eq!(counts.already_there, 0);
     assert_eq!(export_lines(target, &jada).await, lines, "the same records");
 
@@ -140,7 +148,7 @@ async fn a_broken_export_is_refused_whole_with_its_lines() {
     lines[event_at] =
         lines[event_at].replacen("\"org_id\":\"jada\"", "\"org_id\":\"quickdumpnow\"", 1);
     lines.insert(3, "{not json".into());
-    lines.insert(4, r#"{"type":"vessel","name":"Jada"}"#.into());
+    lines.insert(4, r#"{"type":"boat","name":"Jada"}"#.into());
     lines.insert(5, r#"{"type":"member","email":"no-at-sign","name":"X","role":"crew","added_at":"2026-12-01T00:00:00Z"}"#.into());
     let text = lines.join("\n");
     let err = transfer::read_export(text.as_bytes(), "jada.jsonl").expect_err("refused");

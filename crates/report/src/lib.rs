@@ -14,7 +14,7 @@ use domain::event::NudgeState;
 use domain::org::{Org, OrgScope, Perspective};
 use domain::ports::{
     Clock, EventStore, MailError, Mailer, MemberStore, OrgStore, OutgoingEmail, PageRequest,
-    ReportAudience, ReportKey, ReportStore, SendClaim, StoreError,
+    ReportAudience, ReportKey, ReportStore, SendClaim, StoreError, VesselStore,
 };
 use domain::report::{OrgWeek, Week, WeekInput, executive_summary, org_week};
 use domain::{Email, Event, OrgId};
@@ -31,6 +31,8 @@ pub struct Reporter {
     pub orgs: Arc<dyn OrgStore>,
     pub members: Arc<dyn MemberStore>,
     pub events: Arc<dyn EventStore>,
+    /// Minimum crews come from the vessels' records.
+    pub vessels: Arc<dyn VesselStore>,
     pub reports: Arc<dyn ReportStore>,
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
@@ -155,17 +157,30 @@ pub struct OrgWeeks {
     pub last: OrgWeek,
 }
 
+/// The stores a week's figures are read from.
+#[derive(Clone, Copy)]
+pub struct WeekStores<'a> {
+    pub orgs: &'a dyn OrgStore,
+    pub members: &'a dyn MemberStore,
+    pub events: &'a dyn EventStore,
+    pub vessels: &'a dyn VesselStore,
+}
+
 /// Reads an org's events that can touch `week` or the week before (one Query per page on the
-/// departure index) and its member names, and computes both weeks.
+/// departure index), its member names and its vessels, and computes both weeks.
 pub async fn org_weeks(
-    orgs: &dyn OrgStore,
-    members: &dyn MemberStore,
-    events: &dyn EventStore,
+    stores: WeekStores<'_>,
     scope: &OrgScope,
     week: Week,
     app_url: &str,
     as_of: DateTime<Utc>,
 ) -> Result<OrgWeeks, StoreError> {
+    let WeekStores {
+        orgs,
+        members,
+        events,
+        vessels,
+    } = stores;
     let org = orgs.get_org(scope).await?;
     let (prev_start, _) = week.previous().range(org.zone);
     let (_, end) = week.range(org.zone);
@@ -187,12 +202,14 @@ pub async fn org_weeks(
         .into_iter()
         .map(|m| (m.email.to_string(), m.name))
         .collect();
+    let fleet = vessels.list_vessels(scope).await?;
     let this = org_week(
         &WeekInput {
             org: &org,
             week,
             events: &all,
             names: &names,
+            vessels: &fleet,
             app_url,
         },
         as_of,
@@ -203,6 +220,7 @@ pub async fn org_weeks(
             week: week.previous(),
             events: &all,
             names: &names,
+            vessels: &fleet,
             app_url,
         },
         as_of,
@@ -211,6 +229,15 @@ pub async fn org_weeks(
 }
 
 impl Reporter {
+    fn week_stores(&self) -> WeekStores<'_> {
+        WeekStores {
+            orgs: &*self.orgs,
+            members: &*self.members,
+            events: &*self.events,
+            vessels: &*self.vessels,
+        }
+    }
+
     fn unsubscribe_url(
         &self,
         audience: &ReportAudience,
@@ -323,9 +350,7 @@ impl Reporter {
     ) -> Result<OrgWeeks, StoreError> {
         let scope = OrgScope::trusted(org.id.clone());
         let weeks = org_weeks(
-            &*self.orgs,
-            &*self.members,
-            &*self.events,
+            self.week_stores(),
             &scope,
             week,
             &self.app_url,
@@ -438,9 +463,7 @@ impl Reporter {
     ) -> Result<Vec<(String, Rendered)>, ReportError> {
         let scope = OrgScope::trusted(org.clone());
         let weeks = org_weeks(
-            &*self.orgs,
-            &*self.members,
-            &*self.events,
+            self.week_stores(),
             &scope,
             week,
             &self.app_url,

@@ -32,6 +32,7 @@ async fn main() -> Result<(), Error> {
         orgs: store.clone(),
         members: store.clone(),
         events: store.clone(),
+        vessels: store.clone(),
         reports: store,
         mailer: Arc::new(mail_ses::SesMailer::new(
             aws_sdk_sesv2::Client::new(&sdk),
@@ -93,6 +94,7 @@ async fn preview(args: &[String]) -> Result<(), Error> {
         orgs: store.clone(),
         members: store.clone(),
         events: store.clone(),
+        vessels: store.clone(),
         reports: store,
         mailer: Arc::new(mail::Outbox::new(
             out.join("outbox"),

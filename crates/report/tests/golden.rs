@@ -37,6 +37,7 @@ fn one_week_rendered() {
         week: w,
         events: &events,
         names: &names,
+        vessels: &[],
         app_url: "https://app.example.com",
     };
     let this = org_week(&input(week), as_of);

@@ -115,6 +115,7 @@ async fn world() -> Option<World> {
         orgs: store.clone(),
         members: store.clone(),
         events: store.clone(),
+        vessels: store.clone(),
         reports: store.clone(),
         mailer: mailer.clone(),
         clock: Arc::new(SystemClock),

@@ -45,6 +45,8 @@ fn event_departing(local: DateTime<chrono_tz::Tz>) -> Event {
             kind: EventKind::SunsetSail,
             title: "Sunset sail".into(),
             vessel: "Jada".into(),
+            vessel_id: None,
+            passengers: Default::default(),
             departs_at,
             returns_at: departs_at + chrono::Duration::hours(3),
             crew: vec![],

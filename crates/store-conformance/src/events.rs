@@ -71,12 +71,21 @@ pub async fn stale_versions_lose<S: Store + 'static>(store: Arc<S>) {
     store.create_event(&a, &event).await.expect("create");
     let mut first = event.clone();
     first.notes = "first".into();
+    // The vessel record and who is aboard are edited like any field.
+    first.vessel_id = Some(domain::ids::VesselId::generate());
+    first.passengers = domain::event::Passengers {
+        count: 3,
+        manifest: vec!["Ana Ruiz".into(), "Bo Chen".into()],
+        emergency_contact: "Lee Ruiz +1 619 555 0100".into(),
+    };
     let saved = store
         .update_event(&a, &first, 1, &audit("op-ver-0001"))
         .await
         .expect("v1 edit");
     assert_eq!(saved.version, 2);
     assert_eq!(saved.notes, "first");
+    assert_eq!(saved.vessel_id, first.vessel_id);
+    assert_eq!(saved.passengers, first.passengers);
     let mut stale = event.clone();
     stale.notes = "stale".into();
     assert_eq!(

@@ -135,6 +135,8 @@ pub fn sample_event(org: &str, hours: i64) -> Event {
         kind: EventKind::Charter,
         title: format!("Charter +{hours}h"),
         vessel: "Jada".into(),
+        vessel_id: None,
+        passengers: Default::default(),
         departs_at,
         returns_at: departs_at + Duration::hours(4),
         crew: vec![

@@ -63,7 +63,8 @@ impl EventStore for DynamoStore {
             .table_name(&self.table)
             .set_key(Some(key(scope.org().as_str(), &keys::event_sk(&event.id))))
             .update_expression(
-                "SET #kind = :kind, #title = :title, #vessel = :vessel, #departs_at = :departs_at, \
+                "SET #kind = :kind, #title = :title, #vessel = :vessel, #vessel_id = :vessel_id, \
+                 #passengers = :passengers, #departs_at = :departs_at, \
                  #returns_at = :returns_at, #crew = :crew, #notes = :notes, \
                  #revenue_cents = :revenue_cents, #status = :status, #departed_at = :departed_at, \
                  #returned_at = :returned_at, #updated_at = :updated_at, \
@@ -74,10 +75,12 @@ impl EventStore for DynamoStore {
             .expression_attribute_values(":new_version", av_n(expected_version + 1))
             .expression_attribute_values(":expected", av_n(expected_version))
             .expression_attribute_values(":one", av_n(1));
-        let fields: [(&str, AttributeValue); 13] = [
+        let fields: [(&str, AttributeValue); 15] = [
             ("kind", enc(&new.kind)?),
             ("title", av_s(&new.title)),
             ("vessel", av_s(&new.vessel)),
+            ("vessel_id", enc(&new.vessel_id)?),
+            ("passengers", enc(&new.passengers)?),
             ("departs_at", av_s(&new.departs_at)),
             ("returns_at", enc(&new.returns_at)?),
             ("crew", enc(&new.crew)?),

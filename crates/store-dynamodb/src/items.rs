@@ -63,6 +63,11 @@ pub struct EventItem {
     pub kind: EventKind,
     pub title: String,
     pub vessel: String,
+    /// Absent on items written before vessel records.
+    #[serde(default)]
+    pub vessel_id: Option<domain::ids::VesselId>,
+    #[serde(default)]
+    pub passengers: domain::event::Passengers,
     /// `by_departure` LSI sort key.
     pub departs_at: String,
     pub returns_at: DateTime<Utc>,
@@ -152,6 +157,8 @@ impl EventItem {
             kind: e.kind,
             title: e.title.clone(),
             vessel: e.vessel.clone(),
+            vessel_id: e.vessel_id.clone(),
+            passengers: e.passengers.clone(),
             departs_at: departure_key(e.departs_at),
             returns_at: e.returns_at,
             crew: e.crew.clone(),
@@ -208,6 +215,8 @@ impl EventItem {
             kind: self.kind,
             title: self.title,
             vessel: self.vessel,
+            vessel_id: self.vessel_id,
+            passengers: self.passengers,
             departs_at,
             returns_at: self.returns_at,
             crew: self.crew,

@@ -49,6 +49,8 @@ impl EventStore for EmbeddedStore {
             stored.kind = new.kind;
             stored.title = new.title;
             stored.vessel = new.vessel;
+            stored.vessel_id = new.vessel_id;
+            stored.passengers = new.passengers;
             stored.departs_at = new.departs_at;
             stored.returns_at = new.returns_at;
             stored.crew = new.crew;

@@ -331,6 +331,8 @@ impl TestApp {
                 kind,
                 title: format!("{org} event"),
                 vessel: "Jada".into(),
+                vessel_id: None,
+                passengers: Default::default(),
                 departs_at,
                 returns_at: departs_at + Duration::hours(3),
                 crew,

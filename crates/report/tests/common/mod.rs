@@ -64,6 +64,8 @@ pub fn event(
             kind,
             title: title.into(),
             vessel: "Jada".into(),
+            vessel_id: None,
+            passengers: Default::default(),
             departs_at,
             returns_at: departs_at + Duration::hours(hours),
             crew: crew

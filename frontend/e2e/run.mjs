@@ -855,12 +855,16 @@ async function main() {
     await signInWithCode(cap.page, 'captain.jada@example.com');
     await cap.page.getByRole('heading', { name: 'My events' }).waitFor();
     await cap.page.goto(`${APP}/events/${newId}`);
-    await cap.page.getByRole('link', { name: 'Edit crew and notes' }).click();
-    await cap.page.getByRole('heading', { name: 'Edit crew and notes' }).waitFor();
+    // A charter: the captain answers for who is aboard, passengers too.
+    await cap.page.getByRole('link', { name: 'Edit crew, passengers and notes' }).click();
+    await cap.page.getByRole('heading', { name: 'Edit crew, passengers and notes' }).waitFor();
     // The captain picks from the org's members (GET /api/members), not by typing addresses.
     assert((await cap.page.locator('#crew-sam-crew-example-com').inputValue()) === 'crew', 'Sam is not shown on the crew');
     await cap.page.locator('#crew-deck-jada-example-com').selectOption('crew');
     assert(!(await cap.page.getByLabel('Title').count()), 'a captain sees the admin-only fields');
+    // The seeded Jada's Certificate of Inspection shows as the limit of the count.
+    await cap.page.getByText(/Certificate of Inspection: at most \d+ passengers/).waitFor();
+    await cap.page.getByLabel('Passengers', { exact: true }).fill('6');
     await tapTargets(cap.page, 'the captain\'s edit form');
     await shot(cap.page, 'captain-edit-crew', true);
     await cap.page.getByRole('button', { name: 'Save changes' }).click();
@@ -868,10 +872,12 @@ async function main() {
     await cap.page.locator('.crew', { hasText: 'Dana Deck' }).waitFor();
     const ev = await api(`/api/events/${newId}`, { token: adminJada });
     assert(ev.crew.some((c) => c.email === 'deck.jada@example.com' && c.role === 'crew'), 'Dana is not on the crew');
+    assert(ev.passengers.count === 6, `the captain's passenger count was not saved: ${JSON.stringify(ev.passengers)}`);
     assert(ev.audit.some((a) => a.action === 'edited' && a.by === 'captain.jada@example.com'), 'the edit is not in the audit');
+    await cap.page.locator('.passenger-count', { hasText: '6 passengers' }).waitFor();
     // The history names who did what.
     await cap.page.locator('summary', { hasText: 'History' }).click();
-    await cap.page.locator('.history', { hasText: 'Casey Captain changed the crew' }).waitFor();
+    await cap.page.locator('.history', { hasText: 'Casey Captain changed the passengers, crew' }).waitFor();
     await cap.context.close();
   });
 

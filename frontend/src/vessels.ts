@@ -44,6 +44,14 @@ export function carriesPassengers(kind: string, templates: Pick<Template, 'kind'
   return kind === 'charter' || kind === 'sunset_sail';
 }
 
+/**
+ * What an event's captain may change of it (who is aboard: the crew, and the passengers if it
+ * takes any; and the notes), as their edit link and form title say.
+ */
+export function captainTitle(kind: string, templates: Pick<Template, 'kind' | 'carries_passengers'>[] = []): string {
+  return carriesPassengers(kind, templates) ? 'Edit crew, passengers and notes' : 'Edit crew and notes';
+}
+
 /** The manifest textarea's text as the list to send: one name a line, blank lines dropped. */
 export function manifestFromText(text: string): string[] {
   return text

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../src/api';
 import type { EventView, VesselView } from '../src/types';
 import {
+  captainTitle,
   carriesPassengers,
   coiHint,
   crewShortage,
@@ -120,6 +121,17 @@ describe('passengers by kind', () => {
     expect(carriesPassengers('delivery', [{ kind: 'delivery', carries_passengers: true }])).toBe(true);
     expect(carriesPassengers('charter', [{ kind: 'charter', carries_passengers: false }])).toBe(false);
     expect(carriesPassengers('charter', [{ kind: 'charter' }])).toBe(true);
+  });
+});
+
+describe("what a captain's edit says it changes", () => {
+  it.each([
+    ['charter', 'Edit crew, passengers and notes'],
+    ['sunset_sail', 'Edit crew, passengers and notes'],
+    ['delivery', 'Edit crew and notes'],
+    ['haul', 'Edit crew and notes'],
+  ])('%s: %s', (kind, title) => {
+    expect(captainTitle(kind)).toBe(title);
   });
 });
 

@@ -26,7 +26,7 @@ import {
   zoneAbbreviation,
 } from '../time';
 import { kindLabel, type AuditEntry, type ChecklistTask, type EventView, type NudgeRecord, type TaskStatus } from '../types';
-import { carriesPassengers, crewShortage, headcountLine, passengerCount, passengersOf } from '../vessels';
+import { captainTitle, carriesPassengers, crewShortage, headcountLine, passengerCount, passengersOf } from '../vessels';
 
 export const POLL_MS = 15_000;
 
@@ -549,7 +549,7 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
           <h2 id="manage-title">Manage</h2>
           <div class="actions">
             <a class="btn btn-secondary" href={`/events/${ev.id}/edit`}>
-              {rights.admin ? 'Edit event' : 'Edit crew and notes'}
+              {rights.admin ? 'Edit event' : captainTitle(ev.kind)}
             </a>
             {rights.admin && ev.status === 'scheduled' && (
               <ConfirmButton danger label="Cancel event" confirmLabel="Yes, cancel it" onConfirm={() => command('cancel')} />

@@ -1,4 +1,4 @@
-// Create or edit an event (admin; an event's captain may change its crew and notes). Times are
+// Create or edit an event (admin; an event's captain may change who is aboard and the notes). Times are
 // typed as wall-clock times in the org's zone and sent as such: the server converts them. An org
 // that keeps vessel records picks the vessel from them (a haul a truck, the rest a boat) and the
 // server checks the passenger count against its Certificate of Inspection; an org without any
@@ -26,6 +26,7 @@ import {
   type VesselView,
 } from '../types';
 import {
+  captainTitle,
   carriesPassengers,
   coiHint,
   manifestFromText,
@@ -186,8 +187,8 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
           throw e;
         }),
         editing ? api.getEvent(id) : Promise.resolve(null),
-        // Only admins change the vessel. A server without vessel records: the vessel is typed.
-        rights.admin
+        // Admins pick the vessel; a captain sees its COI limit. No records: the vessel is typed.
+        rights.admin || editing
           ? api.vessels().catch((e) => {
               if (e instanceof api.ApiError) return [] as VesselView[];
               throw e;
@@ -256,7 +257,13 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
   // An org with vessel records picks from them (the server takes no other name then).
   const picking = vessels.length > 0;
   const choices = vesselsFor(vessels, form.kind);
-  const picked = picking ? vessels.find((v) => v.id === form.vesselId) : undefined;
+  const picked = captainOnly
+    ? original
+      ? vesselOf(vessels, original.ev.vessel_id, original.ev.vessel)
+      : undefined
+    : picking
+      ? vessels.find((v) => v.id === form.vesselId)
+      : undefined;
   const carries = carriesPassengers(form.kind, templates);
   // An edited event on a name no record has: kept as it is unless another vessel is picked.
   const keptName = editing && original && !original.ev.vessel_id && !form.vesselId ? original.ev.vessel : '';
@@ -272,11 +279,11 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
       if (picking ? !form.vesselId && !keptName : !form.vessel.trim()) {
         local.vessel = picking ? `Pick the ${vesselWord(form.kind).toLowerCase()}.` : 'Which vessel or truck?';
       }
-      if (aboard.count === 'invalid') local.passenger_count = 'A whole number of passengers, 0 or more.';
       if (!form.departs) local.departs_at = 'When does it depart?';
       if (!form.returns) local.returns_at = 'When does it return?';
       if (form.departs && form.returns && form.returns <= form.departs) local.returns_at = 'Return must be after departure.';
     }
+    if (aboard.count === 'invalid') local.passenger_count = 'A whole number of passengers, 0 or more.';
     const revenue = parseRevenue(form.revenue);
     if (revenue === 'invalid') local.revenue_cents = 'An amount in dollars, like 1250 or 1250.50.';
     if (Object.keys(local).length) {
@@ -299,14 +306,15 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
           } else if (form.vessel.trim() !== before.vessel) {
             patch.vessel = form.vessel.trim();
           }
-          const was = passengersOf(original.ev);
-          if (aboard.count !== 'invalid' && aboard.count !== was.count) patch.passenger_count = aboard.count;
-          if (aboard.manifest.join('\n') !== was.manifest.join('\n')) patch.manifest = aboard.manifest;
-          if (aboard.emergencyContact !== was.emergency_contact) patch.emergency_contact = aboard.emergencyContact;
           if (form.departs !== before.departs) patch.departs_at = form.departs;
           if (form.returns !== before.returns) patch.returns_at = form.returns;
           if (form.revenue.trim() !== before.revenue) patch.revenue_cents = revenue === 'invalid' ? null : revenue;
         }
+        // Who is aboard: an admin's or the event's captain's to change.
+        const was = passengersOf(original.ev);
+        if (aboard.count !== 'invalid' && aboard.count !== was.count) patch.passenger_count = aboard.count;
+        if (aboard.manifest.join('\n') !== was.manifest.join('\n')) patch.manifest = aboard.manifest;
+        if (aboard.emergencyContact !== was.emergency_contact) patch.emergency_contact = aboard.emergencyContact;
         if (JSON.stringify(crew) !== JSON.stringify(crewList(before))) patch.crew = crew;
         if (form.notes !== before.notes) patch.notes = form.notes;
         if (Object.keys(patch).length === 0) {
@@ -390,7 +398,7 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
       <p class="back">
         <a href={editing && id ? `/events/${id}` : '/'}>← {editing ? 'Back to the event' : 'My events'}</a>
       </p>
-      <PageTitle>{editing ? (captainOnly ? 'Edit crew and notes' : 'Edit event') : 'New event'}</PageTitle>
+      <PageTitle>{editing ? (captainOnly ? captainTitle(form.kind, templates) : 'Edit event') : 'New event'}</PageTitle>
       {error && (
         <Notice kind="error">
           {error}
@@ -474,8 +482,11 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
                 />
               )}
             </Field>
-            {carries && (
-              <>
+          </>
+        )}
+        {/* Who is aboard: the admin's, and the captain's too (they answer for the headcount). */}
+        {carries && (
+          <>
                 <Field id="ev-passengers" label="Passengers" hint={passengersHint} error={err('passenger_count')}>
                   <input
                     id="ev-passengers"
@@ -509,8 +520,10 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
                     onInput={(e) => set({ emergencyContact: (e.target as HTMLInputElement).value })}
                   />
                 </Field>
-              </>
-            )}
+          </>
+        )}
+        {!captainOnly && (
+          <>
             <Field id="ev-departs" label="Departs" hint={zoneText} error={err('departs_at')}>
               <input
                 id="ev-departs"

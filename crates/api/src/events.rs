@@ -42,7 +42,7 @@ fn visible(session: &Session, event: &Event) -> bool {
     session.role.sees_all_events() || event.is_assigned(&session.email)
 }
 
-async fn load(state: &AppState, session: &Session, id: &str) -> Result<Event, Problem> {
+pub(crate) async fn load(state: &AppState, session: &Session, id: &str) -> Result<Event, Problem> {
     let id = EventId::parse(id).map_err(|_| Problem::not_found())?;
     let event = state.events.get_event(&session.scope, &id).await?;
     if !visible(session, &event) {
@@ -532,6 +532,16 @@ pub async fn edit(
         .update_event(&session.scope, &updated, expected, &audit)
         .await?;
     tracing::info!(event = %saved.id, fields = ?changed, "event edited");
+    // A float plan that went out and no longer says when the boat is due back or who is aboard
+    // is replaced by an update at once.
+    if changed
+        .iter()
+        .any(|f| domain::float_plan::PLAN_FIELDS.contains(&f.as_str()))
+        && crate::float_plan::ever_sent(&saved)
+        && let Err(e) = crate::float_plan::send(&state, &session.scope, &saved).await
+    {
+        tracing::warn!(event = %saved.id, error = ?e, "float plan update not sent");
+    }
     if changed
         .iter()
         .any(|f| matches!(f.as_str(), "departs_at" | "returns_at" | "kind"))
@@ -653,7 +663,7 @@ fn actual_time(
 }
 
 /// Who may mark departed or returned: admins, and the event's captain.
-fn may_command(session: &Session, event: &Event) -> Result<(), Problem> {
+pub(crate) fn may_command(session: &Session, event: &Event) -> Result<(), Problem> {
     let leads = event.crew_role_of(&session.email) == Some(domain::CrewRole::Captain);
     if session.role == Role::Admin || (session.role == Role::Captain && leads) {
         Ok(())
@@ -848,7 +858,26 @@ pub async fn tick(
         .get(&task)
         .cloned()
         .ok_or_else(|| Problem::internal().with_detail("tick recorded but not found"))?;
+    // Ticking "leave a float plan ashore" leaves it: the plan goes to the shore contacts (once
+    // per version; a replayed or superseded tick sends nothing). A failure does not undo the tick.
+    let float_plan = if task.as_str() == crate::float_plan::FLOAT_PLAN_TASK
+        && outcome.applied
+        && !outcome.superseded
+        && state_now.done
+        && outcome.event.editable()
+    {
+        match crate::float_plan::send(&state, &session.scope, &outcome.event).await {
+            Ok(sent) => Some(sent),
+            Err(e) => {
+                tracing::warn!(event = %outcome.event.id, error = ?e, "float plan not sent on its tick");
+                None
+            }
+        }
+    } else {
+        None
+    };
     Ok(Json(TickResult {
+        float_plan,
         applied: outcome.applied,
         superseded: outcome.superseded,
         task_id: task.to_string(),

@@ -9,6 +9,7 @@
 mod calendar;
 mod directory;
 mod events;
+mod float_plan;
 mod people;
 mod phones;
 mod reports;
@@ -103,6 +104,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/events/{id}/departed", post(events::departed))
         .route("/api/events/{id}/returned", post(events::returned))
         .route("/api/events/{id}/timing", get(events::timing))
+        .route(
+            "/api/events/{id}/float-plan",
+            get(float_plan::show).post(float_plan::send_now),
+        )
         .route("/api/events/{id}/tasks/{task_id}", put(events::tick))
         .route("/api/templates", get(people::templates))
         .route("/api/vessels", get(vessels::list).post(vessels::create))
@@ -247,6 +252,7 @@ impl utoipa::Modify for BearerAuth {
         vessels::list, vessels::create, vessels::replace, vessels::remove,
         events::list, events::create, events::show, events::edit, events::cancel,
         events::departed, events::returned, events::timing, events::tick,
+        float_plan::show, float_plan::send_now,
         people::templates, people::list_members, people::add_member, people::edit_member,
         people::remove_member, people::show_org, people::edit_org,
         reports::weekly, reports::unsubscribe,
@@ -256,9 +262,12 @@ impl utoipa::Modify for BearerAuth {
         phones::PhoneView, phones::NotificationSettings, phones::PreferencePatch, phones::NewPhone,
         phones::SubscriptionKeys, domain::ports::NotifyPreference,
         vessels::VesselView, domain::vessel::VesselFields, domain::vessel::VesselKind, views::EventPage, views::EventSummary, views::EventView, views::Headcount, domain::event::Passengers,
+        float_plan::FloatPlanView, float_plan::FloatPlanRecipient, float_plan::FloatPlanSent,
+        domain::float_plan::FloatPlan, domain::float_plan::Section, domain::float_plan::Line,
+        domain::org::SafetySettings, domain::org::ShoreContact, domain::org::CoastGuard,
         views::Checklist, views::ChecklistPhase, views::ChecklistTask, views::CrewView,
         views::TickResult, views::MemberView, views::OrgView, views::HomePortView,
-        events::TickRequest, events::ActualTime, people::NewMember, people::MemberPatch, people::OrgPatch,
+        events::TickRequest, events::ActualTime, people::NewMember, people::MemberPatch, people::OrgPatch, people::SafetyPatch, people::ShoreContactFields,
         domain::event::EventFields, domain::event::EventPatch, domain::event::CrewFields,
         domain::timing::TimingPanel, domain::timing::TaskTiming, domain::timing::Moment,
         domain::checklist::Template, web::ProblemBody,

@@ -353,6 +353,28 @@ pub struct OrgPatch {
     /// Each perspective present replaces that perspective's list; the others stay as they are.
     #[schema(value_type = Option<BTreeMap<String, Vec<String>>>)]
     pub report_recipients: Option<BTreeMap<String, Vec<String>>>,
+    /// Replaces the safety settings whole: shore contacts, the Coast Guard sector, the grace.
+    pub safety: Option<SafetyPatch>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SafetyPatch {
+    /// Who receives the float plans and overdue alerts (at most 10).
+    #[serde(default)]
+    pub shore_contacts: Vec<ShoreContactFields>,
+    #[serde(default)]
+    pub coast_guard: domain::org::CoastGuard,
+    /// Minutes past the expected return before an underway event is overdue; default 30.
+    pub overdue_grace_minutes: Option<u32>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShoreContactFields {
+    pub name: String,
+    pub email: String,
+    pub phone: String,
 }
 
 /// Change the org's settings (admin).
@@ -427,8 +449,40 @@ pub async fn edit_org(
         }
         org.report_recipients = parsed;
     }
+    if let Some(safety) = patch.safety {
+        let mut contacts = Vec::new();
+        for (i, c) in safety.shore_contacts.iter().enumerate() {
+            match Email::parse(&c.email) {
+                Ok(email) => contacts.push(domain::org::ShoreContact {
+                    name: c.name.clone(),
+                    email,
+                    phone: c.phone.clone(),
+                }),
+                Err(e) => {
+                    errors
+                        .0
+                        .extend(e.under(&format!("safety/shore_contacts/{i}/email")).0);
+                    // Checked here, since the contact cannot reach the settings' own check.
+                    domain::org::ShoreContact::check(&mut errors, i, &c.name, &c.phone);
+                }
+            }
+        }
+        org.safety = domain::org::SafetySettings {
+            shore_contacts: contacts,
+            coast_guard: safety.coast_guard,
+            overdue_grace_minutes: safety
+                .overdue_grace_minutes
+                .unwrap_or(domain::org::DEFAULT_OVERDUE_GRACE_MINUTES),
+        };
+    }
+    match org.safety.clone().validate() {
+        Ok(clean) => org.safety = clean,
+        Err(e) => errors.0.extend(e.0),
+    }
     if let Err(e) = org.validate() {
-        errors.0.extend(e.0);
+        errors
+            .0
+            .extend(e.0.into_iter().filter(|f| !f.field.starts_with("safety/")));
     }
     if !errors.is_empty() {
         return Err(Problem::validation(errors));

@@ -290,6 +290,9 @@ impl EventView {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TickResult {
+    /// Set when this tick sent the float plan to the shore contacts (the float-plan task).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub float_plan: Option<crate::float_plan::FloatPlanSent>,
     /// False when this op id had been applied before (a replay): nothing changed.
     pub applied: bool,
     /// True when the tick was kept in the history but the task already held a tick made later on
@@ -351,6 +354,8 @@ pub struct OrgView {
     /// `executive_summary`).
     #[schema(value_type = BTreeMap<String, Vec<String>>)]
     pub report_recipients: BTreeMap<Perspective, Vec<String>>,
+    /// Shore contacts (float plans, overdue alerts), the Coast Guard sector, the overdue grace.
+    pub safety: domain::org::SafetySettings,
 }
 
 impl From<&Org> for OrgView {
@@ -366,6 +371,7 @@ impl From<&Org> for OrgView {
                 .iter()
                 .map(|(p, list)| (*p, list.iter().map(|e| e.to_string()).collect()))
                 .collect(),
+            safety: o.safety.clone(),
         }
     }
 }

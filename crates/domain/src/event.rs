@@ -1022,6 +1022,7 @@ mod tests {
             ],
             report_recipients: Default::default(),
             created_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+            safety: Default::default(),
             version: 1,
         }
     }

@@ -81,6 +81,10 @@ pub enum CrewRole {
 pub enum NudgeKind {
     Departure,
     Return,
+    /// Not a reminder: the float plan mailed to the shore contacts. Its records are kept with the
+    /// nudges' so each version goes to each contact exactly once by the same claim; it is never
+    /// scheduled.
+    FloatPlan,
 }
 
 impl NudgeKind {
@@ -88,6 +92,7 @@ impl NudgeKind {
         match self {
             NudgeKind::Departure => "departure",
             NudgeKind::Return => "return",
+            NudgeKind::FloatPlan => "float_plan",
         }
     }
 }

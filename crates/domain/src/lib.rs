@@ -9,6 +9,7 @@ pub mod checklist;
 pub mod email;
 pub mod error;
 pub mod event;
+pub mod float_plan;
 pub mod ids;
 pub mod keys;
 pub mod kinds;

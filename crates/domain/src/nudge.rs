@@ -28,36 +28,35 @@ pub enum NudgePlan {
 /// a minute from now; if the anchor has passed, or the event is cancelled or over, it is removed.
 pub fn plan(event: &Event, now: DateTime<Utc>) -> Vec<NudgePlan> {
     let wanted = &event.template().nudges;
-    [NudgeKind::Departure, NudgeKind::Return]
-        .into_iter()
-        .map(|kind| {
-            let anchor = match kind {
-                NudgeKind::Departure => event.departs_at,
-                NudgeKind::Return => event.returns_at,
-            };
-            let live = !matches!(
-                (kind, event.status),
-                (_, EventStatus::Cancelled | EventStatus::Completed)
-                    | (NudgeKind::Departure, EventStatus::Underway)
-            );
-            if !wanted.contains(&kind) || !live || anchor <= now {
-                return NudgePlan::Remove(kind);
-            }
-            let on_time = anchor - NUDGE_LEAD;
-            let fire_at = if on_time > now {
-                on_time
-            } else {
-                now + LATE_NUDGE_DELAY
-            };
-            NudgePlan::Schedule(NudgeSchedule {
-                org_id: event.org_id.clone(),
-                event_id: event.id.clone(),
-                kind,
-                fire_at,
-                anchor_at: anchor,
-            })
+    [
+        (NudgeKind::Departure, event.departs_at),
+        (NudgeKind::Return, event.returns_at),
+    ]
+    .into_iter()
+    .map(|(kind, anchor)| {
+        let live = !matches!(
+            (kind, event.status),
+            (_, EventStatus::Cancelled | EventStatus::Completed)
+                | (NudgeKind::Departure, EventStatus::Underway)
+        );
+        if !wanted.contains(&kind) || !live || anchor <= now {
+            return NudgePlan::Remove(kind);
+        }
+        let on_time = anchor - NUDGE_LEAD;
+        let fire_at = if on_time > now {
+            on_time
+        } else {
+            now + LATE_NUDGE_DELAY
+        };
+        NudgePlan::Schedule(NudgeSchedule {
+            org_id: event.org_id.clone(),
+            event_id: event.id.clone(),
+            kind,
+            fire_at,
+            anchor_at: anchor,
         })
-        .collect()
+    })
+    .collect()
 }
 
 /// Carries out [`plan`] for one event on `scheduler`. Each step is tried whatever the others did;

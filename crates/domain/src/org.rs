@@ -120,6 +120,9 @@ pub struct Org {
     #[serde(default)]
     pub report_recipients: BTreeMap<Perspective, Vec<Email>>,
     pub created_at: DateTime<Utc>,
+    /// Who ashore holds the float plans and whom they call if a boat is overdue.
+    #[serde(default)]
+    pub safety: SafetySettings,
     /// Bumped by every settings write; a write names the version it was made on, so two admins
     /// (or an admin and the operator's `apply`) cannot overwrite each other unseen. Orgs stored
     /// before versions existed read as [`Org::FIRST_VERSION`].
@@ -128,6 +131,130 @@ pub struct Org {
 }
 
 pub const MAX_RECIPIENTS_PER_PERSPECTIVE: usize = 20;
+pub const MAX_SHORE_CONTACTS: usize = 10;
+/// How late past its return an underway event is overdue, unless the org says otherwise.
+pub const DEFAULT_OVERDUE_GRACE_MINUTES: u32 = 30;
+
+/// A person ashore who receives the float plans (and the overdue alerts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShoreContact {
+    pub name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "email"))]
+    pub email: Email,
+    /// A phone number they answer, as written (`+1 619 555 0100`).
+    pub phone: String,
+}
+
+/// Whom a shore contact calls when a boat is overdue: the Coast Guard sector of the home port.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CoastGuard {
+    /// `Coast Guard Sector San Diego`.
+    pub name: String,
+    pub phone: String,
+}
+
+/// The org's safety ashore: float plan recipients, whom to call, and how late is overdue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SafetySettings {
+    #[serde(default)]
+    pub shore_contacts: Vec<ShoreContact>,
+    #[serde(default)]
+    pub coast_guard: CoastGuard,
+    /// Minutes past the expected return before an underway event is overdue (1 to 720).
+    #[serde(default = "SafetySettings::default_grace")]
+    pub overdue_grace_minutes: u32,
+}
+
+impl Default for SafetySettings {
+    fn default() -> Self {
+        Self {
+            shore_contacts: Vec::new(),
+            coast_guard: CoastGuard::default(),
+            overdue_grace_minutes: DEFAULT_OVERDUE_GRACE_MINUTES,
+        }
+    }
+}
+
+fn phone_ok(raw: &str) -> bool {
+    let digits = raw.chars().filter(char::is_ascii_digit).count();
+    (3..=20).contains(&digits)
+        && raw.chars().count() <= 30
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().x".contains(c))
+}
+
+impl ShoreContact {
+    /// Checks a contact's name and phone (the email is an [`Email`] already), as contact `i`.
+    pub fn check(errors: &mut ValidationErrors, i: usize, name: &str, phone: &str) {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
+            errors.push(
+                format!("safety/shore_contacts/{i}/name"),
+                "length",
+                "a shore contact's name is 1 to 80 characters",
+            );
+        }
+        if !phone_ok(phone.trim()) {
+            errors.push(
+                format!("safety/shore_contacts/{i}/phone"),
+                "format",
+                "a phone number is digits, spaces and + - ( ) only",
+            );
+        }
+    }
+}
+
+impl SafetySettings {
+    fn default_grace() -> u32 {
+        DEFAULT_OVERDUE_GRACE_MINUTES
+    }
+
+    /// Trims and checks every field; errors are named under `safety/`.
+    pub fn validate(mut self) -> Result<Self, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        if self.shore_contacts.len() > MAX_SHORE_CONTACTS {
+            errors.push(
+                "safety/shore_contacts",
+                "too_many",
+                format!("at most {MAX_SHORE_CONTACTS} shore contacts"),
+            );
+        }
+        for (i, c) in self.shore_contacts.iter_mut().enumerate() {
+            c.name = c.name.trim().to_string();
+            c.phone = c.phone.trim().to_string();
+            ShoreContact::check(&mut errors, i, &c.name, &c.phone);
+        }
+        let cg = &mut self.coast_guard;
+        cg.name = cg.name.trim().to_string();
+        cg.phone = cg.phone.trim().to_string();
+        if cg.name.chars().count() > 80 || cg.name.chars().any(char::is_control) {
+            errors.push(
+                "safety/coast_guard/name",
+                "length",
+                "the Coast Guard sector's name is at most 80 characters",
+            );
+        }
+        if !cg.phone.is_empty() && !phone_ok(&cg.phone) {
+            errors.push(
+                "safety/coast_guard/phone",
+                "format",
+                "a phone number is digits, spaces and + - ( ) only",
+            );
+        }
+        if !(1..=720).contains(&self.overdue_grace_minutes) {
+            errors.push(
+                "safety/overdue_grace_minutes",
+                "range",
+                "the grace period is 1 to 720 minutes",
+            );
+        }
+        errors.into_result(self)
+    }
+}
 
 impl Org {
     /// The version of a new org, and of an org stored before orgs had versions.
@@ -158,6 +285,9 @@ impl Org {
                 "required",
                 "enable at least one event kind",
             );
+        }
+        if let Err(e) = self.safety.clone().validate() {
+            errors.0.extend(e.0);
         }
         for (perspective, list) in &self.report_recipients {
             if list.len() > MAX_RECIPIENTS_PER_PERSPECTIVE {

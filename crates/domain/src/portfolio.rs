@@ -280,6 +280,7 @@ fn parse_org(found: &mut Findings<'_>, label: &str, raw: &RawOrg) -> Option<Port
         enabled_kinds: kinds,
         report_recipients: recipients,
         created_at: DateTime::<Utc>::UNIX_EPOCH,
+        safety: Default::default(),
         version: Org::FIRST_VERSION,
     };
     if let Err(errors) = org.validate() {
@@ -375,6 +376,7 @@ impl PortfolioOrg {
             enabled_kinds: self.enabled_kinds.clone(),
             report_recipients: self.report_recipients.clone(),
             created_at,
+            safety: Default::default(),
             version: Org::FIRST_VERSION,
         }
     }

@@ -233,6 +233,15 @@ pub fn demo(now: DateTime<Utc>, portfolio: &Portfolio) -> Seed {
             })
             .collect();
         let plan = PLANS.iter().find(|p| p.id == org.id.as_str());
+        if let Some(admin) = plan.and_then(|p| p.people.iter().find(|x| x.2 == Role::Admin)) {
+            // The office holds the float plans; the demo's numbers are fictional (555).
+            org.safety.shore_contacts.push(crate::org::ShoreContact {
+                name: admin.1.into(),
+                email: email(admin.0),
+                phone: "+1 619 555 0100".into(),
+            });
+            org.safety.coast_guard.name = "Coast Guard Sector San Diego".into();
+        }
         let demo_people = plan.map(|p| p.people).unwrap_or_default();
         let extra = std::iter::once((owner.clone(), "Pat Owner", Role::Executive)).chain(
             demo_people

@@ -32,6 +32,7 @@ fn org() -> Org {
             .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
             .single()
             .expect("time"),
+        safety: Default::default(),
         version: 1,
     }
 }

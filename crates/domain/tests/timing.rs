@@ -23,6 +23,7 @@ fn org(port: HomePort, zone: chrono_tz::Tz) -> Org {
         enabled_kinds: EventKind::ALL.to_vec(),
         report_recipients: Default::default(),
         created_at: utc("2026-01-01T00:00:00Z"),
+        safety: Default::default(),
         version: 1,
     }
 }

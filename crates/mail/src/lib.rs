@@ -180,6 +180,36 @@ impl Mailer for Outbox {
     }
 }
 
+/// The float plan as a phone-readable HTML email body: the form's sections as headed tables of
+/// label and value, an update marked as such at the top, and a link to the printable page.
+pub fn float_plan_html(plan: &domain::float_plan::FloatPlan, link: &str) -> String {
+    let mut body = String::new();
+    if plan.update {
+        body.push_str(
+            "<p style=\"margin:0 0 12px 0;padding:10px 12px;background:#fff4d6;border-left:4px solid #b7791f;\">\
+<strong>Update.</strong> This replaces the float plan sent before: the return time or the persons on board changed.</p>",
+        );
+    }
+    for section in &plan.sections {
+        body.push_str(&format!(
+            "<h2 style=\"margin:16px 0 6px 0;font-size:17px;\">{}</h2>\
+<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"border-collapse:collapse;\">",
+            escape(&section.title)
+        ));
+        for line in &section.lines {
+            body.push_str(&format!(
+                "<tr><th scope=\"row\" align=\"left\" style=\"padding:4px 8px 4px 0;vertical-align:top;font-weight:600;width:40%;color:#46566b;\">{}</th>\
+<td style=\"padding:4px 0;vertical-align:top;\">{}</td></tr>",
+                escape(&line.label),
+                escape(&line.value)
+            ));
+        }
+        body.push_str("</table>");
+    }
+    body.push_str(&button(link, "Open the float plan"));
+    layout(&plan.title, &body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -325,6 +325,7 @@ fn stale(event: &Event, input: &NudgeSchedule) -> Option<&'static str> {
     let anchor = match input.kind {
         NudgeKind::Departure => event.departs_at,
         NudgeKind::Return => event.returns_at,
+        NudgeKind::FloatPlan => return Some("a float plan is sent by the api, never scheduled"),
     };
     if anchor != input.anchor_at {
         return Some("the event was moved; its new schedule will nudge");
@@ -349,7 +350,8 @@ pub fn compose(
     now: DateTime<Utc>,
 ) -> OutgoingEmail {
     let (anchor, verb) = match kind {
-        NudgeKind::Departure => (event.departs_at, "departs"),
+        // A float plan is never composed here; a departure reminder is the nearest sense.
+        NudgeKind::Departure | NudgeKind::FloatPlan => (event.departs_at, "departs"),
         NudgeKind::Return => (
             event.returns_at,
             if event.kind == domain::EventKind::Haul {
@@ -588,6 +590,7 @@ mod tests {
             enabled_kinds: EventKind::ALL.to_vec(),
             report_recipients: Default::default(),
             created_at: departs_at,
+            safety: Default::default(),
             version: 1,
         };
         let mut event = Event::new(

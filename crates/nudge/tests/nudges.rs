@@ -157,6 +157,7 @@ async fn world_pushing(push: bool) -> Option<World> {
             enabled_kinds: EventKind::ALL.to_vec(),
             report_recipients: Default::default(),
             created_at: Utc::now(),
+            safety: Default::default(),
             version: 1,
         })
         .await

@@ -124,6 +124,7 @@ pub fn sample_org(id: &str) -> Org {
         enabled_kinds: EventKind::ALL.to_vec(),
         report_recipients: Default::default(),
         created_at: t0(),
+        safety: Default::default(),
         version: Org::FIRST_VERSION,
     }
 }

@@ -107,6 +107,7 @@ pub fn org(id: &str, name: &str, kinds: &[EventKind]) -> Org {
         enabled_kinds: kinds.to_vec(),
         report_recipients: Default::default(),
         created_at: now(),
+        safety: Default::default(),
         version: 1,
     }
 }

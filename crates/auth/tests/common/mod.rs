@@ -117,6 +117,7 @@ fn store_conformance_org(id: &str) -> domain::org::Org {
         enabled_kinds: domain::EventKind::ALL.to_vec(),
         report_recipients: Default::default(),
         created_at: t0(),
+        safety: Default::default(),
         version: 1,
     }
 }

@@ -83,6 +83,7 @@ pub async fn world() -> Option<World> {
         enabled_kinds: EventKind::ALL.to_vec(),
         report_recipients: Default::default(),
         created_at: chrono::Utc::now(),
+        safety: Default::default(),
         version: 1,
     };
     store.create_org(&org).await.expect("org");

@@ -35,6 +35,7 @@ pub fn org(id: &str, recipients: &[(Perspective, &str)]) -> Org {
         enabled_kinds: EventKind::ALL.to_vec(),
         report_recipients: map,
         created_at: local("2026-01-01T00:00"),
+        safety: Default::default(),
         version: 1,
     }
 }

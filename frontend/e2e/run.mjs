@@ -633,6 +633,14 @@ async function main() {
     await f.getByLabel('Name', { exact: true }).fill('Test Truck');
     await f.getByRole('button', { name: 'Add vessel' }).click();
     await f.getByText('Added Test Truck.').waitFor();
+    // Editing replaces the record (PUT): the form opens in the card's place.
+    await card.getByRole('button', { name: `Edit ${boat}` }).click();
+    await f.getByRole('heading', { name: `Edit ${boat}` }).waitFor();
+    assert((await f.getByLabel('COI max passengers').inputValue()) === '6', 'the edit form lost the COI limit');
+    await f.getByLabel('Safety gear').fill('8 adult PFDs, throwable cushion, VHF');
+    await f.getByRole('button', { name: 'Save vessel' }).click();
+    await f.getByText(`Saved ${boat}.`).waitFor();
+    await card.getByText('8 adult PFDs, throwable cushion, VHF').waitFor();
     const vessels = await api('/api/vessels', { token: adminJada });
     const saved = vessels.find((v) => v.name === boat);
     assert(saved && saved.kind === 'boat' && saved.coi_max_passengers === 6 && saved.min_crew === 2, `saved as ${JSON.stringify(saved)}`);
@@ -877,7 +885,7 @@ async function main() {
     await cap.page.locator('.passenger-count', { hasText: '6 passengers' }).waitFor();
     // The history names who did what.
     await cap.page.locator('summary', { hasText: 'History' }).click();
-    await cap.page.locator('.history', { hasText: 'Casey Captain changed the passengers, crew' }).waitFor();
+    await cap.page.locator('.history li', { hasText: /Casey Captain changed the (crew, passengers|passengers, crew)$/ }).waitFor();
     await cap.context.close();
   });
 

@@ -8,6 +8,8 @@ import type {
   EventPatch,
   EventSummary,
   EventView,
+  FloatPlanSent,
+  FloatPlanView,
   Grant,
   Me,
   MemberView,
@@ -245,6 +247,24 @@ export function markReturned(id: string): Promise<EventView> {
 
 export function cancelEvent(id: string): Promise<EventView> {
   return call(`/api/events/${encodeURIComponent(id)}/cancel`, { method: 'POST' });
+}
+
+/** An admin takes the overdue alert in hand: the repeats stop (409 unless underway). */
+export function acknowledgeOverdue(id: string): Promise<EventView> {
+  return call(`/api/events/${encodeURIComponent(id)}/overdue/acknowledge`, { method: 'POST' });
+}
+
+/** The float plan as the shore contacts get it, and whether this version reached each. */
+export function floatPlan(id: string): Promise<FloatPlanView> {
+  return call(`/api/events/${encodeURIComponent(id)}/float-plan`);
+}
+
+/**
+ * Mails the float plan to the shore contacts it has not reached in this version (admin, or the
+ * event's captain). 409 with a `detail` saying what to do: no shore contacts, or the event is over.
+ */
+export function sendFloatPlan(id: string): Promise<FloatPlanSent> {
+  return call(`/api/events/${encodeURIComponent(id)}/float-plan`, { method: 'POST' });
 }
 
 export function createEvent(fields: EventFields): Promise<EventView> {

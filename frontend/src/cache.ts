@@ -3,7 +3,7 @@
 
 import type { ListedPage } from './api';
 import { openDb, req, SNAPSHOTS, tx } from './db';
-import type { EventSummary, EventView } from './types';
+import type { EventSummary, EventView, FloatPlanView } from './types';
 
 export interface Snapshot<T> {
   key: string;
@@ -40,6 +40,7 @@ export interface Scope {
 
 const listKey = (s: Scope) => `${s.email}|${s.org}|events`;
 const eventKey = (s: Scope, id: string) => `${s.email}|${s.org}|event|${id}`;
+const floatPlanKey = (s: Scope, id: string) => `${s.email}|${s.org}|float-plan|${id}`;
 
 async function putSnapshot(snap: Snapshot<unknown>): Promise<void> {
   try {
@@ -72,6 +73,9 @@ export const saveEventList = (
 export const loadEventList = (s: Scope) => get<EventSummary[]>(listKey(s)) as Promise<EventListSnapshot | null>;
 export const saveEvent = (s: Scope, event: EventView, etag: string) => put(eventKey(s, event.id), event, etag);
 export const loadEvent = (s: Scope, id: string) => get<EventView>(eventKey(s, id));
+/** The float plan as last read: a captain on the dock can still show it with no signal. */
+export const saveFloatPlan = (s: Scope, id: string, plan: FloatPlanView) => put(floatPlanKey(s, id), plan);
+export const loadFloatPlan = (s: Scope, id: string) => get<FloatPlanView>(floatPlanKey(s, id));
 
 /** Forgets every cached answer (the tick queue stays: a tick is never lost). */
 export async function clearSnapshots(): Promise<void> {

@@ -85,6 +85,16 @@ export interface EventSummary {
   my_role?: CrewRole | null;
   tasks_done: number;
   tasks_total: number;
+  /** Underway and past its return plus the org's grace; absent from older servers and saved copies. */
+  overdue?: Overdue | null;
+}
+
+/** An underway event not marked returned by its return time plus the org's grace. */
+export interface Overdue {
+  /** When it became overdue (RFC 3339). */
+  since: string;
+  /** When an admin acknowledged the alert (the repeats stop); null until then. */
+  acknowledged_at?: string | null;
 }
 
 export interface EventPage {
@@ -157,13 +167,15 @@ export type AuditAction =
   | { action: 'cancelled' }
   | { action: 'departed' }
   | { action: 'returned' }
+  | { action: 'overdue_acknowledged' }
   | { action: 'task_done'; task: string }
   | { action: 'task_undone'; task: string };
 
 export type AuditEntry = AuditAction & { op_id: string; by: string; at: string };
 
 export interface NudgeRecord {
-  kind: 'departure' | 'return';
+  /** Reminders (`departure`, `return`), and the mails kept with them: the float plan, the overdue alert. */
+  kind: 'departure' | 'return' | 'float_plan' | 'overdue';
   anchor_at: string;
   email: string;
   state: 'sending' | 'sent' | 'failed';
@@ -191,6 +203,8 @@ export interface EventView {
   departed_at?: string | null;
   returned_at?: string | null;
   my_role?: CrewRole | null;
+  /** Non-null while underway past its return plus the org's grace (absent in older copies). */
+  overdue?: Overdue | null;
   checklist: Checklist;
   timing: TimingPanel;
   nudges: NudgeRecord[];
@@ -266,6 +280,58 @@ export interface TickResult {
   by: string;
   at: string;
   etag: string;
+  /** Set when this tick sent the float plan to the shore contacts (the float-plan task). */
+  float_plan?: FloatPlanSent | null;
+}
+
+// ---- the float plan (GET / POST /api/events/{id}/float-plan) ----
+
+/** One line of the form; an empty value is "not recorded". */
+export interface FloatPlanLine {
+  label: string;
+  value: string;
+}
+
+export interface FloatPlanSection {
+  title: string;
+  lines: FloatPlanLine[];
+}
+
+export interface FloatPlan {
+  title: string;
+  /** The version: the last change of when the boat is due back or who is aboard. */
+  version_at: string;
+  /** An earlier version went out: this one is an update. */
+  update: boolean;
+  /** After this instant the shore contact acts (the return plus the org's grace). */
+  overdue_at: string;
+  sections: FloatPlanSection[];
+}
+
+export interface FloatPlanRecipient {
+  name: string;
+  email: string;
+  /** This version reached them. */
+  sent: boolean;
+}
+
+export interface FloatPlanView {
+  plan: FloatPlan;
+  /** The same plan as plain text. */
+  text: string;
+  recipients: FloatPlanRecipient[];
+}
+
+/** What a send did: each version reaches each shore contact once. */
+export interface FloatPlanSent {
+  version_at: string;
+  update: boolean;
+  /** Mailed now. */
+  sent: number;
+  /** Had this version already (not mailed again). */
+  already_sent: number;
+  /** The mail service failed; a later send tries them again. */
+  failed: number;
 }
 
 export interface MemberView {
@@ -318,6 +384,29 @@ export interface OrgView {
   enabled_kinds: EventKind[];
   /** Perspective -> addresses; a perspective nobody gets may be missing. */
   report_recipients: Partial<Record<Perspective, string[]>>;
+  /** Absent from older servers: read it through `safetyOf` (src/views/OrgSettings.tsx). */
+  safety?: Partial<SafetySettings> | null;
+}
+
+/** A person ashore who receives the float plans and the overdue alerts. */
+export interface ShoreContact {
+  name: string;
+  email: string;
+  /** As written: `+1 619 555 0100`. */
+  phone: string;
+}
+
+/** Whom a shore contact calls when a boat is overdue: the home port's Coast Guard sector. */
+export interface CoastGuard {
+  name: string;
+  phone: string;
+}
+
+export interface SafetySettings {
+  shore_contacts: ShoreContact[];
+  coast_guard: CoastGuard;
+  /** Minutes past the return before an underway event is overdue (1 to 720). */
+  overdue_grace_minutes: number;
 }
 
 /** `PATCH /api/org`: any subset. `report_recipients` replaces the whole map (send every perspective). */
@@ -327,6 +416,8 @@ export interface OrgPatch {
   home_port?: HomePort;
   enabled_kinds?: EventKind[];
   report_recipients?: Partial<Record<Perspective, string[]>>;
+  /** Replaces the safety settings whole. */
+  safety?: SafetySettings;
 }
 
 // ---- weekly reports (GET /api/reports/weekly; the figures of crates/domain/src/report.rs) ----

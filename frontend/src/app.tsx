@@ -20,6 +20,7 @@ import { SignIn, rememberReturn } from './views/SignIn';
 const Reports = lazyScreen('reports', () => import('./views/Reports').then((m) => m.Reports));
 const OrgSettings = lazyScreen('org settings', () => import('./views/OrgSettings').then((m) => m.OrgSettings));
 const Vessels = lazyScreen('vessels', () => import('./views/Vessels').then((m) => m.Vessels));
+const FloatPlan = lazyScreen('float plan', () => import('./views/FloatPlan').then((m) => m.FloatPlanScreen));
 
 export function SyncBadge() {
   const s = useStore(syncStatus);
@@ -48,7 +49,7 @@ function Header({ session, route }: { session: Session | null; route: Route }) {
       </div>
       {session && (
         <nav aria-label="Main">
-          <a href="/" aria-current={current(['events', 'event', 'editEvent', 'newEvent'])}>
+          <a href="/" aria-current={current(['events', 'event', 'editEvent', 'newEvent', 'floatPlan'])}>
             {rights.seesAll ? 'Events' : 'My events'}
           </a>
           {rights.reports && (
@@ -116,6 +117,8 @@ function Screen({ route, session }: { route: Route; session: Session }) {
       return <EventForm key="new" session={session} />;
     case 'editEvent':
       return <EventForm key={route.id} session={session} id={route.id} />;
+    case 'floatPlan':
+      return <FloatPlan key={`${route.id}|${session.org.id}`} id={route.id} session={session} />;
     case 'members':
       return <Members session={session} />;
     case 'orgSettings':
@@ -141,12 +144,14 @@ function Screen({ route, session }: { route: Route; session: Session }) {
 }
 
 /**
- * Links in emails and reports name the event's org (`/events/<id>?org=<org>`). Someone who is a
+ * Links in emails and reports name the event's org (`/events/<id>?org=<org>`, the float plan's
+ * `/events/<id>/float-plan?org=<org>`). Someone who is a
  * member of that org, signed in to another, is switched to it first; the parameter is then dropped
  * from the address. For anyone else the event opens as usual (and says "not found").
  */
 function useLinkedOrg(route: Route, session: Session | null): { switching: string | null; error: string | null } {
-  const wanted = route.name === 'event' ? queryParam('org') : null;
+  const linked = route.name === 'event' || route.name === 'floatPlan';
+  const wanted = linked ? queryParam('org') : null;
   const member = wanted && session ? session.memberships.find((m) => m.org_id === wanted) : undefined;
   const needsSwitch = !!member && !!session && member.org_id !== session.org.id;
   const [error, setError] = useState<string | null>(null);
@@ -179,7 +184,7 @@ function useLinkedOrg(route: Route, session: Session | null): { switching: strin
   }, [wanted, session?.token, failedFor]);
   const switching =
     needsSwitch && session && failedFor !== `${session.token}|${wanted}` ? (member?.org_name ?? 'the org') : null;
-  return { switching, error: route.name === 'event' ? error : null };
+  return { switching, error: linked ? error : null };
 }
 
 export function App() {

@@ -9,6 +9,7 @@ export type Route =
   | { name: 'signin' }
   | { name: 'newEvent' }
   | { name: 'editEvent'; id: string }
+  | { name: 'floatPlan'; id: string }
   | { name: 'members' }
   | { name: 'orgSettings' }
   | { name: 'vessels' }
@@ -30,6 +31,7 @@ export function parseRoute(pathname: string): Route {
   if (path === '/reports') return { name: 'reports' };
   if (path === '/admin/events/new') return { name: 'newEvent' };
   if ((m = new RegExp(`^/events/${ID}/edit$`).exec(path)) && m[1]) return { name: 'editEvent', id: m[1] };
+  if ((m = new RegExp(`^/events/${ID}/float-plan$`).exec(path)) && m[1]) return { name: 'floatPlan', id: m[1] };
   if ((m = new RegExp(`^/events/${ID}$`).exec(path)) && m[1]) return { name: 'event', id: m[1] };
   return { name: 'notFound', path };
 }
@@ -59,6 +61,16 @@ export function isAppPath(pathname: string): boolean {
   return !/^\/(api|auth|dev|health)(\/|$)/.test(pathname) && !/\.[a-z0-9]+$/i.test(pathname);
 }
 
+let leaveQuestion: string | null = null;
+
+/**
+ * While a screen holds unsaved edits: the question a tap on an in-app link asks first (null when
+ * there is nothing to lose). Reloads and closing the tab are the screen's `beforeunload`.
+ */
+export function guardLeaving(question: string | null): void {
+  leaveQuestion = question;
+}
+
 /** Turns same-origin link clicks into client-side navigation. */
 export function interceptLinks(root: HTMLElement): void {
   root.addEventListener('click', (e) => {
@@ -70,6 +82,7 @@ export function interceptLinks(root: HTMLElement): void {
     // In-page anchors (the skip link) are the browser's.
     if (url.pathname === location.pathname && url.hash) return;
     e.preventDefault();
+    if (leaveQuestion && !window.confirm(leaveQuestion)) return;
     navigate(url.pathname + url.search + url.hash);
   });
   window.addEventListener('popstate', () => {
@@ -83,13 +96,14 @@ export function queryParam(name: string): string | null {
 }
 
 /**
- * The in-app path of a link the API made for emails (`<APP_URL>/events/<id>?org=<org>`), so it
- * opens here without a page load whatever host the server was told; other links are kept.
+ * The in-app path of a link the API made for emails (`<APP_URL>/events/<id>?org=<org>`, and the
+ * float plan's `/events/<id>/float-plan?org=<org>`), so it opens here without a page load
+ * whatever host the server was told; other links are kept.
  */
 export function appPath(link: string): string {
   try {
     const url = new URL(link, 'http://app.invalid');
-    if (/^\/events\/[0-9A-Za-z]{1,64}$/.test(url.pathname)) return url.pathname + url.search;
+    if (/^\/events\/[0-9A-Za-z]{1,64}(\/float-plan)?$/.test(url.pathname)) return url.pathname + url.search;
   } catch {
     /* not a URL */
   }

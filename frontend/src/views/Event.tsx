@@ -1,7 +1,9 @@
 // The event screen: the timing panel (a clock in the org's zone, departure and return, sunset and
 // civil dusk, every task on one timeline with its countdown and state), the checklist by phase
 // with tap-to-tick (optimistic, queued, works offline), the captain's departed/returned, the crew
-// and the notes. Refreshes itself with conditional reads (ETag) every 15 s while visible.
+// and the notes. Refreshes itself with conditional reads (ETag) every 15 s while visible. An event
+// out past its return (plus the org's grace) carries a red overdue banner at the top, which an
+// admin acknowledges; the float plan is a tap away, and ticking its task says whom it reached.
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import * as api from '../api';
@@ -27,6 +29,16 @@ import {
 } from '../time';
 import { kindLabel, type AuditEntry, type ChecklistTask, type EventView, type NudgeRecord, type TaskStatus } from '../types';
 import { captainTitle, carriesPassengers, crewShortage, headcountLine, passengerCount, passengersOf } from '../vessels';
+import {
+  FLOAT_PLAN_TASK,
+  hasFloatPlan,
+  mayAcknowledge,
+  overdueBanner,
+  overdueOf,
+  sendNote,
+  type OverdueState,
+  type SendNote,
+} from '../safety';
 
 export const POLL_MS = 15_000;
 
@@ -77,6 +89,8 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
   const [actionError, setActionError] = useState<string | null>(null);
   // A tick between the tap and its write to the queue (a few ms); then the queue's overlay shows it.
   const [local, setLocal] = useState<Record<string, boolean>>({});
+  // What the last tick of the float-plan task mailed, shown next to that task.
+  const [floatSent, setFloatSent] = useState<{ taskId: string; note: SendNote } | null>(null);
   const [view, setView] = useState<TaskView>(readView);
   const chooseView = (v: TaskView) => {
     setView(v);
@@ -161,6 +175,7 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
       onSynced((op, result) => {
         if (op.eventId !== id) return;
         setData((ev) => (ev ? withTask(ev, result.task_id, result.done, result.by, result.at) : ev));
+        if (result.float_plan) setFloatSent({ taskId: result.task_id, note: sendNote(result.float_plan, 'tick') });
         setTimeout(() => void refresh(), 300);
       }),
     [id, refresh],
@@ -215,9 +230,11 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
   const seesManifest = session.role === 'admin' || session.role === 'captain';
   const short = ev.status === 'cancelled' || ev.status === 'completed' ? null : crewShortage(ev.crew.length, ev.crew_required);
   const titles = new Map(timing.map((t) => [t.task.id, t.task.title]));
+  const overdueNow = ev.status === 'underway' ? overdueOf(ev) : null;
 
   const toggle = async (taskId: string, done: boolean) => {
     setActionError(null);
+    if (floatSent?.taskId === taskId) setFloatSent(null);
     setLocal((l) => ({ ...l, [taskId]: done }));
     const settle = () =>
       setLocal((l) => {
@@ -236,7 +253,7 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
     }
   };
 
-  const command = async (what: 'departed' | 'returned' | 'cancel') => {
+  const command = async (what: 'departed' | 'returned' | 'cancel' | 'acknowledge') => {
     setActionError(null);
     try {
       const next =
@@ -244,7 +261,9 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
           ? await api.markDeparted(ev.id)
           : what === 'returned'
             ? await api.markReturned(ev.id)
-            : await api.cancelEvent(ev.id);
+            : what === 'acknowledge'
+              ? await api.acknowledgeOverdue(ev.id)
+              : await api.cancelEvent(ev.id);
       accept(next, next.etag, true);
     } catch (e) {
       setActionError(api.describe(e));
@@ -284,8 +303,10 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
     const inputId = `task-${id}`;
     const due = t?.dueMs != null ? formatTime(t.dueMs, zone) : null;
     const headcount = headcountLine(server?.headcount);
+    const isPlan = id === FLOAT_PLAN_TASK;
+    const sentHere = floatSent?.taskId === id ? floatSent.note : null;
     return (
-      <li key={id} class={`task task-${status}`}>
+      <li key={id} class={`task task-${status}${isPlan ? ' has-after' : ''}`}>
         <input
           id={inputId}
           type="checkbox"
@@ -317,6 +338,18 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
             )
           )}
         </label>
+        {isPlan && (
+          <div class="task-after">
+            {sentHere && (
+              <Notice kind={sentHere.kind} live>
+                {sentHere.text}
+              </Notice>
+            )}
+            <a class="btn btn-secondary btn-small" href={`/events/${ev.id}/float-plan`}>
+              Open the float plan
+            </a>
+          </div>
+        )}
       </li>
     );
   };
@@ -335,6 +368,23 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
         {ev.vessel_id ? <a href={`/admin/vessels#vessel-${ev.vessel_id}`}>{ev.vessel}</a> : ev.vessel}
         {ev.my_role ? ` · you are ${ev.my_role}` : ''}
       </p>
+      {overdueNow && (
+        <OverdueBanner
+          overdue={overdueNow}
+          zone={zone}
+          now={now}
+          eventId={ev.id}
+          canAcknowledge={mayAcknowledge(session.role)}
+          onAcknowledge={() => command('acknowledge')}
+        />
+      )}
+      {hasFloatPlan(ev) && (
+        <p class="event-links">
+          <a class="btn btn-secondary btn-small" href={`/events/${ev.id}/float-plan`}>
+            Float plan
+          </a>
+        </p>
+      )}
       {offline && (
         <p class="stale" role="status">
           {savedAt ? `Copy from ${formatDateTime(savedAt, zone)}` : 'Saved copy'}: no connection to refresh it.
@@ -594,10 +644,31 @@ export function describeAudit(a: AuditEntry, titles: Map<string, string>): strin
       return 'marked it departed';
     case 'returned':
       return 'marked it returned';
+    case 'overdue_acknowledged':
+      return 'acknowledged the overdue alert';
     case 'task_done':
       return `ticked “${titles.get(a.task) ?? a.task}”`;
     case 'task_undone':
       return `unticked “${titles.get(a.task) ?? a.task}”`;
+    default:
+      // An action this version does not know yet (a newer server): its name, in words.
+      return String((a as { action: string }).action).replace(/_/g, ' ');
+  }
+}
+
+/** What a record of the nudge list was: a reminder, or a mail kept with them. */
+export function nudgeWhat(kind: string): string {
+  switch (kind) {
+    case 'departure':
+      return 'departure reminder';
+    case 'return':
+      return 'return reminder';
+    case 'float_plan':
+      return 'float plan';
+    case 'overdue':
+      return 'overdue alert';
+    default:
+      return kind.replace(/_/g, ' ');
   }
 }
 
@@ -655,14 +726,16 @@ function History({
         <ol class="plain">
           {reminders.map((n) => {
             const anchor = instant(n.anchor_at);
-            const moved = anchor !== instant(n.kind === 'departure' ? departs : returns);
+            // A reminder anchored to an earlier time; a float plan's or alert's anchor is its own.
+            const reminder = n.kind === 'departure' || n.kind === 'return';
+            const moved = reminder && anchor !== instant(n.kind === 'departure' ? departs : returns);
             return (
               <li
                 key={`${n.kind}-${n.anchor_at}-${n.email}-${n.channel ?? 'email'}`}
                 class={n.state === 'failed' ? 'nudge-failed' : undefined}
               >
                 <span class="tl-time">{formatDateTime(instant(n.at), zone)}</span>{' '}
-                <strong>{who(n.email)}</strong>: {n.kind} reminder {NUDGE_STATES[n.state]}
+                <strong>{who(n.email)}</strong>: {nudgeWhat(n.kind)} {NUDGE_STATES[n.state]}
                 {n.channel === 'push' ? ' to their phone' : ' by email'}
                 {moved && ` (for the earlier time, ${formatDateTime(anchor, zone)})`}
               </li>
@@ -718,5 +791,52 @@ function NotFoundEvent({ session, onRetry }: { session: Session; onRetry: () => 
         </a>
       </p>
     </div>
+  );
+}
+
+/**
+ * The red banner of an event out past its return: since when, that the alerts repeat, and for an
+ * admin the acknowledgement (two taps a double tap cannot make). Once acknowledged it says so and
+ * the button goes.
+ */
+function OverdueBanner({
+  overdue,
+  zone,
+  now,
+  eventId,
+  canAcknowledge,
+  onAcknowledge,
+}: {
+  overdue: OverdueState;
+  zone: string;
+  now: number;
+  eventId: string;
+  canAcknowledge: boolean;
+  onAcknowledge: () => Promise<void>;
+}) {
+  const { headline, detail } = overdueBanner(overdue, zone, now);
+  const acknowledged = overdue.acknowledgedAt != null;
+  return (
+    <section class={`overdue-banner${acknowledged ? ' acknowledged' : ''}`} role="alert" aria-labelledby="overdue-title">
+      <h2 id="overdue-title" class="overdue-headline">
+        {headline}
+      </h2>
+      <p>{detail}</p>
+      <p>
+        If the boat cannot be reached, a shore contact calls the Coast Guard: the number is on the{' '}
+        <a href={`/events/${eventId}/float-plan`}>float plan</a>.
+      </p>
+      {canAcknowledge && !acknowledged && (
+        <div class="actions">
+          <ConfirmButton
+            label="Acknowledge"
+            confirmLabel="Yes, the office has it"
+            guardMs={800}
+            class="btn-secondary"
+            onConfirm={onAcknowledge}
+          />
+        </div>
+      )}
+    </section>
   );
 }

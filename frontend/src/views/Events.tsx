@@ -11,6 +11,7 @@ import { can, type Session } from '../session';
 import { addDays, countdown, dayLabel, formatTime, instant, localDate, serverClock, zoneAbbreviation } from '../time';
 import { kindLabel, type EventSummary } from '../types';
 import { crewShortage, passengerCount, passengersOf } from '../vessels';
+import { overdueOf } from '../safety';
 
 const REFRESH_MS = 60_000;
 /** Days of events listed after today. */
@@ -200,12 +201,16 @@ function EventCard({ event: e, zone, now }: { event: EventSummary; zone: string;
   const captain = e.crew.find((c) => c.role === 'captain');
   const aboard = passengersOf(e).count;
   const short = e.status === 'scheduled' || e.status === 'underway' ? crewShortage(e.crew.length, e.crew_required) : null;
+  const overdue = e.status === 'underway' && overdueOf(e) !== null;
   return (
     <li>
-      <a class={`event-card status-${e.status}`} href={`/events/${e.id}`}>
+      <a class={`event-card status-${e.status}${overdue ? ' overdue' : ''}`} href={`/events/${e.id}`}>
         <span class="event-card-top">
           <span class="event-title">{e.title}</span>
-          <StatusBadge status={e.status} />
+          <span class="event-badges">
+            {overdue && <span class="badge badge-overdue">Overdue</span>}
+            <StatusBadge status={e.status} />
+          </span>
         </span>
         <span class="event-meta">
           {kindLabel(e.kind)} · {e.vessel}

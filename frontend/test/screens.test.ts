@@ -135,6 +135,10 @@ describe('the org settings form', () => {
       crew: [],
       finance: [],
     },
+    contacts: [],
+    coastGuardName: '',
+    coastGuardPhone: '',
+    grace: '30',
   };
   it('reads coordinates as typed, with a comma or a sign', () => {
     expect(parseCoordinate('32.7157')).toBe(32.7157);

@@ -183,9 +183,9 @@ async fn drop_from_crew(
     Err(StoreError::Conflict)
 }
 
-fn with_etag(event: &Event, status: StatusCode, body: impl IntoResponse) -> Response {
+fn with_etag(etag: &str, status: StatusCode, body: impl IntoResponse) -> Response {
     let mut response = (status, body).into_response();
-    if let Ok(v) = HeaderValue::from_str(&event.etag()) {
+    if let Ok(v) = HeaderValue::from_str(etag) {
         response.headers_mut().insert(header::ETAG, v);
     }
     response.headers_mut().insert(
@@ -209,13 +209,19 @@ async fn view(
         session.role,
         state.clock.now(),
     );
-    Ok(with_etag(event, status, Json(body)))
+    let etag = body.etag.clone();
+    Ok(with_etag(&etag, status, Json(body)))
 }
 
 /// Carries out the nudge plan for an event. A scheduler failure is logged, never fails the
 /// request: the event change is already stored, and the next edit re-plans.
-async fn reschedule(state: &AppState, event: &Event) {
-    let applied = domain::nudge::apply(&*state.scheduler, event, state.clock.now()).await;
+async fn reschedule(state: &AppState, session: &Session, event: &Event) {
+    // The org's grace for the overdue alert; the directory's copy is at most 30 s old.
+    let grace = match directory(state, session).await {
+        Ok(entry) => entry.org.safety.overdue_grace(),
+        Err(_) => domain::org::SafetySettings::default().overdue_grace(),
+    };
+    let applied = domain::nudge::apply(&*state.scheduler, event, grace, state.clock.now()).await;
     for (kind, e) in applied.failed {
         tracing::error!(event = %event.id, kind = kind.as_str(), error = %e, "nudge schedule not updated; the hourly reconciliation retries it");
     }
@@ -345,7 +351,7 @@ pub async fn list(
         .items
         .iter()
         .filter(|e| visible(&session, e))
-        .map(|e| EventSummary::new(e, &entry, &session.email))
+        .map(|e| EventSummary::new(e, &entry, &session.email, state.clock.now()))
         .collect();
     let page = EventPage {
         events,
@@ -411,7 +417,7 @@ pub async fn create(
     });
     state.events.create_event(&session.scope, &event).await?;
     tracing::info!(event = %event.id, kind = %event.kind, "event created");
-    reschedule(&state, &event).await;
+    reschedule(&state, &session, &event).await;
     publish(&state, "event.created", &event).await;
     let mut response = view(&state, &session, &event, StatusCode::CREATED).await?;
     if let Ok(location) = HeaderValue::from_str(&format!("/api/events/{}", event.id)) {
@@ -436,13 +442,14 @@ pub async fn show(
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     let event = load(&state, &session, &id).await?;
-    let etag = event.etag();
+    let org = directory(&state, &session).await?.org;
+    let etag = crate::views::view_etag(&event, &org, state.clock.now());
     let unchanged = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
     if unchanged {
-        return Ok(with_etag(&event, StatusCode::NOT_MODIFIED, ()));
+        return Ok(with_etag(&etag, StatusCode::NOT_MODIFIED, ()));
     }
     view(&state, &session, &event, StatusCode::OK).await
 }
@@ -546,7 +553,7 @@ pub async fn edit(
         .iter()
         .any(|f| matches!(f.as_str(), "departs_at" | "returns_at" | "kind"))
     {
-        reschedule(&state, &saved).await;
+        reschedule(&state, &session, &saved).await;
     }
     view(&state, &session, &saved, StatusCode::OK).await
 }
@@ -581,7 +588,7 @@ async fn transition_and_store(
         other => other?,
     };
     tracing::info!(event = %saved.id, status = saved.status.as_str(), "event status changed");
-    reschedule(state, &saved).await;
+    reschedule(state, session, &saved).await;
     publish(state, kind, &saved).await;
     view(state, session, &saved, StatusCode::OK).await
 }
@@ -610,6 +617,42 @@ pub async fn cancel(
         "event.cancelled",
         AuditAction::Cancelled,
         |e| e.cancel(&by, now),
+    )
+    .await
+}
+
+/// Acknowledge the overdue alert (admin): the office knows, no more repeats for this return
+/// time. A later return time set afterwards starts the alerts again when it passes.
+#[utoipa::path(post, path = "/api/events/{id}/overdue/acknowledge", tag = "events",
+    params(("id" = String, Path, description = "Event id")),
+    responses(
+        (status = 200, description = "Acknowledged", body = EventView),
+        (status = 403, description = "Not an admin", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such event", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "Not underway, or not overdue yet", body = web::ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn acknowledge_overdue(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    require(&session, &[Role::Admin])?;
+    let event = load(&state, &session, &id).await?;
+    let entry = directory(&state, &session).await?;
+    let now = state.clock.now();
+    if event.status == domain::event::EventStatus::Underway
+        && crate::views::OverdueView::of(&event, &entry.org, now).is_none()
+    {
+        return Err(Problem::conflict("the event is not overdue yet"));
+    }
+    let by = session.email.clone();
+    transition_and_store(
+        &state,
+        &session,
+        event,
+        "event.overdue_acknowledged",
+        AuditAction::OverdueAcknowledged,
+        |e| e.acknowledge_overdue(&by, now),
     )
     .await
 }

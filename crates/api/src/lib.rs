@@ -105,6 +105,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/events/{id}/returned", post(events::returned))
         .route("/api/events/{id}/timing", get(events::timing))
         .route(
+            "/api/events/{id}/overdue/acknowledge",
+            post(events::acknowledge_overdue),
+        )
+        .route(
             "/api/events/{id}/float-plan",
             get(float_plan::show).post(float_plan::send_now),
         )
@@ -252,7 +256,7 @@ impl utoipa::Modify for BearerAuth {
         vessels::list, vessels::create, vessels::replace, vessels::remove,
         events::list, events::create, events::show, events::edit, events::cancel,
         events::departed, events::returned, events::timing, events::tick,
-        float_plan::show, float_plan::send_now,
+        float_plan::show, float_plan::send_now, events::acknowledge_overdue,
         people::templates, people::list_members, people::add_member, people::edit_member,
         people::remove_member, people::show_org, people::edit_org,
         reports::weekly, reports::unsubscribe,
@@ -261,7 +265,7 @@ impl utoipa::Modify for BearerAuth {
         views::Me, views::OrgSummary, calendar::CalendarFeedStatus, calendar::NewCalendarFeed,
         phones::PhoneView, phones::NotificationSettings, phones::PreferencePatch, phones::NewPhone,
         phones::SubscriptionKeys, domain::ports::NotifyPreference,
-        vessels::VesselView, domain::vessel::VesselFields, domain::vessel::VesselKind, views::EventPage, views::EventSummary, views::EventView, views::Headcount, domain::event::Passengers,
+        vessels::VesselView, domain::vessel::VesselFields, domain::vessel::VesselKind, views::EventPage, views::EventSummary, views::EventView, views::Headcount, views::OverdueView, domain::event::Passengers,
         float_plan::FloatPlanView, float_plan::FloatPlanRecipient, float_plan::FloatPlanSent,
         domain::float_plan::FloatPlan, domain::float_plan::Section, domain::float_plan::Line,
         domain::org::SafetySettings, domain::org::ShoreContact, domain::org::CoastGuard,
@@ -275,7 +279,7 @@ impl utoipa::Modify for BearerAuth {
         domain::report::Operations, domain::report::Safety, domain::report::Crew, domain::report::Finance,
         domain::report::ExecutiveSummary, domain::report::OrgComparison, domain::report::Kpis,
         domain::report::Exception, domain::report::KindStatusCount, domain::report::Completion,
-        domain::report::SafetyMiss, domain::report::OpenAtDeparture, domain::report::CrewLine,
+        domain::report::SafetyMiss, domain::report::OpenAtDeparture, domain::report::OverdueReturn, domain::report::CrewLine,
         domain::report::ShortOfCrew, domain::report::Utilisation, domain::Role, domain::error::FieldError,
     ))
 )]

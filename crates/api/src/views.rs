@@ -50,6 +50,8 @@ pub struct EventSummary {
     /// The smallest crew it may sail with: the vessel's minimum when its record sets one, else
     /// the kind's.
     pub crew_required: u32,
+    /// Set while the event is underway past its return plus the org's grace.
+    pub overdue: Option<OverdueView>,
     pub departs_at: Moment,
     pub returns_at: Moment,
     pub status: EventStatus,
@@ -83,6 +85,43 @@ pub struct ChecklistTask {
     pub done: bool,
     pub done_by: Option<String>,
     pub done_at: Option<DateTime<Utc>>,
+}
+
+/// The crew screen's ETag: the event's, marked once it is overdue (and again once acknowledged),
+/// since time alone makes it overdue and a poll must then see the change, not a 304. Edits read
+/// only the id and version from it (`If-Match`), so the mark changes nothing for them.
+pub fn view_etag(event: &Event, org: &Org, now: DateTime<Utc>) -> String {
+    let plain = event.etag();
+    match OverdueView::of(event, org, now) {
+        None => plain,
+        Some(o) => format!(
+            "{}-o{}\"",
+            plain.trim_end_matches('"'),
+            if o.acknowledged_at.is_some() { "a" } else { "" }
+        ),
+    }
+}
+
+/// An underway event not back in time.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OverdueView {
+    /// Its return plus the org's grace.
+    pub since: DateTime<Utc>,
+    /// When an admin acknowledged the alert (no more repeats), if one did.
+    pub acknowledged_at: Option<DateTime<Utc>>,
+}
+
+impl OverdueView {
+    pub fn of(event: &Event, org: &Org, now: DateTime<Utc>) -> Option<Self> {
+        let grace = org.safety.overdue_grace();
+        let since = domain::nudge::overdue_from(event, grace);
+        (event.status == EventStatus::Underway && now >= since).then(|| Self {
+            since,
+            acknowledged_at: event
+                .overdue_acknowledged_at
+                .filter(|_| domain::nudge::overdue_acknowledged(event, grace)),
+        })
+    }
 }
 
 /// Who a headcount should find aboard.
@@ -120,6 +159,9 @@ pub struct EventView {
     pub passengers: Passengers,
     /// The smallest crew it may sail with: the vessel's minimum when set, else the kind's.
     pub crew_required: u32,
+    /// Set while the event is underway past its return plus the org's grace: shore contacts and
+    /// admins are alerted every 30 minutes until it is marked returned or acknowledged.
+    pub overdue: Option<OverdueView>,
     pub departs_at: Moment,
     pub returns_at: Moment,
     pub crew: Vec<CrewView>,
@@ -172,7 +214,7 @@ fn done_count(event: &Event) -> usize {
 }
 
 impl EventSummary {
-    pub fn new(event: &Event, entry: &Entry, me: &domain::Email) -> Self {
+    pub fn new(event: &Event, entry: &Entry, me: &domain::Email, now: DateTime<Utc>) -> Self {
         let (org, names) = (&entry.org, &*entry.names);
         Self {
             id: event.id.to_string(),
@@ -182,6 +224,7 @@ impl EventSummary {
             vessel_id: event.vessel_id.as_ref().map(|v| v.to_string()),
             passengers: event.passengers.clone(),
             crew_required: event.crew_required(entry.vessel(event)),
+            overdue: OverdueView::of(event, org, now),
             departs_at: Moment::new(event.departs_at, org.zone),
             returns_at: Moment::new(event.returns_at, org.zone),
             status: event.status,
@@ -259,6 +302,7 @@ impl EventView {
             vessel_id: event.vessel_id.as_ref().map(|v| v.to_string()),
             passengers: event.passengers.clone(),
             crew_required: event.crew_required(entry.vessel(event)),
+            overdue: OverdueView::of(event, org, now),
             departs_at: Moment::new(event.departs_at, org.zone),
             returns_at: Moment::new(event.returns_at, org.zone),
             crew: crew(event, names),
@@ -266,7 +310,7 @@ impl EventView {
             revenue_cents: event.revenue_cents.filter(|_| role.sees_all_events()),
             status: event.status,
             version: event.version,
-            etag: event.etag(),
+            etag: view_etag(event, org, now),
             departed_at: event.departed_at,
             returned_at: event.returned_at,
             my_role: event.crew_role_of(me),

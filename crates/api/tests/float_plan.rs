@@ -392,3 +392,109 @@ async fn without_shore_contacts_the_send_says_what_to_do() {
         404
     );
 }
+
+/// Issue 16, part 4: an underway event past its return plus grace shows as overdue (and its ETag
+/// changes, so a poll sees it without any write); an admin acknowledges, crew may not; the
+/// overdue schedule is removed on acknowledgement.
+#[tokio::test]
+async fn an_overdue_event_shows_and_an_admin_acknowledges_it() {
+    let app = TestApp::embedded().await;
+    let admin = app.token("admin@jada.example.com", "jada").await;
+    let cap = app.token("cap@jada.example.com", "jada").await;
+    let event = app.event("jada", 1).await; // departs in an hour, back 3 hours later
+    let path = format!("/api/events/{}", event.id);
+    let departed = app
+        .call(
+            Method::POST,
+            &format!("{path}/departed"),
+            Some(&cap),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(departed.status, 200, "{}", departed.json);
+    assert!(departed.json["overdue"].is_null());
+    let early = app
+        .call(
+            Method::POST,
+            &format!("{path}/overdue/acknowledge"),
+            Some(&admin),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(early.status, 409, "not overdue yet");
+
+    // Time passes: 4 h (back due at 3 h) + the default 30 min grace.
+    let etag = departed.header("etag").expect("etag").to_string();
+    app.clock.advance(chrono::Duration::minutes(4 * 60 + 31));
+    let polled = app
+        .call(
+            Method::GET,
+            &path,
+            Some(&cap),
+            None,
+            &[("if-none-match", &etag)],
+        )
+        .await;
+    assert_eq!(polled.status, 200, "overdue is a change a poll must see");
+    let since = polled.json["overdue"]["since"].as_str().expect("overdue");
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(since).expect("time"),
+        event.returns_at + chrono::Duration::minutes(30)
+    );
+    assert!(polled.json["overdue"]["acknowledged_at"].is_null());
+    let listed = app
+        .call(Method::GET, "/api/events", Some(&admin), None, &[])
+        .await;
+    let row = listed.json["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["id"] == json!(event.id.to_string()))
+        .cloned()
+        .expect("listed");
+    assert!(!row["overdue"].is_null(), "the list shows it too");
+
+    assert_eq!(
+        app.call(
+            Method::POST,
+            &format!("{path}/overdue/acknowledge"),
+            Some(&cap),
+            None,
+            &[]
+        )
+        .await
+        .status,
+        403,
+        "the office acknowledges, not the boat"
+    );
+    let acked = app
+        .call(
+            Method::POST,
+            &format!("{path}/overdue/acknowledge"),
+            Some(&admin),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(acked.status, 200, "{}", acked.json);
+    assert!(!acked.json["overdue"]["acknowledged_at"].is_null());
+    let audit = acked.json["audit"].as_array().expect("audit");
+    assert_eq!(
+        audit.last().expect("entry")["action"],
+        "overdue_acknowledged"
+    );
+    let calls = app.scheduler.0.lock().expect("lock");
+    let overdue_planned = calls.iter().any(
+        |c| matches!(c, common::Call::Upsert(s) if s.kind == domain::event::NudgeKind::Overdue),
+    );
+    assert!(overdue_planned, "departed plans the overdue alert");
+    assert!(
+        matches!(
+            calls.last(),
+            Some(common::Call::Delete(id, domain::event::NudgeKind::Overdue)) if id == event.id.as_str()
+        ),
+        "acknowledged removes it last"
+    );
+}

@@ -116,6 +116,8 @@ pub enum AuditAction {
     Cancelled,
     Departed,
     Returned,
+    /// An admin acknowledged the overdue alert: no more repeats for this return time.
+    OverdueAcknowledged,
     TaskDone {
         #[cfg_attr(feature = "openapi", schema(value_type = String))]
         task: TaskId,
@@ -220,6 +222,9 @@ pub struct Event {
     pub revision: u64,
     pub departed_at: Option<DateTime<Utc>>,
     pub returned_at: Option<DateTime<Utc>>,
+    /// When an admin acknowledged the overdue alert (it holds while the return time stays).
+    #[serde(default)]
+    pub overdue_acknowledged_at: Option<DateTime<Utc>>,
     pub tasks: BTreeMap<TaskId, TaskState>,
     pub audit: Vec<AuditEntry>,
     pub nudges: Vec<NudgeRecord>,
@@ -297,6 +302,7 @@ impl Event {
             revision: 1,
             departed_at: None,
             returned_at: None,
+            overdue_acknowledged_at: None,
             tasks: BTreeMap::new(),
             audit: Vec::new(),
             nudges: Vec::new(),
@@ -396,6 +402,23 @@ impl Event {
         }
         self.status = EventStatus::Completed;
         self.returned_at = Some(self.departed_at.map_or(at, |d| at.max(d)));
+        self.stamp(by, now);
+        Ok(())
+    }
+
+    /// Records an admin's acknowledgement of the overdue alert; only while underway.
+    pub fn acknowledge_overdue(
+        &mut self,
+        by: &Email,
+        now: DateTime<Utc>,
+    ) -> Result<(), TransitionError> {
+        if self.status != EventStatus::Underway {
+            return Err(TransitionError {
+                from: self.status,
+                action: "acknowledge the overdue alert of",
+            });
+        }
+        self.overdue_acknowledged_at = Some(now);
         self.stamp(by, now);
         Ok(())
     }

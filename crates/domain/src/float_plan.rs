@@ -6,7 +6,7 @@
 use crate::event::{AuditAction, CrewRole, Event};
 use crate::org::Org;
 use crate::vessel::{Vessel, VesselKind};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -94,8 +94,7 @@ pub fn build(
     names: &BTreeMap<String, String>,
     sent_before: bool,
 ) -> FloatPlan {
-    let grace = Duration::minutes(i64::from(org.safety.overdue_grace_minutes));
-    let overdue_at = event.returns_at + grace;
+    let overdue_at = crate::nudge::overdue_from(event, org.safety.overdue_grace());
     let v = vessel.map(|v| &v.fields);
     let or_none = |s: &str| {
         if s.trim().is_empty() {

@@ -85,6 +85,10 @@ pub enum NudgeKind {
     /// nudges' so each version goes to each contact exactly once by the same claim; it is never
     /// scheduled.
     FloatPlan,
+    /// An underway event not back by its return time plus the org's grace: the shore contacts
+    /// and admins are alerted, then every 30 minutes until it is marked returned or an admin
+    /// acknowledges. The anchor is the step's own instant.
+    Overdue,
 }
 
 impl NudgeKind {
@@ -93,6 +97,7 @@ impl NudgeKind {
             NudgeKind::Departure => "departure",
             NudgeKind::Return => "return",
             NudgeKind::FloatPlan => "float_plan",
+            NudgeKind::Overdue => "overdue",
         }
     }
 }

@@ -23,11 +23,60 @@ pub enum NudgePlan {
     Remove(NudgeKind),
 }
 
-/// The plan for every nudge kind: the kinds the template asks for are scheduled 30 minutes
-/// before their anchor; if that moment has passed but the anchor has not, the nudge goes out
-/// a minute from now; if the anchor has passed, or the event is cancelled or over, it is removed.
-pub fn plan(event: &Event, now: DateTime<Utc>) -> Vec<NudgePlan> {
+/// How often an overdue alert repeats until the event is marked returned or acknowledged.
+pub const OVERDUE_REPEAT: Duration = Duration::minutes(30);
+
+/// The first instant an underway event is overdue: its return plus the org's grace.
+pub fn overdue_from(event: &Event, grace: Duration) -> DateTime<Utc> {
+    event.returns_at + grace
+}
+
+/// Whether an admin acknowledged this overdue episode: an acknowledgement made before the
+/// (possibly moved) overdue time belongs to an earlier one and no longer holds.
+pub fn overdue_acknowledged(event: &Event, grace: Duration) -> bool {
+    event
+        .overdue_acknowledged_at
+        .is_some_and(|a| a >= overdue_from(event, grace))
+}
+
+/// Whether `at` is one of the event's overdue alert steps: the overdue time, then every
+/// [`OVERDUE_REPEAT`]. A step off the grid was planned for a return time that has since moved.
+pub fn is_overdue_step(event: &Event, grace: Duration, at: DateTime<Utc>) -> bool {
+    let from = overdue_from(event, grace);
+    at >= from && (at - from).num_seconds() % OVERDUE_REPEAT.num_seconds() == 0
+}
+
+/// The next overdue step at or after `now`, while the event is underway and unacknowledged.
+fn next_overdue_step(event: &Event, grace: Duration, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if event.status != EventStatus::Underway || overdue_acknowledged(event, grace) {
+        return None;
+    }
+    let from = overdue_from(event, grace);
+    if from >= now {
+        return Some(from);
+    }
+    let repeat = OVERDUE_REPEAT.num_seconds();
+    let steps = ((now - from).num_seconds() + repeat - 1) / repeat;
+    Some(from + Duration::seconds(steps * repeat))
+}
+
+/// The plan for every scheduled kind: the reminders the template asks for are scheduled 30
+/// minutes before their anchor; if that moment has passed but the anchor has not, the nudge goes
+/// out a minute from now; if the anchor has passed, or the event is cancelled or over, it is
+/// removed. An underway event has its next overdue alert step scheduled (`grace`: the org's),
+/// removed once it is returned, cancelled or acknowledged.
+pub fn plan(event: &Event, grace: Duration, now: DateTime<Utc>) -> Vec<NudgePlan> {
     let wanted = &event.template().nudges;
+    let overdue = match next_overdue_step(event, grace, now) {
+        Some(step) => NudgePlan::Schedule(NudgeSchedule {
+            org_id: event.org_id.clone(),
+            event_id: event.id.clone(),
+            kind: NudgeKind::Overdue,
+            fire_at: step,
+            anchor_at: step,
+        }),
+        None => NudgePlan::Remove(NudgeKind::Overdue),
+    };
     [
         (NudgeKind::Departure, event.departs_at),
         (NudgeKind::Return, event.returns_at),
@@ -56,15 +105,21 @@ pub fn plan(event: &Event, now: DateTime<Utc>) -> Vec<NudgePlan> {
             anchor_at: anchor,
         })
     })
+    .chain(std::iter::once(overdue))
     .collect()
 }
 
 /// Carries out [`plan`] for one event on `scheduler`. Each step is tried whatever the others did;
 /// the failures are returned (kind and error) for the caller to log, since a failed step is
 /// repaired by the next re-plan or [`reconcile`] run.
-pub async fn apply(scheduler: &dyn NudgeScheduler, event: &Event, now: DateTime<Utc>) -> Applied {
+pub async fn apply(
+    scheduler: &dyn NudgeScheduler,
+    event: &Event,
+    grace: Duration,
+    now: DateTime<Utc>,
+) -> Applied {
     let mut applied = Applied::default();
-    for step in plan(event, now) {
+    for step in plan(event, grace, now) {
         let (kind, result) = match &step {
             NudgePlan::Schedule(s) => (s.kind, scheduler.upsert(s).await),
             NudgePlan::Remove(kind) => (
@@ -126,6 +181,7 @@ pub async fn reconcile(
     let mut done = Reconciled::default();
     for org in orgs.list_orgs().await? {
         done.orgs += 1;
+        let grace = org.safety.overdue_grace();
         let scope = OrgScope::trusted(org.id.clone());
         let mut page = PageRequest::first(100);
         loop {
@@ -134,7 +190,7 @@ pub async fn reconcile(
                 .await?;
             for event in &got.items {
                 done.events += 1;
-                let applied = apply(scheduler, event, now).await;
+                let applied = apply(scheduler, event, grace, now).await;
                 done.scheduled += applied.scheduled;
                 done.removed += applied.removed;
                 done.failed += applied.failed.len();
@@ -192,10 +248,64 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 7, 1, 12, 0, 0).unwrap()
     }
 
+    const GRACE: Duration = Duration::minutes(30);
+
+    fn overdue(plans: &[NudgePlan]) -> Option<DateTime<Utc>> {
+        plans.iter().find_map(|p| match p {
+            NudgePlan::Schedule(s) if s.kind == NudgeKind::Overdue => {
+                assert_eq!(s.fire_at, s.anchor_at, "a step is anchored at itself");
+                Some(s.fire_at)
+            }
+            _ => None,
+        })
+    }
+
+    /// The overdue alert's life: none before departure; on departure, at return + grace; after
+    /// each step, the next 30 minutes later; none once returned, cancelled or acknowledged; an
+    /// acknowledgement stops holding when the return time moves past it.
+    #[test]
+    fn overdue_steps_follow_the_return_time() {
+        let mut e = event(EventKind::SunsetSail, -60); // left an hour ago, back in 2 h
+        let due = e.returns_at + GRACE;
+        assert_eq!(
+            overdue(&plan(&e, GRACE, now())),
+            None,
+            "not departed: no alert"
+        );
+        e.status = EventStatus::Underway;
+        let cases = [
+            (now(), Some(due)),
+            (due, Some(due)),
+            (due + Duration::seconds(5), Some(due + OVERDUE_REPEAT)),
+            (due + Duration::minutes(61), Some(due + OVERDUE_REPEAT * 3)),
+        ];
+        for (at, want) in cases {
+            assert_eq!(overdue(&plan(&e, GRACE, at)), want, "at {at}");
+        }
+        assert!(is_overdue_step(&e, GRACE, due + OVERDUE_REPEAT * 2));
+        assert!(!is_overdue_step(&e, GRACE, due + Duration::minutes(7)));
+        assert!(!is_overdue_step(&e, GRACE, due - OVERDUE_REPEAT));
+        // An admin acknowledges while overdue: no more steps.
+        e.overdue_acknowledged_at = Some(due + Duration::minutes(40));
+        assert_eq!(overdue(&plan(&e, GRACE, due + Duration::minutes(41))), None);
+        assert!(
+            plan(&e, GRACE, due + Duration::minutes(41))
+                .contains(&NudgePlan::Remove(NudgeKind::Overdue))
+        );
+        // The boat radios in late; the office moves the return time: alerts resume then.
+        e.returns_at += Duration::hours(2);
+        assert_eq!(
+            overdue(&plan(&e, GRACE, due + Duration::minutes(41))),
+            Some(e.returns_at + GRACE)
+        );
+        e.status = EventStatus::Completed;
+        assert_eq!(overdue(&plan(&e, GRACE, now())), None, "returned: removed");
+    }
+
     #[test]
     fn thirty_minutes_before_departure() {
         let e = event(EventKind::SunsetSail, 120);
-        let plans = plan(&e, now());
+        let plans = plan(&e, GRACE, now());
         let NudgePlan::Schedule(s) = &plans[0] else {
             panic!("scheduled")
         };
@@ -212,7 +322,7 @@ mod tests {
     #[test]
     fn hauls_are_also_nudged_before_pick_up() {
         let e = event(EventKind::Haul, 120);
-        let plans = plan(&e, now());
+        let plans = plan(&e, GRACE, now());
         assert!(
             matches!(&plans[1], NudgePlan::Schedule(s) if s.fire_at == e.returns_at - Duration::minutes(30))
         );
@@ -222,17 +332,17 @@ mod tests {
     fn late_and_past_nudges() {
         let soon = event(EventKind::SunsetSail, 10);
         assert!(
-            matches!(&plan(&soon, now())[0], NudgePlan::Schedule(s) if s.fire_at == now() + LATE_NUDGE_DELAY)
+            matches!(&plan(&soon, GRACE, now())[0], NudgePlan::Schedule(s) if s.fire_at == now() + LATE_NUDGE_DELAY)
         );
         let gone = event(EventKind::SunsetSail, -10);
         assert_eq!(
-            plan(&gone, now())[0],
+            plan(&gone, GRACE, now())[0],
             NudgePlan::Remove(NudgeKind::Departure)
         );
         let mut cancelled = event(EventKind::SunsetSail, 120);
         cancelled.status = EventStatus::Cancelled;
         assert_eq!(
-            plan(&cancelled, now())[0],
+            plan(&cancelled, GRACE, now())[0],
             NudgePlan::Remove(NudgeKind::Departure)
         );
     }

@@ -209,6 +209,11 @@ impl ShoreContact {
 }
 
 impl SafetySettings {
+    /// How late past its return an underway event is overdue.
+    pub fn overdue_grace(&self) -> chrono::Duration {
+        chrono::Duration::minutes(i64::from(self.overdue_grace_minutes))
+    }
+
     fn default_grace() -> u32 {
         DEFAULT_OVERDUE_GRACE_MINUTES
     }

@@ -180,6 +180,19 @@ pub struct OpenAtDeparture {
     pub link: String,
 }
 
+/// A trip not back by its return time plus the org's grace: what set off the overdue alert.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OverdueReturn {
+    pub event_id: String,
+    pub event_title: String,
+    /// The expected return.
+    pub due_back: DateTime<Utc>,
+    /// When it was marked returned; absent if it still was not by the end of the week.
+    pub returned_at: Option<DateTime<Utc>>,
+    pub link: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Safety {
@@ -187,6 +200,8 @@ pub struct Safety {
     pub late: usize,
     pub never: usize,
     pub departed_with_open_tasks: Vec<OpenAtDeparture>,
+    /// Trips overdue (past their return plus the org's grace before being marked returned).
+    pub overdue_returns: Vec<OverdueReturn>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -475,11 +490,28 @@ fn safety(events: &[&Event], org: &Org, app_url: &str, now_or_end: DateTime<Utc>
             });
         }
     }
+    let grace = org.safety.overdue_grace();
+    let overdue_returns = events
+        .iter()
+        .filter(|e| e.departed_at.is_some() && e.status != EventStatus::Cancelled)
+        .filter(|e| {
+            let overdue_at = crate::nudge::overdue_from(e, grace);
+            e.returned_at.map_or(now_or_end, |r| r) > overdue_at
+        })
+        .map(|e| OverdueReturn {
+            event_id: e.id.to_string(),
+            event_title: e.title.clone(),
+            due_back: e.returns_at,
+            returned_at: e.returned_at,
+            link: link(app_url, e),
+        })
+        .collect();
     Safety {
         late: misses.iter().filter(|m| m.outcome == "late").count(),
         never: misses.iter().filter(|m| m.outcome == "never").count(),
         misses,
         departed_with_open_tasks: open_at_departure,
+        overdue_returns,
     }
 }
 

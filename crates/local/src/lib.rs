@@ -80,6 +80,7 @@ pub async fn start(config: &Config) -> Result<Local, StartError> {
         events: store.clone(),
         orgs: store.clone(),
         members: store.clone(),
+        vessels: store.clone(),
         mailer: Arc::new(outbox.clone()),
         publisher: feed.clone(),
         clock: clock.clone(),
@@ -209,7 +210,13 @@ pub async fn seed(
         store
             .create_event(&OrgScope::trusted(event.org_id.clone()), event)
             .await?;
-        schedule(scheduler, event, now).await;
+        let grace = world
+            .orgs
+            .iter()
+            .find(|o| o.id == event.org_id)
+            .map(|o| o.safety.overdue_grace())
+            .unwrap_or_default();
+        schedule(scheduler, event, grace, now).await;
     }
     tracing::info!(
         orgs = world.orgs.len(),
@@ -237,9 +244,13 @@ async fn reconcile_all(
 async fn schedule(
     scheduler: &dyn NudgeScheduler,
     event: &domain::Event,
+    grace: chrono::Duration,
     now: chrono::DateTime<chrono::Utc>,
 ) {
-    for (kind, e) in domain::nudge::apply(scheduler, event, now).await.failed {
+    for (kind, e) in domain::nudge::apply(scheduler, event, grace, now)
+        .await
+        .failed
+    {
         tracing::warn!(event = %event.id, kind = kind.as_str(), error = %e, "nudge not planned");
     }
 }

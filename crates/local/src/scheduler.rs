@@ -72,7 +72,11 @@ impl LocalScheduler {
 
     async fn fire(&self, schedule: &NudgeSchedule) -> Option<Outcome> {
         match self.nudger.run(schedule).await {
-            Ok(outcome) => Some(outcome),
+            Ok(outcome) => {
+                // An overdue step schedules the next one, as the nudge Lambda does.
+                nudge::replan(&self.nudger, self, schedule).await;
+                Some(outcome)
+            }
             Err(e) => {
                 tracing::warn!(event = %schedule.event_id, error = %e, "local nudge failed");
                 None
@@ -102,7 +106,11 @@ impl LocalScheduler {
                 .map(|(k, _)| k.clone())?;
             pending.remove(&key)?
         };
-        Some(self.nudger.run(&schedule).await.map_err(|e| e.to_string()))
+        let outcome = self.nudger.run(&schedule).await.map_err(|e| e.to_string());
+        if outcome.is_ok() {
+            nudge::replan(&self.nudger, self, &schedule).await;
+        }
+        Some(outcome)
     }
 }
 

@@ -115,7 +115,7 @@ async fn a_nudge_the_scheduler_refused_is_planned_by_the_next_reconciliation() {
     let sail = event(EventKind::SunsetSail, now + Duration::hours(3), 3, now);
     store.create_event(&scope, &sail).await.expect("create");
     *scheduler.fail.lock().expect("lock") = 1;
-    let applied = apply(&scheduler, &sail, now).await;
+    let applied = apply(&scheduler, &sail, chrono::Duration::minutes(30), now).await;
     assert_eq!(applied.failed.len(), 1, "the departure upsert was refused");
     assert!(scheduler.get(&sail.id, NudgeKind::Departure).is_none());
 
@@ -123,7 +123,7 @@ async fn a_nudge_the_scheduler_refused_is_planned_by_the_next_reconciliation() {
     // schedule was never deleted.
     let mut moved = event(EventKind::Charter, now + Duration::hours(5), 4, now);
     store.create_event(&scope, &moved).await.expect("create");
-    apply(&scheduler, &moved, now).await;
+    apply(&scheduler, &moved, chrono::Duration::minutes(30), now).await;
     let read_at = moved.version;
     moved.departs_at += Duration::hours(2);
     moved.returns_at += Duration::hours(2);
@@ -136,7 +136,7 @@ async fn a_nudge_the_scheduler_refused_is_planned_by_the_next_reconciliation() {
         .expect("move");
     let mut gone = event(EventKind::Charter, now + Duration::hours(6), 2, now);
     store.create_event(&scope, &gone).await.expect("create");
-    apply(&scheduler, &gone, now).await;
+    apply(&scheduler, &gone, chrono::Duration::minutes(30), now).await;
     let read_at = gone.version;
     gone.cancel(&gone.created_by.clone(), now).expect("cancel");
     store

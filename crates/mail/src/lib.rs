@@ -190,6 +190,15 @@ pub fn float_plan_html(plan: &domain::float_plan::FloatPlan, link: &str) -> Stri
 <strong>Update.</strong> This replaces the float plan sent before: the return time or the persons on board changed.</p>",
         );
     }
+    body.push_str(&float_plan_sections(plan));
+    body.push_str(&button(link, "Open the float plan"));
+    layout(&plan.title, &body)
+}
+
+/// The float plan's sections as HTML (headed tables of label and value), for a body of its own or
+/// inside another message (the overdue alert).
+pub fn float_plan_sections(plan: &domain::float_plan::FloatPlan) -> String {
+    let mut body = String::new();
     for section in &plan.sections {
         body.push_str(&format!(
             "<h2 style=\"margin:16px 0 6px 0;font-size:17px;\">{}</h2>\
@@ -206,8 +215,7 @@ pub fn float_plan_html(plan: &domain::float_plan::FloatPlan, link: &str) -> Stri
         }
         body.push_str("</table>");
     }
-    body.push_str(&button(link, "Open the float plan"));
-    layout(&plan.title, &body)
+    body
 }
 
 #[cfg(test)]

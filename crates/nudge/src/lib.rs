@@ -2,6 +2,10 @@
 //! every assigned crew member a link to the event, and push it to their subscribed phones, each
 //! channel exactly once.
 //!
+//! The same Lambda carries the overdue alert (`NudgeKind::Overdue`, `overdue.rs`): an underway
+//! event not back by its return plus the org's grace alerts the shore contacts and admins, then
+//! every 30 minutes; after each step [`replan`] schedules the next.
+//!
 //! Invariants: the event is re-read, never trusted from the input: a cancelled, deleted, departed
 //! or moved event (its anchor differs from the input's) gets no nudge. Each recipient's send is
 //! claimed by a conditional write before it is made and recorded after, so a second or concurrent
@@ -13,11 +17,14 @@ use domain::org::OrgScope;
 use domain::ports::{
     Clock, DomainEvent, DomainEvents, EventStore, MailError, Mailer, MemberStore, NotifyPreference,
     NudgeKey, NudgeSchedule, OrgStore, OutgoingEmail, PushDevice, PushNote, PushResult, PushStore,
-    Pusher, SendClaim, StoreError,
+    Pusher, SendClaim, StoreError, VesselStore,
 };
 use domain::timing::{TaskStatus, timing_panel};
 use domain::{Email, Event};
 use std::sync::Arc;
+
+mod overdue;
+pub use overdue::{compose_overdue, replan};
 
 /// A claim older than this is taken to be from an invocation that died mid-send.
 pub const STALE_CLAIM: Duration = Duration::minutes(5);
@@ -30,6 +37,8 @@ pub struct Nudger {
     pub orgs: Arc<dyn OrgStore>,
     /// Who is in the org now: a person removed since the event was planned is not nudged.
     pub members: Arc<dyn MemberStore>,
+    /// The vessel's record, for the float plan an overdue alert carries.
+    pub vessels: Arc<dyn VesselStore>,
     pub mailer: Arc<dyn Mailer>,
     pub publisher: Arc<dyn DomainEvents>,
     pub clock: Arc<dyn Clock>,
@@ -46,7 +55,7 @@ pub struct PushPorts {
 }
 
 /// One channel's send to one person.
-enum Delivery {
+pub(crate) enum Delivery {
     Sent,
     /// Already sent, or being sent by another invocation.
     Skipped,
@@ -124,6 +133,9 @@ impl Nudger {
             }
             Err(e) => return Err(e.into()),
         };
+        if input.kind == NudgeKind::Overdue {
+            return self.overdue(&scope, &event, input).await;
+        }
         if let Some(why) = stale(&event, input) {
             return Ok(self.ignore(input, why));
         }
@@ -202,7 +214,12 @@ impl Nudger {
         Ok(Outcome::Delivered { sent, skipped })
     }
 
-    fn key(&self, input: &NudgeSchedule, email: &Email, channel: NudgeChannel) -> NudgeKey {
+    pub(crate) fn key(
+        &self,
+        input: &NudgeSchedule,
+        email: &Email,
+        channel: NudgeChannel,
+    ) -> NudgeKey {
         NudgeKey {
             kind: input.kind,
             anchor_at: input.anchor_at,
@@ -226,7 +243,7 @@ impl Nudger {
     }
 
     /// Claims, sends and records the email of one nudge to one person.
-    async fn email_once(
+    pub(crate) async fn email_once(
         &self,
         scope: &OrgScope,
         event: &Event,
@@ -308,7 +325,7 @@ impl Nudger {
         Ok(delivery)
     }
 
-    fn ignore(&self, input: &NudgeSchedule, why: &'static str) -> Outcome {
+    pub(crate) fn ignore(&self, input: &NudgeSchedule, why: &'static str) -> Outcome {
         tracing::info!(event = %input.event_id, kind = input.kind.as_str(), reason = why, "nudge ignored");
         Outcome::Ignored(why)
     }
@@ -326,6 +343,7 @@ fn stale(event: &Event, input: &NudgeSchedule) -> Option<&'static str> {
         NudgeKind::Departure => event.departs_at,
         NudgeKind::Return => event.returns_at,
         NudgeKind::FloatPlan => return Some("a float plan is sent by the api, never scheduled"),
+        NudgeKind::Overdue => return Some("an overdue alert is not a reminder"),
     };
     if anchor != input.anchor_at {
         return Some("the event was moved; its new schedule will nudge");
@@ -351,7 +369,9 @@ pub fn compose(
 ) -> OutgoingEmail {
     let (anchor, verb) = match kind {
         // A float plan is never composed here; a departure reminder is the nearest sense.
-        NudgeKind::Departure | NudgeKind::FloatPlan => (event.departs_at, "departs"),
+        NudgeKind::Departure | NudgeKind::FloatPlan | NudgeKind::Overdue => {
+            (event.departs_at, "departs")
+        }
         NudgeKind::Return => (
             event.returns_at,
             if event.kind == domain::EventKind::Haul {

@@ -23,6 +23,7 @@ async fn main() -> Result<(), Error> {
         events: store.clone(),
         orgs: store.clone(),
         members: store.clone(),
+        vessels: store.clone(),
         mailer: Arc::new(mail_ses::SesMailer::new(
             aws_sdk_sesv2::Client::new(&sdk),
             aws_env::env("SES_SENDER_ADDRESS")?,
@@ -59,7 +60,14 @@ async fn main() -> Result<(), Error> {
             if nudge::is_reconcile(&event.payload) {
                 nudge::reconcile(nudger, scheduler).await
             } else {
-                nudge::handle(nudger, &event.payload).await
+                let done = nudge::handle(nudger, &event.payload).await;
+                // An overdue step schedules the next one (a reminder's schedule is gone for good).
+                if done.is_ok()
+                    && let Ok(input) = nudge::parse_input(&event.payload)
+                {
+                    nudge::replan(nudger, scheduler, &input).await;
+                }
+                done
             }
         },
     ))

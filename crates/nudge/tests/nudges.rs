@@ -184,6 +184,7 @@ async fn world_pushing(push: bool) -> Option<World> {
         events: store.clone(),
         orgs: store.clone(),
         members: store.clone(),
+        vessels: store.clone(),
         mailer: mailer.clone(),
         publisher: feed.clone(),
         clock: Arc::new(SystemClock),
@@ -408,7 +409,7 @@ async fn the_hourly_reconciliation_plans_a_nudge_the_scheduler_refused() {
         },
     );
     let event = w.event(180).await;
-    let refused = domain::nudge::apply(&scheduler, &event, Utc::now()).await;
+    let refused = domain::nudge::apply(&scheduler, &event, Duration::minutes(30), Utc::now()).await;
     assert_eq!(refused.failed.len(), 1, "the create was refused");
 
     client

@@ -329,6 +329,7 @@ fn safety(doc: &mut Doc, w: &OrgWeek, zone: Tz) {
     doc.figures(&[
         ("Safety-critical tasks done late", s.late.to_string()),
         ("Safety-critical tasks never done", s.never.to_string()),
+        ("Overdue returns", s.overdue_returns.len().to_string()),
     ]);
     doc.heading("Missed or late");
     if s.misses.is_empty() {
@@ -351,6 +352,30 @@ fn safety(doc: &mut Doc, w: &OrgWeek, zone: Tz) {
                         local(m.due, zone)
                     ),
                     Some(m.link.clone()),
+                )
+            })
+            .collect();
+        doc.list(&items, true);
+    }
+    doc.heading("Overdue returns");
+    if s.overdue_returns.is_empty() {
+        doc.muted("Every trip was back in time.");
+    } else {
+        let items: Vec<(String, Option<String>)> = s
+            .overdue_returns
+            .iter()
+            .map(|o| {
+                let back = match o.returned_at {
+                    Some(r) => format!("back {}", local(Some(r), zone)),
+                    None => "not marked returned".into(),
+                };
+                (
+                    format!(
+                        "{}: due back {}, {back}",
+                        o.event_title,
+                        local(Some(o.due_back), zone)
+                    ),
+                    Some(o.link.clone()),
                 )
             })
             .collect();

@@ -59,7 +59,10 @@ fn event_departing(local: DateTime<chrono_tz::Tz>) -> Event {
 }
 
 fn departure_schedule(event: &Event, now: DateTime<Utc>) -> NudgeSchedule {
-    match plan(event, now).into_iter().next() {
+    match plan(event, chrono::Duration::minutes(30), now)
+        .into_iter()
+        .next()
+    {
         Some(NudgePlan::Schedule(s)) => s,
         other => panic!("expected a schedule, got {other:?}"),
     }

@@ -67,7 +67,8 @@ impl EventStore for DynamoStore {
                  #passengers = :passengers, #departs_at = :departs_at, \
                  #returns_at = :returns_at, #crew = :crew, #notes = :notes, \
                  #revenue_cents = :revenue_cents, #status = :status, #departed_at = :departed_at, \
-                 #returned_at = :returned_at, #updated_at = :updated_at, \
+                 #returned_at = :returned_at, #overdue_acknowledged_at = :overdue_acknowledged_at, \
+                 #updated_at = :updated_at, \
                  #updated_by = :updated_by, #version = :new_version \
                  ADD #revision :one",
             )
@@ -75,7 +76,7 @@ impl EventStore for DynamoStore {
             .expression_attribute_values(":new_version", av_n(expected_version + 1))
             .expression_attribute_values(":expected", av_n(expected_version))
             .expression_attribute_values(":one", av_n(1));
-        let fields: [(&str, AttributeValue); 15] = [
+        let fields: [(&str, AttributeValue); 16] = [
             ("kind", enc(&new.kind)?),
             ("title", av_s(&new.title)),
             ("vessel", av_s(&new.vessel)),
@@ -89,6 +90,10 @@ impl EventStore for DynamoStore {
             ("status", enc(&new.status)?),
             ("departed_at", enc(&new.departed_at)?),
             ("returned_at", enc(&new.returned_at)?),
+            (
+                "overdue_acknowledged_at",
+                enc(&new.overdue_acknowledged_at)?,
+            ),
             ("updated_at", enc(&new.updated_at)?),
             ("updated_by", enc(&new.updated_by)?),
         ];

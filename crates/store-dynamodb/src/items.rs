@@ -79,6 +79,8 @@ pub struct EventItem {
     pub revision: u64,
     pub departed_at: Option<DateTime<Utc>>,
     pub returned_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub overdue_acknowledged_at: Option<DateTime<Utc>>,
     pub tasks: BTreeMap<TaskId, TaskItem>,
     /// History written before audit entries became items of their own ([`AuditItem`]); read and
     /// merged, never written to any more (new items carry it empty).
@@ -169,6 +171,7 @@ impl EventItem {
             revision: e.revision,
             departed_at: e.departed_at,
             returned_at: e.returned_at,
+            overdue_acknowledged_at: e.overdue_acknowledged_at,
             tasks: e
                 .tasks
                 .iter()
@@ -227,6 +230,7 @@ impl EventItem {
             revision: self.revision,
             departed_at: self.departed_at,
             returned_at: self.returned_at,
+            overdue_acknowledged_at: self.overdue_acknowledged_at,
             tasks: self
                 .tasks
                 .into_iter()

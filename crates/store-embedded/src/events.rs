@@ -59,6 +59,7 @@ impl EventStore for EmbeddedStore {
             stored.status = new.status;
             stored.departed_at = new.departed_at;
             stored.returned_at = new.returned_at;
+            stored.overdue_acknowledged_at = new.overdue_acknowledged_at;
             stored.updated_at = new.updated_at;
             stored.updated_by = new.updated_by;
             stored.version = expected_version + 1;

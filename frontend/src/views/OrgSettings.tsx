@@ -337,7 +337,8 @@ export function OrgSettings({ session }: { session: Session }) {
   };
   const graceHint = 'How long past its return time an underway event may go unmarked before it is overdue: 1 to 720 minutes.';
   const cgHint = 'Whom a shore contact calls if a boat is overdue, e.g. Coast Guard Sector San Diego.';
-  const contactsError = errorAt(errors, 'safety/shore_contacts');
+  // The list's own error (too many), not its rows' (those show under their fields).
+  const contactsError = errors['safety/shore_contacts'];
 
   return (
     <div class="narrow">
@@ -464,12 +465,16 @@ export function OrgSettings({ session }: { session: Session }) {
         ))}
 
         <h2>Safety ashore</h2>
-        <fieldset class={`contacts${contactsError ? ' field-error' : ''}`} aria-describedby="contacts-hint">
+        <fieldset class="contacts" aria-describedby={contactsError ? 'contacts-hint contacts-error' : 'contacts-hint'}>
           <legend>Shore contacts</legend>
           <p class="hint" id="contacts-hint">
             They receive float plans and overdue alerts. Up to {MAX_SHORE_CONTACTS}.
           </p>
-          {contactsError && <p class="error-text">{contactsError}</p>}
+          {contactsError && (
+            <p class="error-text" id="contacts-error">
+              {contactsError}
+            </p>
+          )}
           {form.contacts.length === 0 && <p class="subtle">Nobody yet: float plans cannot be sent until someone is listed.</p>}
           {form.contacts.map((c, i) => (
             <ContactRow

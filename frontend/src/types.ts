@@ -464,11 +464,24 @@ export interface OpenAtDeparture {
   link: string;
 }
 
+/** A trip not back by its return plus the org's grace: what set off an overdue alert. */
+export interface OverdueReturn {
+  event_id: string;
+  event_title: string;
+  /** The expected return. */
+  due_back: string;
+  /** When it was marked returned; absent if not by the end of the week. */
+  returned_at?: string | null;
+  link: string;
+}
+
 export interface Safety {
   misses: SafetyMiss[];
   late: number;
   never: number;
   departed_with_open_tasks: OpenAtDeparture[];
+  /** Absent from reports of older servers. */
+  overdue_returns?: OverdueReturn[];
 }
 
 export interface CrewLine {

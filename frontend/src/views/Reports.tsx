@@ -463,6 +463,7 @@ function OperationsView({ data, kpis, last }: { data: Operations; kpis: Kpis; la
 
 function SafetyView({ data, kpis, last, zone }: { data: Safety; kpis: Kpis; last: Kpis; zone: string }) {
   const when = (iso: string | null | undefined) => (iso ? formatDateTime(instant(iso), zone) : '–');
+  const overdue = data.overdue_returns ?? [];
   return (
     <>
       <KpiTiles
@@ -477,6 +478,7 @@ function SafetyView({ data, kpis, last, zone }: { data: Safety; kpis: Kpis; last
             kind: 'count',
             note: 'pre-departure safety items',
           },
+          { label: 'Overdue returns', now: overdue.length, kind: 'count', note: 'not back by return + grace' },
         ]}
       />
       <Section title="Safety-critical tasks missed or late">
@@ -512,6 +514,22 @@ function SafetyView({ data, kpis, last, zone }: { data: Safety; kpis: Kpis; last
                     <li key={t}>{t}</li>
                   ))}
                 </ul>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Section>
+      <Section title="Overdue returns">
+        {overdue.length === 0 ? (
+          <p>Every trip was back, or marked returned, before its overdue alert.</p>
+        ) : (
+          <ul class="plain report-list">
+            {overdue.map((o) => (
+              <li key={o.event_id}>
+                <EventLink link={o.link} title={o.event_title} />
+                <span class="small">
+                  Due back {when(o.due_back)}; {o.returned_at ? `marked returned ${when(o.returned_at)}` : 'not marked returned by the end of the week'}
+                </span>
               </li>
             ))}
           </ul>

@@ -564,6 +564,9 @@ async function main() {
   const title = `E2E charter ${Date.now().toString(36)}`;
   const admin = await phone('admin.jada');
   let newId = '';
+  // The sunset sail the vessels step creates (Casey Captain its captain): its float plan is sent below.
+  let sailId = '';
+  let sail = '';
   await step('an admin creates an event with a crew member assigned', async () => {
     await signInWithCode(admin.page, 'admin.jada@example.com');
     await admin.page.getByRole('heading', { name: 'Events' }).waitFor();
@@ -659,7 +662,7 @@ async function main() {
     assert(!options.some((o) => o.startsWith('Test Truck')), 'a sail lists trucks');
     await picker.selectOption({ label: `${boat} · COI 6` });
     await f.getByText('Certificate of Inspection: at most 6 passengers').waitFor();
-    const sail = `E2E sail ${Date.now().toString(36)}`;
+    sail = `E2E sail ${Date.now().toString(36)}`;
     await f.getByLabel('Title').fill(sail);
     const later = new Date(Date.now() + 2 * 86_400_000);
     const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Los_Angeles' }).format(later);
@@ -685,7 +688,7 @@ async function main() {
     await f.getByRole('heading', { name: sail }).waitFor();
     await f.locator('.passenger-count', { hasText: '6 passengers' }).waitFor();
     await f.getByText('crew 1 of 2 required').waitFor();
-    const sailId = f.url().split('/').pop();
+    sailId = f.url().split('/').pop();
     const ev = await api(`/api/events/${sailId}`, { token: adminJada });
     assert(ev.vessel === boat && ev.vessel_id === saved.id, `the sail is on ${ev.vessel} (${ev.vessel_id})`);
     assert(ev.passengers.count === 6, `passengers ${JSON.stringify(ev.passengers)}`);
@@ -1026,7 +1029,187 @@ async function main() {
     await finance.locator('.recipient.field-error').scrollIntoViewIfNeeded();
     await shot(f, 'org-settings-field-error');
     await shot(f, 'org-settings-full', true);
+  });
+
+  const HARBOR = 'harbor.watch@example.com';
+  await step('the admin adds a shore contact in org settings; a bad phone gets its field error under it', async () => {
+    const f = admin.page;
+    // The bad address of the step before goes: the form is as saved again.
+    await f.getByRole('button', { name: 'Remove not-an-email from the finance report' }).click();
+    const contacts = f.locator('fieldset.contacts');
+    await contacts.getByText('They receive float plans and overdue alerts').waitFor();
+    await f.getByText('Whom a shore contact calls if a boat is overdue').waitFor();
+    const seeded = (await api('/api/org', { token: adminJada })).safety.shore_contacts;
+    assert((await contacts.locator('.contact').count()) === seeded.length, `${seeded.length} contacts saved, others shown`);
+    await f.getByRole('button', { name: 'Add a shore contact' }).click();
+    const row = contacts.locator('.contact').nth(seeded.length);
+    const phone = row.getByLabel('Phone', { exact: true });
+    await row.getByLabel('Name', { exact: true }).fill('Harbor Watch');
+    await row.getByLabel('Email', { exact: true }).fill(HARBOR);
+    await phone.fill('call the harbor');
+    await f.getByRole('button', { name: 'Save settings' }).click();
+    const phoneError = f.locator(`#contact-${seeded.length}-phone-error`);
+    await phoneError.waitFor();
+    assert(/phone/i.test(await phoneError.innerText()), `the phone error says ${await phoneError.innerText()}`);
+    assert((await phone.getAttribute('aria-invalid')) === 'true', 'the phone is not marked invalid');
+    assert((await phone.getAttribute('aria-describedby')) === `contact-${seeded.length}-phone-error`, 'the phone is not described by its error');
+    // Only the phone is in error: not its row's other fields, nor the list.
+    assert((await contacts.locator('.error-text').count()) === 1, 'more than the phone error shown among the shore contacts');
+    assert((await contacts.locator('.field-error').count()) === 1, 'fields other than the phone are marked in error');
+    let org = await api('/api/org', { token: adminJada });
+    assert(!org.safety.shore_contacts.some((c) => c.email === HARBOR), 'the contact with a bad phone was saved');
+    await phoneError.scrollIntoViewIfNeeded();
+    await shot(f, 'org-settings-contact-error');
+    await phone.fill('+1 619 555 0199');
+    await f.getByRole('button', { name: 'Save settings' }).click();
+    await f.getByText('Saved.').waitFor();
+    org = await api('/api/org', { token: adminJada });
+    const saved = org.safety.shore_contacts.find((c) => c.email === HARBOR);
+    assert(saved && saved.name === 'Harbor Watch' && saved.phone === '+1 619 555 0199', `saved as ${JSON.stringify(saved)}`);
+    assert(org.safety.shore_contacts.length === seeded.length + 1, 'a seeded shore contact was lost');
+    assert(!org.report_recipients.finance.includes('not-an-email'), 'the bad address was saved');
+    await tapTargets(f, 'Org settings with shore contacts');
+    await shot(f, 'org-settings-safety', true);
+  });
+
+  let overdueId = '';
+  await step('an underway sail past its return shows Overdue in the list and a red banner; the admin acknowledges it', async () => {
+    const f = admin.page;
+    // Out since three hours ago, due back two hours ago: past its return plus the grace (30 min).
+    const jada = (await api('/api/vessels', { token: adminJada })).find((v) => v.name === 'Jada');
+    const late = await api('/api/events', {
+      token: adminJada,
+      method: 'POST',
+      body: {
+        kind: 'sunset_sail',
+        title: `E2E overdue ${Date.now().toString(36)}`,
+        vessel_id: jada.id,
+        departs_at: laWall(Date.now() - 3 * 3_600_000),
+        returns_at: laWall(Date.now() - 2 * 3_600_000),
+        passenger_count: 2,
+        crew: [{ email: 'captain.jada@example.com', role: 'captain' }],
+      },
+    });
+    overdueId = late.id;
+    const out = await api(`/api/events/${late.id}/departed`, { token: adminJada, method: 'POST' });
+    assert(out.overdue && out.overdue.acknowledged_at == null, `the server does not call it overdue: ${JSON.stringify(out.overdue)}`);
+    const grace = (await api('/api/org', { token: adminJada })).safety.overdue_grace_minutes;
+    assert(Date.parse(out.overdue.since) === Date.parse(out.returns_at.at) + grace * 60_000, `overdue since ${out.overdue.since}`);
+    const since = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', hour: 'numeric', minute: '2-digit' }).format(
+      Date.parse(out.overdue.since),
+    );
+
+    await f.getByRole('link', { name: 'Events', exact: true }).click();
+    const card = f.locator('.event-card', { hasText: late.title });
+    await card.locator('.badge-overdue', { hasText: 'Overdue' }).waitFor();
+    await card.click();
+    await f.getByRole('heading', { name: late.title }).waitFor();
+    const banner = f.locator('.overdue-banner');
+    const headline = banner.getByRole('heading', { level: 2 });
+    await headline.waitFor();
+    const said = await headline.innerText();
+    assert(said.startsWith('Overdue since ') && said.includes(since) && said.endsWith('— not marked returned'), `the banner says ${said}`);
+    await banner.getByText('Shore contacts and admins are alerted every 30 minutes').waitFor();
+    await tapTargets(f, 'the overdue event');
+    await shot(f, 'overdue-banner');
+
+    // A double tap on Acknowledge acknowledges nothing: the confirm is inert for 0.8 s.
+    const ack = banner.getByRole('button', { name: 'Acknowledge', exact: true });
+    const box = await ack.boundingBox();
+    await f.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+    await f.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+    await f.waitForTimeout(1200);
+    let ev = await api(`/api/events/${late.id}`, { token: adminJada });
+    assert(ev.overdue && ev.overdue.acknowledged_at == null, 'a double tap acknowledged the alert');
+    // The second tap landed on "Keep as is" (under the finger) or left the confirm armed: start over.
+    const keep = banner.getByRole('button', { name: 'Keep as is' });
+    if (await keep.count()) await keep.click();
+    await ack.click();
+    await banner.getByRole('button', { name: 'Yes, the office has it' }).click();
+    await headline.filter({ hasText: 'acknowledged by the office at' }).waitFor();
+    assert(!(await banner.getByRole('button', { name: 'Acknowledge', exact: true }).count()), 'Acknowledge is still offered');
+    ev = await api(`/api/events/${late.id}`, { token: adminJada });
+    assert(ev.overdue && ev.overdue.acknowledged_at, `not acknowledged on the server: ${JSON.stringify(ev.overdue)}`);
+    assert(ev.audit.filter((a) => a.action === 'overdue_acknowledged').length === 1, 'the acknowledgement is not in the audit once');
+    await f.locator('summary', { hasText: 'History' }).click();
+    await f.locator('.history li', { hasText: 'acknowledged the overdue alert' }).waitFor();
+    await shot(f, 'overdue-acknowledged');
     await admin.context.close();
+  });
+
+  await step('the captain sends their sail\'s float plan: once to each shore contact; again, nothing mailed twice', async () => {
+    const cap = await phone('captain.jada.plan');
+    const c = cap.page;
+    await signInWithCode(c, 'captain.jada@example.com');
+    await c.getByRole('heading', { name: 'My events' }).waitFor();
+    // The overdue sail the office acknowledged: the captain sees the banner, not the button.
+    await c.goto(`${APP}/events/${overdueId}`);
+    await c.locator('.overdue-banner h2', { hasText: 'acknowledged by the office at' }).waitFor();
+    assert(!(await c.getByRole('button', { name: 'Acknowledge', exact: true }).count()), 'a captain is offered Acknowledge');
+    await c.goto(`${APP}/events/${sailId}`);
+    await c.getByRole('heading', { name: sail }).waitFor();
+    await c.getByRole('link', { name: 'Float plan', exact: true }).click();
+    await c.waitForURL(new RegExp(`/events/${sailId}/float-plan$`));
+    await c.getByRole('heading', { level: 1, name: /Float plan/ }).waitFor();
+    const n = (await api('/api/org', { token: adminJada })).safety.shore_contacts.length;
+    const harbor = c.locator('.recipient-list li', { hasText: HARBOR });
+    await harbor.getByText('not yet', { exact: true }).waitFor();
+    await tapTargets(c, 'the float plan');
+    await shot(c, 'float-plan', true);
+    const before = await seenIds();
+    const send = c.getByRole('button', { name: 'Send float plan' });
+    await send.click();
+    await c.getByText(`Sent to ${n} shore contact${n === 1 ? '' : 's'}.`, { exact: true }).waitFor();
+    await harbor.getByText('sent', { exact: true }).waitFor();
+    await send.click();
+    await c
+      .getByText(n === 1 ? 'Already sent to the shore contact: nothing mailed twice.' : `Already sent to all ${n}: nothing mailed twice.`, {
+        exact: true,
+      })
+      .waitFor();
+    await shot(c, 'float-plan-sent');
+    const mails = (await outbox()).filter((m) => !before.has(m.id) && m.category === 'float_plan');
+    const toHarbor = mails.filter((m) => m.to === HARBOR);
+    assert(toHarbor.length === 1, `float plan mails to ${HARBOR}: ${toHarbor.length}, not exactly 1`);
+    assert(mails.length === n, `${mails.length} float plan mails for ${n} shore contacts`);
+    assert(toHarbor[0].text.includes(`/events/${sailId}/float-plan?org=jada`), 'the mail does not link to the plan in the app');
+    // On paper: the plan, without the app's header and buttons.
+    await c.emulateMedia({ media: 'print' });
+    assert(!(await c.locator('.bar').isVisible()), 'the app header prints');
+    assert(!(await c.getByRole('button', { name: 'Print' }).isVisible()), 'the buttons print');
+    assert(await c.locator('.plan-section').first().isVisible(), 'the plan does not print');
+    await shot(c, 'float-plan-print', true);
+    await c.emulateMedia({ media: 'screen' });
+
+    // Ticking the float-plan task of another sail sends that plan, and says so next to the task.
+    const jada = (await api('/api/vessels', { token: adminJada })).find((v) => v.name === 'Jada');
+    assert(jada, 'no seeded Jada among the vessels');
+    const other = await api('/api/events', {
+      token: adminJada,
+      method: 'POST',
+      body: {
+        kind: 'sunset_sail',
+        title: `E2E plan tick ${Date.now().toString(36)}`,
+        vessel_id: jada.id,
+        departs_at: laWall(Date.now() + 3 * 3_600_000),
+        returns_at: laWall(Date.now() + 5 * 3_600_000),
+        passenger_count: 4,
+        crew: [{ email: 'captain.jada@example.com', role: 'captain' }],
+      },
+    });
+    const seen = await seenIds();
+    await c.goto(`${APP}/events/${other.id}`);
+    await c.getByRole('heading', { name: other.title }).waitFor();
+    await c.locator('#task-float_plan').click();
+    const said = c.locator('.task-after .notice', { hasText: `Float plan sent to ${n} shore contact${n === 1 ? '' : 's'}.` });
+    await said.waitFor();
+    await c.locator('.task.has-after').getByRole('link', { name: 'Open the float plan' }).waitFor();
+    const ticked = (await outbox()).filter((m) => !seen.has(m.id) && m.category === 'float_plan');
+    assert(ticked.length === n && ticked.every((m) => m.text.includes(`/events/${other.id}/float-plan`)), `the tick mailed ${ticked.length}`);
+    await said.scrollIntoViewIfNeeded();
+    await tapTargets(c, 'the event with the float plan ticked');
+    await shot(c, 'float-plan-ticked');
+    await cap.context.close();
   });
 
   await step('another org\'s event URL shows "not found"', async () => {

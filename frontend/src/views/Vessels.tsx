@@ -249,7 +249,11 @@ export function Vessels({ session }: { session: Session }) {
                     setMessage(null);
                     setOpen(v.id);
                   }}
-                  onRemoved={() => saved(`${v.name} was removed. Events already on it keep its name.`)}
+                  onRemoved={() => {
+                    // Gone on the server: off the list now, so the message never sits beside it.
+                    setVessels((list) => list?.filter((x) => x.id !== v.id) ?? list);
+                    saved(`${v.name} was removed. Events already on it keep its name.`);
+                  }}
                   onError={(text) => {
                     setError(text);
                     setMessage(null);

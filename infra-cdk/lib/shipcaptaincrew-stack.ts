@@ -14,6 +14,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { FUNCTION_NAMES, type FunctionName, type StageConfig } from './config';
 import { Alarms } from './constructs/alarms';
+import { PhotoBucket, photoBucketName, photoBucketOrigin } from './constructs/photo-bucket';
 import { RustFunction } from './constructs/rust-function';
 import { ORIGIN_VERIFY_HEADER, WebApp } from './constructs/web-app';
 import { acknowledgeWildcardResource } from './nag';
@@ -91,6 +92,7 @@ export class ShipCaptainCrewStack extends Stack {
   readonly functions: Record<FunctionName, RustFunction>;
   readonly httpApi: apigwv2.HttpApi;
   readonly webApp: WebApp;
+  readonly photos: PhotoBucket;
   readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: ShipCaptainCrewStackProps) {
@@ -422,7 +424,11 @@ export class ShipCaptainCrewStack extends Stack {
     }
 
     // ---- Web app -------------------------------------------------------------
+    // The photo bucket's name is fixed (see photoBucketName), so the CSP can name its host
+    // without referring to the bucket, whose CORS rule refers to the distribution.
+    const photosBucketName = photoBucketName(config.stage, this.account, this.region);
     this.webApp = new WebApp(this, 'WebApp', {
+      photoOrigin: photoBucketOrigin(this, photosBucketName),
       config,
       frontendDist: props.frontendDist,
       httpApiId: this.httpApi.apiId,
@@ -447,6 +453,29 @@ export class ShipCaptainCrewStack extends Stack {
     // in config.appDomain, which needs no reference to the distribution.)
     for (const fn of Object.values(made)) fn.addEnvironment({ APP_URL: this.webApp.url });
 
+    // ---- Task photos: uploaded and read by phones with URLs the api presigns ----------
+    // CORS admits the app's own origins: the CloudFront domain, and the custom domain when one
+    // is configured (both serve the app). No cycle: bucket -> distribution, never back.
+    const distributionOrigin = `https://${this.webApp.distribution.distributionDomainName}`;
+    this.photos = new PhotoBucket(this, 'Photos', {
+      config,
+      bucketName: photosBucketName,
+      logBucket: this.webApp.logBucket,
+      allowedOrigins: config.appDomain
+        ? [`https://${config.appDomain.domainName}`, distributionOrigin]
+        : [distributionOrigin],
+    });
+    // Only the api signs photo URLs; a presigned URL carries the signer's permissions, so these
+    // two actions on photos/* are all a phone can ever do with one. No other function may touch
+    // the bucket.
+    api.allow('SignPhotoUrls', ['s3:PutObject', 's3:GetObject'], [this.photos.photoObjectsArn]);
+    acknowledgeWildcardResource(
+      api.role,
+      this.photos.photoObjectsArn,
+      'Photo keys (photos/<org>/<event>/<photo id>[.thumb].<ext>) are made at run time; the api may only put and get objects under photos/ of the photo bucket, and scopes each key to the caller\'s org.',
+    );
+    api.addEnvironment({ PHOTO_BUCKET: this.photos.bucket.bucketName });
+
     // ---- Alarms (to the operator, by email) ----------------------------------
     this.alarms = new Alarms(this, 'Alarms', {
       config,
@@ -462,6 +491,10 @@ export class ShipCaptainCrewStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'HTTP API endpoint (direct)' });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'BucketName', { value: this.webApp.bucket.bucketName });
+    new CfnOutput(this, 'PhotoBucketName', {
+      value: this.photos.bucket.bucketName,
+      description: 'Task photos (photos/<org>/<event>/…), uploaded and read through URLs the api presigns',
+    });
     new CfnOutput(this, 'DistributionId', { value: this.webApp.distribution.distributionId });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarms.topic.topicArn,

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addStageStack } from '../lib/app';
 import { FUNCTION_NAMES, type FunctionName, STAGE_CONFIGS } from '../lib/config';
-import { CONTENT_SECURITY_POLICY, HASHED_ASSETS_CACHE_CONTROL } from '../lib/constructs/web-app';
+import { HASHED_ASSETS_CACHE_CONTROL, contentSecurityPolicy } from '../lib/constructs/web-app';
 import { INFRA_DIR } from '../lib/paths';
 import {
   NUDGE_RECONCILE_INPUT,
@@ -48,6 +48,7 @@ const EXPECTED_ENV: Record<FunctionName, string[]> = {
     'NUDGE_FUNCTION_ARN',
     'NUDGE_DLQ_ARN',
     'EVENT_BUS_NAME',
+    'PHOTO_BUCKET',
   ],
   'magic-link': [
     ...COMMON_ENV,
@@ -547,10 +548,23 @@ describe.each(STAGES_UNDER_TEST)('stack (%s)', (stage) => {
     });
 
     it('security headers: CSP, HSTS 2 years + preload, no-referrer, nosniff, DENY', () => {
+      const photoHost = `https://shipcaptaincrew-${stage}-photos-${ACCOUNT}-${REGION}.s3.${REGION}.`;
+      const csp = (suffix: unknown) => ({
+        'Fn::Join': [
+          '',
+          [
+            `default-src 'self'; img-src 'self' data: blob: ${photoHost}`,
+            suffix,
+            `; style-src 'self'; script-src 'self'; connect-src 'self' ${photoHost}`,
+            suffix,
+            "; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+          ],
+        ],
+      });
       template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
         ResponseHeadersPolicyConfig: {
           SecurityHeadersConfig: {
-            ContentSecurityPolicy: { ContentSecurityPolicy: CONTENT_SECURITY_POLICY, Override: true },
+            ContentSecurityPolicy: { ContentSecurityPolicy: csp(ref('AWS::URLSuffix')), Override: true },
             StrictTransportSecurity: {
               AccessControlMaxAgeSec: 63072000,
               IncludeSubdomains: true,
@@ -563,8 +577,9 @@ describe.each(STAGES_UNDER_TEST)('stack (%s)', (stage) => {
           },
         },
       });
-      expect(CONTENT_SECURITY_POLICY).toBe(
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+      // Same-origin everything, except photos: shown from and uploaded to the photo bucket's host.
+      expect(contentSecurityPolicy('https://photos.example')).toBe(
+        "default-src 'self'; img-src 'self' data: blob: https://photos.example; style-src 'self'; script-src 'self'; connect-src 'self' https://photos.example; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
       );
       const policyRef = ref(logicalId(stack.webApp.node.findChild('SecurityHeaders')));
       expect(dist().DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual(policyRef);
@@ -620,15 +635,17 @@ describe.each(STAGES_UNDER_TEST)('stack (%s)', (stage) => {
     }
   });
 
-  it('outputs AppUrl, ApiUrl, TableName, BucketName, DistributionId, AlarmTopicArn', () => {
+  it('outputs AppUrl, ApiUrl, TableName, BucketName, PhotoBucketName, DistributionId, AlarmTopicArn', () => {
     expect(Object.keys(json.Outputs).sort()).toEqual([
       'AlarmTopicArn',
       'ApiUrl',
       'AppUrl',
       'BucketName',
       'DistributionId',
+      'PhotoBucketName',
       'TableName',
     ]);
+    expect(json.Outputs.PhotoBucketName.Value).toEqual(ref(logicalId(stack.photos.bucket)));
     expect(json.Outputs.AlarmTopicArn.Value).toEqual(ref(logicalId(stack.alarms.topic)));
     expect(json.Outputs.AppUrl.Value).toEqual(appUrl);
     expect(json.Outputs.TableName.Value).toEqual(ref(tableId));

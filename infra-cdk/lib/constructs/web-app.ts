@@ -13,16 +13,24 @@ import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { acknowledgeWildcardResource } from '../nag';
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "img-src 'self' data:",
-  "style-src 'self'",
-  "script-src 'self'",
-  "connect-src 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-].join('; ');
+/**
+ * The app's Content-Security-Policy. `photoOrigin` is the photo bucket's S3 host: the app PUTs
+ * photos there with presigned URLs (connect-src) and shows them from presigned GET URLs
+ * (img-src). `blob:` images are photos still on the phone (picked, or waiting in the offline
+ * queue), shown through object URLs the app itself creates.
+ */
+export function contentSecurityPolicy(photoOrigin: string): string {
+  return [
+    "default-src 'self'",
+    `img-src 'self' data: blob: ${photoOrigin}`,
+    "style-src 'self'",
+    "script-src 'self'",
+    `connect-src 'self' ${photoOrigin}`,
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+  ].join('; ');
+}
 
 /**
  * The header CloudFront adds, with the origin secret's current value, to every request it sends
@@ -60,6 +68,11 @@ export interface WebAppProps {
   readonly httpApiId: string;
   /** The secret header CloudFront adds to every request to the HTTP API (both behaviours). */
   readonly originVerify: { readonly headerName: string; readonly value: string };
+  /**
+   * `https://<photo bucket>.s3.<region>.amazonaws.com`, allowed in the CSP. A plain string built
+   * from the bucket's fixed name, never a reference to the bucket (see photoBucketName).
+   */
+  readonly photoOrigin: string;
 }
 
 export class WebApp extends Construct {
@@ -118,7 +131,7 @@ export class WebApp extends Construct {
     const securityHeaders = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: `shipcaptaincrew ${config.stage} security headers`,
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: CONTENT_SECURITY_POLICY, override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(props.photoOrigin), override: true },
         strictTransportSecurity: {
           accessControlMaxAge: Duration.days(730),
           includeSubdomains: true,

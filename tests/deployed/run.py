@@ -130,6 +130,10 @@ def check_role_may(world: World, role_arn: str, action: str, resource: str, what
 
 
 TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query")
+# The keys a task photo is stored under (crates/domain/src/photo.rs): full image and thumbnail.
+PHOTO_KEYS = tuple(f"photos/{ORG}/01HZZZZZZZZZZZZZZZZZZZZZZ2/01HZZZZZZZZZZZZZZZZZZZZZZ1{size}.{ext}"
+                   for size in ("", ".thumb") for ext in ("jpg", "png", "webp"))
+PHOTO_ACTIONS = ("s3:PutObject", "s3:GetObject")
 
 
 def stand_in_arn(world: World, value: str, what: str) -> str:
@@ -151,12 +155,43 @@ def needed_permissions(world: World, function: str) -> list[tuple[str, str]]:
         needed.append(("events:PutEvents", stand_in_arn(world, env["EVENT_BUS_NAME"], f"{function} EVENT_BUS_NAME")))
     if "SCHEDULER_ROLE_ARN" in env:
         needed.append(("iam:PassRole", env["SCHEDULER_ROLE_ARN"]))
+    if "PHOTO_BUCKET" in env:
+        # A presigned URL carries the signer's permissions: the api's role must allow what phones do.
+        bucket = stand_in_arn(world, env["PHOTO_BUCKET"], f"{function} PHOTO_BUCKET")
+        needed += [(a, f"{bucket}/{key}") for a in PHOTO_ACTIONS for key in PHOTO_KEYS]
     sender = env["SES_SENDER_ADDRESS"]
     identity = sender if sender in world.identities else sender.split("@")[-1]
     needed.append(("ses:SendEmail", f"arn:aws:ses:{region}:{account}:identity/{identity}"))
     if env.get("SES_CONFIGURATION_SET"):
         needed.append(("ses:SendEmail", f"arn:aws:ses:{region}:{account}:configuration-set/{env['SES_CONFIGURATION_SET']}"))
     return needed
+
+
+def check_photo_bucket(world: World) -> str:
+    """The bucket PHOTO_BUCKET names exists, admits the app's origin (APP_URL) for the browser's
+    PUT and GET, and only the api's role may put or get photos; nothing else of the bucket."""
+    bucket = world.var("api", "PHOTO_BUCKET")
+    app_url = world.var("api", "APP_URL")
+    rules = world.aws.client("s3").get_bucket_cors(Bucket=bucket)["CORSRules"]
+    check(len(rules) == 1 and rules[0]["AllowedOrigins"] == [app_url]
+          and {"PUT", "GET"} <= set(rules[0]["AllowedMethods"])
+          and "content-type" in [h.lower() for h in rules[0].get("AllowedHeaders", [])],
+          f"photo bucket {bucket}: CORS {rules} does not let {app_url} PUT and GET with content-type")
+    arn = stand_in_arn(world, bucket, "api PHOTO_BUCKET")
+    for name, fn in world.functions.items():
+        role = world.standins.resolve(world.template.properties(fn.logical_id)["Role"], f"{name} Role")
+        role_id = present(world.standins.logical_id_of(role, having="RoleId"), f"{name}: role {role} is no role of the template")
+        if name != "api":
+            check("PHOTO_BUCKET" not in world.env[name], f"{name} is given PHOTO_BUCKET")
+            for action in PHOTO_ACTIONS:
+                check(not role_allows(world.standins, role_id, action, f"{arn}/{PHOTO_KEYS[0]}"),
+                      f"{name}'s role may {action} photos")
+    api_role = world.standins.resolve(world.template.properties(world.functions["api"].logical_id)["Role"], "api Role")
+    api_role_id = present(world.standins.logical_id_of(api_role, having="RoleId"), "api role")
+    for action, resource in [("s3:DeleteObject", f"{arn}/{PHOTO_KEYS[0]}"), ("s3:PutObject", f"{arn}/elsewhere.jpg"),
+                             ("s3:GetObject", f"{arn}/elsewhere.jpg"), ("s3:ListBucket", arn)]:
+        check(not role_allows(world.standins, api_role_id, action, resource), f"the api's role may {action} on {resource}")
+    return bucket
 
 
 def check_function_permissions(world: World) -> int:
@@ -318,6 +353,8 @@ def _raise_exit(signum: int, _frame: object) -> None:
 def scenario(steps: Steps, world: World, notes: list[str]) -> None:
     with steps.step("each function's role may use what its environment names"):
         notes.append(f"IAM: {check_function_permissions(world)} (action, resource) pairs allowed by the template's roles")
+    with steps.step("the photo bucket: CORS for APP_URL, photos only the api's to put and get"):
+        notes.append(f"photo bucket {check_photo_bucket(world)}")
     with steps.step("operator apply, then apply and plan change nothing"):
         provision(world.credentials, world.var("api", "DYNAMODB_TABLE"))
     admin = first_admin(world.portfolio, ORG)["email"]

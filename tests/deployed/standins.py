@@ -86,7 +86,7 @@ _PASSWORD_OPTIONS = {
 
 
 # The properties by which a literal value can name a resource.
-_NAME_PROPERTIES = ("Name", "TableName", "QueueName", "FunctionName", "RoleName", "ConfigurationSetName")
+_NAME_PROPERTIES = ("Name", "TableName", "QueueName", "FunctionName", "RoleName", "ConfigurationSetName", "BucketName")
 
 
 class StandIns:
@@ -111,6 +111,7 @@ class StandIns:
             "AWS::Lambda::Function": self._function,
             "AWS::IAM::Role": self._role,
             "AWS::CloudFront::Distribution": self._distribution,
+            "AWS::S3::Bucket": self._bucket,
         }
 
     # ---- resolving ---------------------------------------------------------------------------
@@ -254,6 +255,44 @@ class StandIns:
     def _role(self, logical_id: str, props: dict[str, Any]) -> Attributes:
         name = props.get("RoleName", logical_id)
         return {"Ref": name, "Arn": self._arn("iam", f"role/{name}", region=False), "RoleId": f"AROA{logical_id.upper()[:17]}"}
+
+    def _bucket(self, logical_id: str, props: dict[str, Any]) -> Attributes:
+        """A bucket in moto with the template's name (or a unique one), versioning and CORS rules
+        (their origins resolved, so the app's origin is `https://<app domain>`)."""
+        s3 = self.client("s3")
+        name = props.get("BucketName") or f"{logical_id.lower()[:40]}-{self.account.run_id}"
+        created: dict[str, Any] = {"Bucket": name}
+        if self.account.region != "us-east-1":
+            created["CreateBucketConfiguration"] = {"LocationConstraint": self.account.region}
+        s3.create_bucket(**created)
+        if props.get("VersioningConfiguration", {}).get("Status") == "Enabled":
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        rules = props.get("CorsConfiguration", {}).get("CorsRules", [])
+        if rules:
+            s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": [self._cors_rule(logical_id, r) for r in rules]})
+        return {
+            "Ref": name,
+            "Arn": f"arn:aws:s3:::{name}",
+            "DomainName": f"{name}.s3.amazonaws.com",
+            "RegionalDomainName": f"{name}.s3.{self.account.region}.amazonaws.com",
+        }
+
+    def _cors_rule(self, logical_id: str, rule: dict[str, Any]) -> dict[str, Any]:
+        """A CloudFormation CorsRule as S3's PutBucketCors takes it."""
+        unknown = set(rule) - {"AllowedHeaders", "AllowedMethods", "AllowedOrigins", "ExposedHeaders", "Id", "MaxAge"}
+        if unknown:
+            raise UnknownReference(f"{logical_id}.CorsConfiguration: unhandled fields {sorted(unknown)}")
+        out: dict[str, Any] = {
+            "AllowedMethods": rule["AllowedMethods"],
+            "AllowedOrigins": [self.resolve(o, f"{logical_id} CORS origin") for o in rule["AllowedOrigins"]],
+        }
+        for key in ("AllowedHeaders", "ExposedHeaders", "ID"):
+            source = "Id" if key == "ID" else key
+            if source in rule:
+                out[key] = rule[source]
+        if "MaxAge" in rule:
+            out["MaxAgeSeconds"] = int(rule["MaxAge"])
+        return out
 
     def _distribution(self, logical_id: str, props: dict[str, Any]) -> Attributes:
         return {"Ref": "E2ELOCALDIST", "Id": "E2ELOCALDIST", "DomainName": self.app_domain}

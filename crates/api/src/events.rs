@@ -885,6 +885,8 @@ pub async fn tick(
                     at,
                     recorded_at: now,
                     op_id,
+                    note: String::new(),
+                    photos: Vec::new(),
                 },
             },
         )

@@ -450,6 +450,8 @@ pub async fn edit_org(
         org.report_recipients = parsed;
     }
     if let Some(safety) = patch.safety {
+        // Every row is checked here with its own number (a row whose email is refused cannot
+        // reach the settings' own check, which would number the later rows wrongly).
         let mut contacts = Vec::new();
         for (i, c) in safety.shore_contacts.iter().enumerate() {
             match Email::parse(&c.email) {
@@ -458,14 +460,18 @@ pub async fn edit_org(
                     email,
                     phone: c.phone.clone(),
                 }),
-                Err(e) => {
-                    errors
-                        .0
-                        .extend(e.under(&format!("safety/shore_contacts/{i}/email")).0);
-                    // Checked here, since the contact cannot reach the settings' own check.
-                    domain::org::ShoreContact::check(&mut errors, i, &c.name, &c.phone);
-                }
+                Err(e) => errors
+                    .0
+                    .extend(e.under(&format!("safety/shore_contacts/{i}/email")).0),
             }
+            domain::org::ShoreContact::check(&mut errors, i, &c.name, &c.phone);
+        }
+        if safety.shore_contacts.len() > domain::org::MAX_SHORE_CONTACTS {
+            errors.push(
+                "safety/shore_contacts",
+                "too_many",
+                format!("at most {} shore contacts", domain::org::MAX_SHORE_CONTACTS),
+            );
         }
         org.safety = domain::org::SafetySettings {
             shore_contacts: contacts,
@@ -475,9 +481,13 @@ pub async fn edit_org(
                 .unwrap_or(domain::org::DEFAULT_OVERDUE_GRACE_MINUTES),
         };
     }
-    match org.safety.clone().validate() {
-        Ok(clean) => org.safety = clean,
-        Err(e) => errors.0.extend(e.0),
+    if errors.is_empty() {
+        // Trims the values; the contacts passed their checks above, so what it may report is the
+        // Coast Guard sector and the grace.
+        match org.safety.clone().validate() {
+            Ok(clean) => org.safety = clean,
+            Err(e) => errors.0.extend(e.0),
+        }
     }
     if let Err(e) = org.validate() {
         errors

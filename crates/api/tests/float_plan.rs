@@ -20,7 +20,8 @@ async fn set_safety(app: &TestApp, admin: &str) {
             "/api/org",
             Some(admin),
             Some(json!({"safety": {"shore_contacts": [
-                {"name": "Harbour office", "email": "not-an-address", "phone": "call me"}]}})),
+                {"name": "Harbour office", "email": "not-an-address", "phone": "call me"},
+                {"name": "Pat", "email": "pat@shore.example.com", "phone": "soon"}]}})),
             &[("if-match", &etag)],
         )
         .await;
@@ -29,8 +30,10 @@ async fn set_safety(app: &TestApp, admin: &str) {
         bad.error_fields(),
         [
             "safety/shore_contacts/0/email",
-            "safety/shore_contacts/0/phone"
-        ]
+            "safety/shore_contacts/0/phone",
+            "safety/shore_contacts/1/phone"
+        ],
+        "each row's errors under its own number"
     );
     let ok = app
         .call(

@@ -81,6 +81,12 @@ pub struct TaskState {
     pub recorded_at: DateTime<Utc>,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub op_id: OpId,
+    /// What the person noted with the tick (a fuel reading, damage found); empty if nothing.
+    #[serde(default)]
+    pub note: String,
+    /// Photos attached with the tick (at most 3), already in storage.
+    #[serde(default)]
+    pub photos: Vec<crate::photo::PhotoRef>,
 }
 
 /// The longest any event may last (a delivery or a haul: 14 days, the checklist templates'
@@ -121,10 +127,20 @@ pub enum AuditAction {
     TaskDone {
         #[cfg_attr(feature = "openapi", schema(value_type = String))]
         task: TaskId,
+        /// The note made with the tick, if any.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        note: String,
+        /// The photos attached with the tick, if any.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        photos: Vec<crate::photo::PhotoRef>,
     },
     TaskUndone {
         #[cfg_attr(feature = "openapi", schema(value_type = String))]
         task: TaskId,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        note: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        photos: Vec<crate::photo::PhotoRef>,
     },
 }
 

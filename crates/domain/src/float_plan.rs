@@ -223,12 +223,17 @@ pub fn build(
             )
         })
         .collect();
+    let who = [cg.name.trim(), cg.phone.trim()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
     shore.push(line(
         "If overdue, call",
-        if cg.name.trim().is_empty() && cg.phone.trim().is_empty() {
+        if who.is_empty() {
             "the US Coast Guard on VHF channel 16, or 911".to_string()
         } else {
-            format!("{}, {} (or VHF channel 16 / 911)", cg.name, cg.phone)
+            format!("{who} (or VHF channel 16 / 911)")
         },
     ));
     let update_word = if sent_before { "Update: " } else { "" };

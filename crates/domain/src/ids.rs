@@ -102,6 +102,25 @@ string_id!(
     }
 );
 
+string_id!(
+    /// A photo's id: a ULID.
+    PhotoId,
+    |raw| match ulid::Ulid::from_string(raw) {
+        Ok(id) if raw.len() == 26 => Ok(id.to_string()),
+        _ => Err(ValidationErrors::single(
+            "",
+            "invalid_photo_id",
+            "a photo id is a 26-character ULID",
+        )),
+    }
+);
+
+impl PhotoId {
+    pub fn generate() -> Self {
+        Self(ulid::Ulid::new().to_string())
+    }
+}
+
 impl VesselId {
     pub fn generate() -> Self {
         Self(ulid::Ulid::new().to_string())

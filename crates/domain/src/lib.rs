@@ -15,6 +15,7 @@ pub mod keys;
 pub mod kinds;
 pub mod nudge;
 pub mod org;
+pub mod photo;
 pub mod portfolio;
 pub mod ports;
 pub mod report;

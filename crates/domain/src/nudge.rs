@@ -46,18 +46,34 @@ pub fn is_overdue_step(event: &Event, grace: Duration, at: DateTime<Utc>) -> boo
     at >= from && (at - from).num_seconds() % OVERDUE_REPEAT.num_seconds() == 0
 }
 
-/// The next overdue step at or after `now`, while the event is underway and unacknowledged.
-fn next_overdue_step(event: &Event, grace: Duration, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+/// The overdue step to schedule, as (anchor, fire at), while the event is underway and
+/// unacknowledged: the first step at its time; past it, a step whose time has passed with no alert
+/// sent for it (departed late, or a failed send) goes out a minute from now; else the next step.
+fn next_overdue_step(
+    event: &Event,
+    grace: Duration,
+    now: DateTime<Utc>,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     if event.status != EventStatus::Underway || overdue_acknowledged(event, grace) {
         return None;
     }
     let from = overdue_from(event, grace);
     if from >= now {
-        return Some(from);
+        return Some((from, from));
     }
     let repeat = OVERDUE_REPEAT.num_seconds();
-    let steps = ((now - from).num_seconds() + repeat - 1) / repeat;
-    Some(from + Duration::seconds(steps * repeat))
+    let last = from + Duration::seconds((now - from).num_seconds() / repeat * repeat);
+    let alerted = event.nudges.iter().any(|n| {
+        n.kind == NudgeKind::Overdue
+            && n.anchor_at == last
+            && n.state == crate::event::NudgeState::Sent
+    });
+    if alerted {
+        let next = last + OVERDUE_REPEAT;
+        Some((next, next))
+    } else {
+        Some((last, now + LATE_NUDGE_DELAY))
+    }
 }
 
 /// The plan for every scheduled kind: the reminders the template asks for are scheduled 30
@@ -68,11 +84,11 @@ fn next_overdue_step(event: &Event, grace: Duration, now: DateTime<Utc>) -> Opti
 pub fn plan(event: &Event, grace: Duration, now: DateTime<Utc>) -> Vec<NudgePlan> {
     let wanted = &event.template().nudges;
     let overdue = match next_overdue_step(event, grace, now) {
-        Some(step) => NudgePlan::Schedule(NudgeSchedule {
+        Some((step, fire_at)) => NudgePlan::Schedule(NudgeSchedule {
             org_id: event.org_id.clone(),
             event_id: event.id.clone(),
             kind: NudgeKind::Overdue,
-            fire_at: step,
+            fire_at,
             anchor_at: step,
         }),
         None => NudgePlan::Remove(NudgeKind::Overdue),
@@ -250,14 +266,25 @@ mod tests {
 
     const GRACE: Duration = Duration::minutes(30);
 
-    fn overdue(plans: &[NudgePlan]) -> Option<DateTime<Utc>> {
+    /// The planned overdue step: (its anchor, when it fires).
+    fn overdue(plans: &[NudgePlan]) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
         plans.iter().find_map(|p| match p {
             NudgePlan::Schedule(s) if s.kind == NudgeKind::Overdue => {
-                assert_eq!(s.fire_at, s.anchor_at, "a step is anchored at itself");
-                Some(s.fire_at)
+                Some((s.anchor_at, s.fire_at))
             }
             _ => None,
         })
+    }
+
+    fn alerted(e: &mut Event, step: DateTime<Utc>) {
+        e.nudges.push(crate::event::NudgeRecord {
+            kind: NudgeKind::Overdue,
+            anchor_at: step,
+            email: Email::parse("shore@example.com").expect("valid"),
+            state: crate::event::NudgeState::Sent,
+            at: step,
+            channel: crate::event::NudgeChannel::Email,
+        });
     }
 
     /// The overdue alert's life: none before departure; on departure, at return + grace; after
@@ -273,15 +300,28 @@ mod tests {
             "not departed: no alert"
         );
         e.status = EventStatus::Underway;
+        let late = |at: DateTime<Utc>| at + LATE_NUDGE_DELAY;
         let cases = [
-            (now(), Some(due)),
-            (due, Some(due)),
-            (due + Duration::seconds(5), Some(due + OVERDUE_REPEAT)),
-            (due + Duration::minutes(61), Some(due + OVERDUE_REPEAT * 3)),
+            (now(), Some((due, due))),
+            (due, Some((due, due))),
+            // Departed (or re-planned) past a step that sent nothing: that step, a minute on.
+            (
+                due + Duration::seconds(5),
+                Some((due, late(due + Duration::seconds(5)))),
+            ),
+            (
+                due + Duration::minutes(61),
+                Some((due + OVERDUE_REPEAT * 2, late(due + Duration::minutes(61)))),
+            ),
         ];
         for (at, want) in cases {
             assert_eq!(overdue(&plan(&e, GRACE, at)), want, "at {at}");
         }
+        // Once a step is sent, the next one at its own time.
+        alerted(&mut e, due);
+        let after = due + Duration::seconds(1);
+        let next = due + OVERDUE_REPEAT;
+        assert_eq!(overdue(&plan(&e, GRACE, after)), Some((next, next)));
         assert!(is_overdue_step(&e, GRACE, due + OVERDUE_REPEAT * 2));
         assert!(!is_overdue_step(&e, GRACE, due + Duration::minutes(7)));
         assert!(!is_overdue_step(&e, GRACE, due - OVERDUE_REPEAT));
@@ -294,9 +334,10 @@ mod tests {
         );
         // The boat radios in late; the office moves the return time: alerts resume then.
         e.returns_at += Duration::hours(2);
+        let resumed = e.returns_at + GRACE;
         assert_eq!(
             overdue(&plan(&e, GRACE, due + Duration::minutes(41))),
-            Some(e.returns_at + GRACE)
+            Some((resumed, resumed))
         );
         e.status = EventStatus::Completed;
         assert_eq!(overdue(&plan(&e, GRACE, now())), None, "returned: removed");

@@ -187,6 +187,22 @@ pub struct TaskTick {
     pub state: TaskState,
 }
 
+impl TaskTick {
+    /// The audit trail's line for this tick (with its note and photos).
+    pub fn audit_action(&self) -> crate::event::AuditAction {
+        let (task, note, photos) = (
+            self.task.clone(),
+            self.state.note.clone(),
+            self.state.photos.clone(),
+        );
+        if self.state.done {
+            crate::event::AuditAction::TaskDone { task, note, photos }
+        } else {
+            crate::event::AuditAction::TaskUndone { task, note, photos }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct TickOutcome {
     /// False when this op id had already been applied: nothing changed.

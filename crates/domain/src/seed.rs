@@ -473,6 +473,8 @@ fn history(plan: &OrgPlan, org: &Org, vessels: &[Vessel], now: DateTime<Utc>) ->
                             at,
                             recorded_at: at,
                             op_id,
+                            note: String::new(),
+                            photos: Vec::new(),
                         },
                     );
                 }

@@ -137,6 +137,8 @@ fn event(v: &Value, org: &Org, n: usize) -> Event {
                     at,
                     recorded_at: at,
                     op_id: OpId::parse(&format!("op-fixture-{n:02}-{i:03}")).expect("valid"),
+                    note: String::new(),
+                    photos: Vec::new(),
                 },
             );
         }

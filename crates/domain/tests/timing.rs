@@ -272,6 +272,8 @@ fn task_states_for_a_given_now() {
             at: departs - Duration::minutes(50),
             recorded_at: departs - Duration::minutes(50),
             op_id: OpId::parse("op-00000001").expect("valid"),
+            note: String::new(),
+            photos: Vec::new(),
         },
     );
     // An undone state is not "done".
@@ -283,6 +285,8 @@ fn task_states_for_a_given_now() {
             at: departs - Duration::minutes(48),
             recorded_at: departs - Duration::minutes(48),
             op_id: OpId::parse("op-00000002").expect("valid"),
+            note: String::new(),
+            photos: Vec::new(),
         },
     );
     // Now: 40 minutes before departure.

@@ -643,6 +643,8 @@ mod tests {
                 at: departs_at,
                 recorded_at: departs_at,
                 op_id: OpId::parse("op-test-0001").expect("valid"),
+                note: String::new(),
+                photos: Vec::new(),
             },
         );
         let now = departs_at - Duration::minutes(30);

@@ -171,6 +171,8 @@ fn tick(task_id: &str, op_id: &str, done: bool) -> TaskTick {
             at: t0(),
             recorded_at: t0(),
             op_id: op(op_id),
+            note: String::new(),
+            photos: Vec::new(),
         },
     }
 }

@@ -207,15 +207,7 @@ impl EventStore for DynamoStore {
         id: &EventId,
         tick: &TaskTick,
     ) -> StoreResult<TickOutcome> {
-        let action = if tick.state.done {
-            AuditAction::TaskDone {
-                task: tick.task.clone(),
-            }
-        } else {
-            AuditAction::TaskUndone {
-                task: tick.task.clone(),
-            }
-        };
+        let action = tick.audit_action();
         let audit = AuditEntry {
             op_id: tick.state.op_id.clone(),
             action,

@@ -106,6 +106,10 @@ pub struct TaskItem {
     pub at_ns: Option<i64>,
     pub recorded_at: DateTime<Utc>,
     pub op_id: domain::ids::OpId,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<domain::photo::PhotoRef>,
 }
 
 impl TaskItem {
@@ -117,6 +121,8 @@ impl TaskItem {
             at_ns: s.at.timestamp_nanos_opt(),
             recorded_at: s.recorded_at,
             op_id: s.op_id.clone(),
+            note: s.note.clone(),
+            photos: s.photos.clone(),
         }
     }
 
@@ -127,6 +133,8 @@ impl TaskItem {
             at: self.at,
             recorded_at: self.recorded_at,
             op_id: self.op_id,
+            note: self.note,
+            photos: self.photos,
         }
     }
 }

@@ -26,7 +26,7 @@ use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
 use chrono::{DateTime, Duration, Utc};
 use domain::email::Email;
-use domain::event::{AuditAction, AuditEntry, Event, NudgeState};
+use domain::event::{AuditEntry, Event, NudgeState};
 use domain::ids::{EventId, OrgId};
 use domain::keys;
 use domain::org::Perspective;

@@ -87,6 +87,8 @@ async fn requests_per_access_pattern() {
             at: t0(),
             recorded_at: t0(),
             op_id: OpId::parse("op-count-0001").expect("valid"),
+            note: String::new(),
+            photos: Vec::new(),
         },
     };
     let outcome = store.record_task(&a, &event.id, &tick).await.expect("tick");

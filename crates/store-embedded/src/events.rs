@@ -159,15 +159,7 @@ impl EventStore for EmbeddedStore {
                 if event.status == domain::EventStatus::Cancelled {
                     return Err(StoreError::Closed);
                 }
-                let action = if tick.state.done {
-                    domain::event::AuditAction::TaskDone {
-                        task: tick.task.clone(),
-                    }
-                } else {
-                    domain::event::AuditAction::TaskUndone {
-                        task: tick.task.clone(),
-                    }
-                };
+                let action = tick.audit_action();
                 event.audit.push(AuditEntry {
                     op_id: tick.state.op_id.clone(),
                     action,

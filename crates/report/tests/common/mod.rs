@@ -111,6 +111,8 @@ pub fn event(
                     at,
                     recorded_at: at,
                     op_id: OpId::parse(&format!("op-{id}-{i:03}")).expect("op"),
+                    note: String::new(),
+                    photos: Vec::new(),
                 },
             );
         }

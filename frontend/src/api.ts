@@ -16,6 +16,8 @@ import type {
   OrgPatch,
   OrgView,
   Perspective,
+  PhotoRef,
+  PhotoUpload,
   Problem,
   Template,
   VesselFields,
@@ -222,17 +224,72 @@ export async function getEvent(id: string, etag?: string): Promise<EventRead> {
   return { status: 200, event, etag: response.headers.get('ETag') ?? event.etag };
 }
 
-export function tick(
-  eventId: string,
-  taskId: string,
-  body: { done: boolean; op_id: string; at: string },
-  token?: string,
-): Promise<Response> {
+/** A tick's body: `note` and `photos` only when it carries them (photos already uploaded). */
+export interface TickBody {
+  done: boolean;
+  op_id: string;
+  at: string;
+  note?: string;
+  photos?: PhotoRef[];
+}
+
+export function tick(eventId: string, taskId: string, body: TickBody, token?: string): Promise<Response> {
   return send(`/api/events/${encodeURIComponent(eventId)}/tasks/${encodeURIComponent(taskId)}`, {
     method: 'PUT',
     body,
     ...(token ? { token } : {}),
   });
+}
+
+/** What a photo's two blobs are, declared exactly: the presigned PUTs are signed for these sizes. */
+export interface PhotoDeclaration {
+  content_type: string;
+  bytes: number;
+  thumb_bytes: number;
+}
+
+/**
+ * Asks for a new photo id and its upload URLs (`PhotoGrant` on 201). Asked only just before the
+ * upload: the URLs expire in 15 minutes.
+ */
+export function requestPhoto(eventId: string, taskId: string, body: PhotoDeclaration, token?: string): Promise<Response> {
+  return send(`/api/events/${encodeURIComponent(eventId)}/tasks/${encodeURIComponent(taskId)}/photos`, {
+    method: 'POST',
+    body,
+    ...(token ? { token } : {}),
+  });
+}
+
+/** An upload of a photo on one bar of signal may take a while; past this it counts as offline. */
+export const UPLOAD_TIMEOUT_MS = 90_000;
+
+/**
+ * PUTs a blob to a presigned URL (S3, or the local server's /dev/photos). Only the content type
+ * goes with it: no Authorization (the URL's signature is the permission, and a bearer token must
+ * never reach storage), no other header the signature does not cover. The browser sets
+ * content-length from the blob, which is the size declared when the URL was asked for.
+ * Resolves with any HTTP answer; rejects with OfflineError when there is none.
+ */
+export async function putBlob(upload: PhotoUpload, blob: Blob): Promise<Response> {
+  const declared = Object.entries(upload.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1];
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), UPLOAD_TIMEOUT_MS);
+  try {
+    return await fetchImpl(upload.url, {
+      method: 'PUT',
+      headers: { 'content-type': declared ?? blob.type },
+      body: blob,
+      signal: controller.signal,
+      cache: 'no-store',
+      credentials: 'omit',
+      // A presigned URL carries its own secret: it is not sent on as a Referer anywhere.
+      referrerPolicy: 'no-referrer',
+    });
+  } catch {
+    throw new OfflineError();
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export { problemOf };

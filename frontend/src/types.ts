@@ -116,6 +116,37 @@ export interface ChecklistTask {
   done_at?: string | null;
   /** Set on the headcount tasks only. */
   headcount?: Headcount | null;
+  /** The crew's note and photos from the tick that set the task's state (absent in older copies). */
+  note?: string | null;
+  photos?: TaskPhoto[] | null;
+}
+
+/** A photo as a tick names it: its id and type. */
+export interface PhotoRef {
+  id: string;
+  content_type: string;
+}
+
+/** A photo on a task, with presigned GET URLs (valid for hours; same origin locally). */
+export interface TaskPhoto extends PhotoRef {
+  url: string;
+  thumb_url: string;
+}
+
+/** Where one blob goes: a presigned PUT (no Authorization; only the content-type header is sent). */
+export interface PhotoUpload {
+  url: string;
+  method: string;
+  headers?: Record<string, string>;
+}
+
+/** `POST /api/events/{id}/tasks/{task}/photos`: a new photo's id and where its two blobs go. */
+export interface PhotoGrant {
+  photo: PhotoRef;
+  upload: PhotoUpload;
+  thumb_upload: PhotoUpload;
+  /** When the upload URLs stop working (15 minutes on). */
+  expires_at: string;
 }
 
 export interface ChecklistPhase {
@@ -168,8 +199,8 @@ export type AuditAction =
   | { action: 'departed' }
   | { action: 'returned' }
   | { action: 'overdue_acknowledged' }
-  | { action: 'task_done'; task: string }
-  | { action: 'task_undone'; task: string };
+  | { action: 'task_done'; task: string; note?: string | null; photos?: PhotoRef[] | null }
+  | { action: 'task_undone'; task: string; note?: string | null; photos?: PhotoRef[] | null };
 
 export type AuditEntry = AuditAction & { op_id: string; by: string; at: string };
 
@@ -209,8 +240,15 @@ export interface EventView {
   timing: TimingPanel;
   nudges: NudgeRecord[];
   audit: AuditEntry[];
+  /** GET URLs of every photo the history names, by id (absent in older copies). */
+  photo_urls?: Record<string, PhotoUrls> | null;
   created_at: string;
   updated_at: string;
+}
+
+export interface PhotoUrls {
+  url: string;
+  thumb_url: string;
 }
 
 export interface CrewFields {

@@ -3,7 +3,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { setFetch } from '../src/api';
 import { sessions } from '../src/session';
-import { sendOp } from '../src/sync/engine';
+import { sendOp, uploadPhoto } from '../src/sync/engine';
 import type { TickOp } from '../src/sync/queue';
 import type { Grant } from '../src/types';
 
@@ -103,5 +103,145 @@ describe('sendOp', () => {
   it('a 200 that is not JSON (a captive portal) is not taken as proof: retry', async () => {
     setFetch(async () => new Response('<html>Welcome to Marina Wi-Fi</html>', { status: 200 }));
     expect((await sendOp(op)).kind).toBe('retry');
+  });
+});
+
+describe('a tick with a note and photos', () => {
+  const full = new Blob(['f'.repeat(1234)], { type: 'image/jpeg' });
+  const thumb = new Blob(['t'.repeat(56)], { type: 'image/jpeg' });
+  const withPhoto: TickOp = { ...op, note: 'Fuel 3/4', photos: [{ full, thumb, content_type: 'image/jpeg', id: '01PHOTO1' }] };
+
+  it('the tick names the note and the uploaded photos', async () => {
+    answer(200, { applied: true, superseded: false, task_id: 'fuel_check', done: true, by: op.email, at: op.at, etag: '"x-1-2"' });
+    expect((await sendOp(withPhoto)).kind).toBe('ok');
+    expect(JSON.parse(String(requests[0]!.init.body))).toEqual({
+      done: true,
+      op_id: op.opId,
+      at: op.at,
+      note: 'Fuel 3/4',
+      photos: [{ id: '01PHOTO1', content_type: 'image/jpeg' }],
+    });
+  });
+  it('never sends a tick naming a photo not yet uploaded', async () => {
+    answer(200, {});
+    const out = await sendOp({ ...withPhoto, photos: [{ full, thumb, content_type: 'image/jpeg' }] });
+    expect(out.kind).toBe('retry');
+    expect(requests).toHaveLength(0);
+  });
+  it('a photo the server does not find in storage is named in the refusal', async () => {
+    answer(400, {
+      type: '/problems/validation',
+      title: 'Invalid',
+      status: 400,
+      errors: [{ field: 'photos/0', code: 'not_uploaded', message: 'not uploaded' }],
+    });
+    expect(await sendOp(withPhoto)).toMatchObject({ kind: 'rejected', photos: [0], message: 'not uploaded' });
+  });
+});
+
+describe('uploadPhoto', () => {
+  const full = new Blob(['f'.repeat(1234)], { type: 'image/jpeg' });
+  const thumb = new Blob(['t'.repeat(56)], { type: 'image/jpeg' });
+  const photo = { full, thumb, content_type: 'image/jpeg' };
+  const grant = (n: number) => ({
+    photo: { id: `01PHOTO${n}`, content_type: 'image/jpeg' },
+    upload: {
+      url: `https://bucket.s3.us-west-2.amazonaws.com/photos/${n}?X-Amz-Signature=abc`,
+      method: 'PUT',
+      headers: { 'content-type': 'image/jpeg', 'content-length': '1234' },
+    },
+    thumb_upload: {
+      url: `https://bucket.s3.us-west-2.amazonaws.com/photos/${n}.thumb?X-Amz-Signature=def`,
+      method: 'PUT',
+      headers: { 'content-type': 'image/jpeg', 'content-length': '56' },
+    },
+    expires_at: '2026-11-25T22:15:00Z',
+  });
+
+  /** The API and storage behind one fake fetch: each answer taken in turn. */
+  function serve(answers: Array<(url: string, init: RequestInit) => Response>) {
+    setFetch(async (url, init) => {
+      requests.push({ url: String(url), init: init ?? {} });
+      const next = answers.shift();
+      if (!next) throw new Error(`unexpected request ${String(url)}`);
+      return next(String(url), init ?? {});
+    });
+  }
+  const json = (status: number, body: unknown) => () =>
+    new Response(JSON.stringify(body), {
+      status,
+      headers: { 'Content-Type': status < 300 ? 'application/json' : 'application/problem+json' },
+    });
+  const stored = (status = 200, body = '') => () => new Response(body, { status });
+  const offline = () => {
+    throw new TypeError('Failed to fetch');
+  };
+
+  it('asks for an id declaring the exact sizes, PUTs both blobs to storage with no token, and gives the id', async () => {
+    serve([json(201, grant(1)), stored(), stored()]);
+    expect(await uploadPhoto(op, photo)).toEqual({ kind: 'ok', id: '01PHOTO1' });
+    expect(requests.map((r) => `${r.init.method} ${r.url}`)).toEqual([
+      'POST /api/events/01M8A19CGSZM0YJ9QHRVEMSYXP/tasks/fuel_check/photos',
+      'PUT https://bucket.s3.us-west-2.amazonaws.com/photos/1?X-Amz-Signature=abc',
+      'PUT https://bucket.s3.us-west-2.amazonaws.com/photos/1.thumb?X-Amz-Signature=def',
+    ]);
+    expect((requests[0]!.init.headers as Record<string, string>).Authorization).toBe('Bearer tok-1');
+    expect(JSON.parse(String(requests[0]!.init.body))).toEqual({ content_type: 'image/jpeg', bytes: 1234, thumb_bytes: 56 });
+    for (const [r, blob] of [
+      [requests[1]!, full],
+      [requests[2]!, thumb],
+    ] as const) {
+      // Only the content type: no Authorization, no content-length (the browser sets it from the blob).
+      expect(r.init.headers).toEqual({ 'content-type': 'image/jpeg' });
+      expect(r.init.body).toBe(blob);
+      expect(r.init.credentials).toBe('omit');
+    }
+  });
+  it('upload links expired on the way (403): asks once more and gives the new id', async () => {
+    serve([json(201, grant(1)), stored(), stored(403), json(201, grant(2)), stored(), stored()]);
+    expect(await uploadPhoto(op, photo)).toEqual({ kind: 'ok', id: '01PHOTO2' });
+    expect(requests.filter((r) => r.init.method === 'POST')).toHaveLength(2);
+  });
+  it('expired twice: keeps it for later', async () => {
+    serve([json(201, grant(1)), stored(403), json(201, grant(2)), stored(403)]);
+    expect((await uploadPhoto(op, photo)).kind).toBe('retry');
+  });
+  it('no network on the way to storage: offline, keep it', async () => {
+    serve([json(201, grant(1)), offline]);
+    expect((await uploadPhoto(op, photo)).kind).toBe('offline');
+    serve([offline]);
+    expect((await uploadPhoto(op, photo)).kind).toBe('offline');
+  });
+  it('storage trouble, or S3 timing out a slow upload: retry', async () => {
+    serve([json(201, grant(1)), stored(503)]);
+    expect((await uploadPhoto(op, photo)).kind).toBe('retry');
+    serve([json(201, grant(1)), stored(400, '<Error><Code>RequestTimeout</Code></Error>')]);
+    expect((await uploadPhoto(op, photo)).kind).toBe('retry');
+  });
+  it('storage refusing the photo itself: refused', async () => {
+    serve([json(201, grant(1)), stored(400, '<Error><Code>EntityTooLarge</Code></Error>')]);
+    expect(await uploadPhoto(op, photo)).toMatchObject({ kind: 'rejected' });
+  });
+  it('the API refusing: the event is over (409), a bad size (400), the session gone (401)', async () => {
+    serve([json(409, { type: '/problems/conflict', title: 'Conflict', status: 409, detail: 'the event is completed' })]);
+    expect(await uploadPhoto(op, photo)).toEqual({ kind: 'rejected', message: 'The photo was refused: the event is completed' });
+    serve([
+      json(400, {
+        type: '/problems/validation',
+        title: 'Invalid',
+        status: 400,
+        errors: [{ field: 'bytes', code: 'too_large', message: 'bytes is at most 5 MB' }],
+      }),
+    ]);
+    expect(await uploadPhoto(op, photo)).toEqual({ kind: 'rejected', message: 'The photo was refused: bytes is at most 5 MB' });
+    serve([json(503, { type: '/problems/unavailable', title: 'Unavailable', status: 503 })]);
+    expect((await uploadPhoto(op, photo)).kind).toBe('retry');
+    serve([json(401, { type: '/problems/unauthorized', title: 'Unauthorized', status: 401 })]);
+    expect((await uploadPhoto(op, photo)).kind).toBe('unauthorized');
+  });
+  it("another person's photo is not uploaded with this session", async () => {
+    serve([]);
+    expect((await uploadPhoto({ ...op, email: 'sam.crew@example.com' }, photo)).kind).toBe('unauthorized');
+    expect(requests).toHaveLength(0);
   });
 });

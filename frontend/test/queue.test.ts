@@ -1,7 +1,7 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { openDb } from '../src/db';
-import { SyncQueue, overlay, type SendOutcome, type TickOp } from '../src/sync/queue';
+import { InvalidTick, SyncQueue, overlay, photosIn, type SendOutcome, type TickOp, type UploadOutcome } from '../src/sync/queue';
 import type { TickResult } from '../src/types';
 
 const ME = { org: 'jada', email: 'deck.jada@example.com' };
@@ -257,5 +257,183 @@ describe('overlay', () => {
       ['a', false],
       ['b', true],
     ]);
+  });
+});
+
+describe('a tick with a note and photos', () => {
+  const jpeg = (label: string) => new Blob([label], { type: 'image/jpeg' });
+  const photo = (n: number) => ({ full: jpeg(`full-${n}`), thumb: jpeg(`thumb-${n}`), content_type: 'image/jpeg' });
+
+  /** Photo storage with the API's photo endpoint in front: ids in order, failures on demand. */
+  class FakeStorage {
+    stored = new Map<string, string>();
+    /** Everything that reached the server, in order: `upload full-1 -> P1`, `tick op-…`. */
+    log: string[] = [];
+    script: Array<'ok' | 'offline' | 'retry' | 'rejected' | 'crash'> = [];
+    private next = 0;
+    upload = async (_op: TickOp, p: { full: Blob }): Promise<UploadOutcome> => {
+      const scripted = this.script.shift();
+      if (scripted === 'offline') return { kind: 'offline' };
+      if (scripted === 'retry') return { kind: 'retry', message: 'storage trouble' };
+      if (scripted === 'rejected') return { kind: 'rejected', message: 'The event is cancelled.' };
+      const id = `P${++this.next}`;
+      const what = await p.full.text();
+      this.stored.set(id, what);
+      this.log.push(`upload ${what} -> ${id}`);
+      // In storage, but the tab died before the id was written down.
+      if (scripted === 'crash') throw new Error('tab closed');
+      return { kind: 'ok', id };
+    };
+  }
+
+  let storage: FakeStorage;
+  beforeEach(() => {
+    storage = new FakeStorage();
+  });
+  const withPhotos = () => {
+    const send = server.send;
+    return makeQueue({
+      upload: storage.upload,
+      send: async (op) => {
+        storage.log.push(`tick ${op.taskId} ${JSON.stringify({ note: op.note, photos: op.photos?.map((p) => p.id) })}`);
+        return send(op);
+      },
+    });
+  };
+
+  it('keeps the note and the photo blobs in IndexedDB, across a reload', async () => {
+    const before = withPhotos();
+    await before.enqueue({ ...ME, eventId: 'E1', taskId: 'fuel_check', done: true, note: '  Fuel 3/4 ', photos: [photo(1), photo(2)] });
+    const [op] = await withPhotos().pending(ME);
+    expect(op?.note).toBe('Fuel 3/4');
+    expect(op?.photos).toHaveLength(2);
+    expect(op?.photos?.[1]?.full).toBeInstanceOf(Blob);
+    expect(await op?.photos?.[1]?.full.text()).toBe('full-2');
+    expect(await op?.photos?.[1]?.thumb.text()).toBe('thumb-2');
+    expect(op?.photos?.[1]?.id).toBeUndefined();
+    expect(photosIn(await before.pending(ME))).toBe(2);
+  });
+
+  it('a tick without a note or photos is kept as before: no empty fields', async () => {
+    const op = await withPhotos().enqueue({ ...ME, eventId: 'E1', taskId: 'a', done: true, note: '   ', photos: [] });
+    expect('note' in op).toBe(false);
+    expect('photos' in op).toBe(false);
+  });
+
+  it('uploads each photo, then sends the tick naming their ids; the queue empties', async () => {
+    const q = withPhotos();
+    const a = await q.enqueue({ ...ME, eventId: 'E1', taskId: 'fuel_check', done: true, note: 'Fuel 3/4', photos: [photo(1), photo(2)] });
+    const report = await q.flush(ME);
+    expect(report.stoppedBy).toBeNull();
+    expect(storage.log).toEqual([
+      'upload full-1 -> P1',
+      'upload full-2 -> P2',
+      'tick fuel_check {"note":"Fuel 3/4","photos":["P1","P2"]}',
+    ]);
+    expect(report.synced[0]?.op.photos?.map((p) => p.id)).toEqual(['P1', 'P2']);
+    expect([...server.applied.keys()]).toEqual([a.opId]);
+    expect(await q.all()).toEqual([]);
+  });
+
+  it('a failure between the uploads and the tick keeps the op, with the ids it has; the next sync goes on from there', async () => {
+    const q = withPhotos();
+    const a = await q.enqueue({ ...ME, eventId: 'E1', taskId: 'damage', done: true, photos: [photo(1), photo(2)] });
+    const b = await q.enqueue({ ...ME, eventId: 'E1', taskId: 'later', done: true });
+    storage.script = ['ok', 'offline'];
+    const first = await q.flush(ME);
+    expect(first.stoppedBy).toBe('offline');
+    expect(server.received).toEqual([]);
+    const kept = await q.pending(ME);
+    expect(kept.map((o) => o.opId)).toEqual([a.opId, b.opId]);
+    expect(kept[0]?.photos?.map((p) => p.id)).toEqual(['P1', undefined]);
+    expect(kept[0]?.attempts).toBe(1);
+    // Storage trouble keeps it too.
+    storage.script = ['retry'];
+    expect((await q.flush(ME)).stoppedBy).toBe('retry');
+    expect(server.received).toEqual([]);
+    // Back: only the second photo goes, then the tick, then the tick queued after it.
+    const second = await q.flush(ME);
+    expect(second.stoppedBy).toBeNull();
+    expect(storage.log).toEqual([
+      'upload full-1 -> P1',
+      'upload full-2 -> P2',
+      'tick damage {"photos":["P1","P2"]}',
+      'tick later {}',
+    ]);
+    expect(server.received).toEqual([a.opId, b.opId]);
+    expect(await q.all()).toEqual([]);
+  });
+
+  it('a tab closed after an upload but before its id was kept: uploaded again (new id), ticked once', async () => {
+    const q = withPhotos();
+    const a = await q.enqueue({ ...ME, eventId: 'E1', taskId: 'damage', done: true, photos: [photo(1)] });
+    storage.script = ['crash'];
+    await expect(q.flush(ME)).rejects.toThrow('tab closed');
+    expect((await q.pending(ME))[0]?.photos?.[0]?.id).toBeUndefined();
+    const after = withPhotos();
+    await after.flush(ME);
+    expect(storage.log).toEqual(['upload full-1 -> P1', 'upload full-1 -> P2', 'tick damage {"photos":["P2"]}']);
+    expect([...server.applied.keys()]).toEqual([a.opId]);
+  });
+
+  it("a tick's lost answer is replayed with the same op id and the same photos, uploading nothing again", async () => {
+    const q = withPhotos();
+    const a = await q.enqueue({ ...ME, eventId: 'E1', taskId: 'damage', done: true, photos: [photo(1)] });
+    server.script = ['lost'];
+    await q.flush(ME);
+    expect((await q.pending(ME))[0]?.photos?.[0]?.id).toBe('P1');
+    const report = await q.flush(ME);
+    expect(report.synced[0]?.result.applied).toBe(false);
+    expect(storage.log).toEqual(['upload full-1 -> P1', 'tick damage {"photos":["P1"]}', 'tick damage {"photos":["P1"]}']);
+    expect(server.applied.size).toBe(1);
+    expect(server.received).toEqual([a.opId, a.opId]);
+  });
+
+  it('a photo the server does not find in storage is uploaded once more under a new id; twice is refused', async () => {
+    let refusals = 2;
+    const q = makeQueue({
+      upload: storage.upload,
+      send: async (op) => {
+        storage.log.push(`tick ${op.photos?.map((p) => p.id).join(',')}`);
+        if (refusals-- > 0) return { kind: 'rejected', message: 'photos/1: not uploaded', photos: [1] };
+        return server.send(op);
+      },
+    });
+    await q.enqueue({ ...ME, eventId: 'E1', taskId: 'damage', done: true, photos: [photo(1), photo(2)] });
+    const report = await q.flush(ME);
+    expect(storage.log).toEqual([
+      'upload full-1 -> P1',
+      'upload full-2 -> P2',
+      'tick P1,P2',
+      'upload full-2 -> P3',
+      'tick P1,P3',
+    ]);
+    expect(report.rejected).toHaveLength(1);
+    expect(report.rejected[0]?.error).toBe('photos/1: not uploaded');
+    // Kept for the person to see, with its photos.
+    expect((await q.rejected(ME))[0]?.photos).toHaveLength(2);
+    expect(server.applied.size).toBe(0);
+  });
+
+  it('a photo refused for good (the event was cancelled) refuses its tick, not the ones after it', async () => {
+    const q = withPhotos();
+    await q.enqueue({ ...ME, eventId: 'CANCELLED', taskId: 'a', done: true, photos: [photo(1)] });
+    const b = await q.enqueue({ ...ME, eventId: 'E1', taskId: 'b', done: true });
+    storage.script = ['rejected'];
+    const report = await q.flush(ME);
+    expect(report.rejected[0]?.error).toBe('The event is cancelled.');
+    expect(report.synced.map((s) => s.op.opId)).toEqual([b.opId]);
+    expect(server.received).toEqual([b.opId]);
+  });
+
+  it('never keeps a note over 280 characters or more than 3 photos', async () => {
+    const q = withPhotos();
+    await expect(q.enqueue({ ...ME, eventId: 'E1', taskId: 'a', done: true, note: 'x'.repeat(281) })).rejects.toThrow(InvalidTick);
+    await expect(
+      q.enqueue({ ...ME, eventId: 'E1', taskId: 'a', done: true, photos: [photo(1), photo(2), photo(3), photo(4)] }),
+    ).rejects.toThrow('3 photos at most per tick.');
+    expect(await q.all()).toEqual([]);
+    const ok = await q.enqueue({ ...ME, eventId: 'E1', taskId: 'a', done: true, note: 'x'.repeat(280), photos: [photo(1), photo(2), photo(3)] });
+    expect(ok.note).toHaveLength(280);
   });
 });

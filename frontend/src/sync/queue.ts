@@ -4,9 +4,26 @@
 // the server has answered for it. Nothing is dropped silently: an op the server refuses for good
 // (the event was cancelled, the person was taken off it) stays, marked "rejected", until the
 // person has seen it and dismisses it.
+//
+// A tick may carry a note and photos. The photos wait here as blobs (already scaled down) with
+// their tick; when the queue reaches the op, each photo not yet in storage is uploaded (a new id
+// and upload URLs asked for just then, since they expire), its id written into the op in
+// IndexedDB, and only then the tick is sent, naming those ids. A crash between the two costs a
+// second upload of a photo at worst (its id was not recorded, so it gets a new one); the tick
+// itself still goes once, by its op id.
 
 import { OPS, req, tx } from '../db';
+import { checkNote, cleanNote, MAX_PHOTOS } from '../photos';
 import type { TickResult } from '../types';
+
+/** A photo waiting with its tick: the full image and thumbnail, and its id once uploaded. */
+export interface QueuedPhoto {
+  full: Blob;
+  thumb: Blob;
+  content_type: string;
+  /** The server's id, set once both blobs are in storage; until then it still has to go. */
+  id?: string;
+}
 
 export interface TickOp {
   /** Queue position (IndexedDB auto-increment): the replay order. */
@@ -25,9 +42,35 @@ export interface TickOp {
   /** Why the server refused it, for people. */
   error?: string;
   attempts: number;
+  /** The note the tick carries (trimmed); absent or empty: none. */
+  note?: string;
+  /** Photos the tick carries (at most 3), kept until the server has the tick. */
+  photos?: QueuedPhoto[];
 }
 
-export type NewTick = Pick<TickOp, 'eventId' | 'taskId' | 'done' | 'org' | 'email'>;
+export type NewTick = Pick<TickOp, 'eventId' | 'taskId' | 'done' | 'org' | 'email' | 'note' | 'photos'>;
+
+/** A note or photos the server is bound to refuse: never kept, it would only come back "refused". */
+export class InvalidTick extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidTick';
+  }
+}
+
+/** A new tick's fields as kept: the note trimmed (left out when empty), no empty photo list. */
+export function tickFields(tick: NewTick): NewTick {
+  const { note, photos, ...rest } = tick;
+  const clean = cleanNote(note ?? '');
+  const check = checkNote(clean);
+  if (!check.ok) throw new InvalidTick(check.error ?? 'The note is too long.');
+  if ((photos?.length ?? 0) > MAX_PHOTOS) throw new InvalidTick(`${MAX_PHOTOS} photos at most per tick.`);
+  return {
+    ...rest,
+    ...(clean ? { note: clean } : {}),
+    ...(photos?.length ? { photos: photos.map((p) => ({ full: p.full, thumb: p.thumb, content_type: p.content_type })) } : {}),
+  };
+}
 
 /** What sending one op came to. */
 export type SendOutcome =
@@ -38,8 +81,14 @@ export type SendOutcome =
   | { kind: 'unauthorized' }
   /** A passing failure (5xx, 429): stop, keep everything, try again later. */
   | { kind: 'retry'; message: string; retryAfterMs?: number }
-  /** The server will never take this op (4xx other than 401/429). */
-  | { kind: 'rejected'; message: string };
+  /**
+   * The server will never take this op (4xx other than 401/429). `photos`: the indexes of the
+   * photos it said were not uploaded (`photos/0`), which are worth one more upload.
+   */
+  | { kind: 'rejected'; message: string; photos?: number[] };
+
+/** What uploading one photo came to: its id, or why not (read as for a tick). */
+export type UploadOutcome = { kind: 'ok'; id: string } | Exclude<SendOutcome, { kind: 'ok' }>;
 
 export interface FlushReport {
   /** Ops the server answered for (applied now or before), in order. */
@@ -53,6 +102,8 @@ export interface FlushReport {
 export interface QueueDeps {
   db: () => Promise<IDBDatabase>;
   send: (op: TickOp) => Promise<SendOutcome>;
+  /** Puts one photo of the op in storage (ask for an id and URLs, PUT both blobs). */
+  upload?: (op: TickOp, photo: QueuedPhoto) => Promise<UploadOutcome>;
   uuid?: () => string;
   now?: () => number;
   /** Cross-tab mutual exclusion (navigator.locks); absent: this tab only. */
@@ -92,7 +143,7 @@ export class SyncQueue {
   /** Writes a tick to the queue (durably: resolved once committed) and returns it. */
   async enqueue(tick: NewTick): Promise<TickOp> {
     const op: TickOp = {
-      ...tick,
+      ...tickFields(tick),
       opId: this.uuid(),
       at: new Date(this.now()).toISOString(),
       state: 'pending',
@@ -158,27 +209,78 @@ export class SyncQueue {
     for (;;) {
       const op = (await this.pending(scope))[0];
       if (!op || op.seq === undefined) break;
-      const outcome = await this.deps.send(op);
+      const save = (o: TickOp) => tx(db, OPS, 'readwrite', (t) => req(t.objectStore(OPS).put(o))).then(() => undefined);
+      // `sent` is the op as it stands now: the ids of the photos uploaded on the way are in it.
+      const { outcome, op: sent } = await deliver(op, { send: this.deps.send, upload: this.deps.upload, save });
       if (outcome.kind === 'ok') {
         await tx(db, OPS, 'readwrite', (t) => req(t.objectStore(OPS).delete(op.seq as number)));
-        report.synced.push({ op, result: outcome.result });
+        report.synced.push({ op: sent, result: outcome.result });
         this.changed();
         continue;
       }
       if (outcome.kind === 'rejected') {
-        const marked: TickOp = { ...op, state: 'rejected', error: outcome.message, attempts: op.attempts + 1 };
-        await tx(db, OPS, 'readwrite', (t) => req(t.objectStore(OPS).put(marked)));
+        const marked: TickOp = { ...sent, state: 'rejected', error: outcome.message, attempts: op.attempts + 1 };
+        await save(marked);
         report.rejected.push(marked);
         this.changed();
         continue;
       }
-      await tx(db, OPS, 'readwrite', (t) => req(t.objectStore(OPS).put({ ...op, attempts: op.attempts + 1 })));
+      await save({ ...sent, attempts: op.attempts + 1 });
       report.stoppedBy = outcome.kind;
       if (outcome.kind === 'retry' && outcome.retryAfterMs !== undefined) report.retryAfterMs = outcome.retryAfterMs;
       break;
     }
     return report;
   }
+}
+
+export interface Delivery {
+  send: (op: TickOp) => Promise<SendOutcome>;
+  upload?: ((op: TickOp, photo: QueuedPhoto) => Promise<UploadOutcome>) | undefined;
+  /** Keeps the op as it now stands (a photo's id recorded) before anything more is sent. */
+  save: (op: TickOp) => Promise<void>;
+}
+
+/**
+ * Sends one op: first each of its photos not yet in storage, one at a time, saving the op with
+ * that photo's id before the next step, then the tick. Stops at the first failure, with the op
+ * as far as it got. If the server answers that a photo is not in storage after all (`photos/0`),
+ * those photos are uploaded again, under new ids, and the tick is sent once more (once).
+ */
+export async function deliver(op: TickOp, d: Delivery): Promise<{ outcome: SendOutcome; op: TickOp }> {
+  let current = op;
+  for (let round = 0; ; round++) {
+    const count = current.photos?.length ?? 0;
+    for (let i = 0; i < count; i++) {
+      const photo = current.photos?.[i];
+      if (!photo || photo.id) continue;
+      if (!d.upload) return { outcome: { kind: 'rejected', message: 'This app cannot upload photos.' }, op: current };
+      const up = await d.upload(current, photo);
+      if (up.kind !== 'ok') return { outcome: up, op: current };
+      current = { ...current, photos: (current.photos ?? []).map((p, j) => (j === i ? { ...p, id: up.id } : p)) };
+      await d.save(current);
+    }
+    const outcome = await d.send(current);
+    const lost = outcome.kind === 'rejected' ? (outcome.photos ?? []).filter((i) => i < count) : [];
+    if (round === 0 && lost.length > 0) {
+      current = {
+        ...current,
+        photos: (current.photos ?? []).map((p, j) => {
+          if (!lost.includes(j)) return p;
+          const { id: _, ...again } = p;
+          return again;
+        }),
+      };
+      await d.save(current);
+      continue;
+    }
+    return { outcome, op: current };
+  }
+}
+
+/** Photos a set of ops carries (for "2 photos waiting"). */
+export function photosIn(ops: TickOp[]): number {
+  return ops.reduce((n, o) => n + (o.photos?.length ?? 0), 0);
 }
 
 /**

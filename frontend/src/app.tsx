@@ -9,6 +9,7 @@ import { pwa, applyUpdate } from './pwa';
 import { navigate, queryParam, useRoute, type Route } from './router';
 import { can, sessions, type Session } from './session';
 import { useStore, useSubscribed } from './store';
+import { photoCount } from './photos';
 import { syncNow, syncStatus } from './sync/engine';
 import { Account } from './views/Account';
 import { EventScreen } from './views/Event';
@@ -30,6 +31,7 @@ export function SyncBadge() {
       {n > 0 && (
         <a href="/account" class={`sync-badge${s.syncing ? ' syncing' : ''}`}>
           {n} {n === 1 ? 'change' : 'changes'} waiting to sync
+          {s.photos > 0 && ` · ${photoCount(s.photos)} waiting`}
         </a>
       )}
     </div>

@@ -3,10 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { tidyCode } from '../src/views/SignIn';
 import { timeLine, visibleEvents } from '../src/views/Events';
-import { describeAudit, withTask } from '../src/views/Event';
+import { describeAudit, historyAttachments, shownAttachments, withTask } from '../src/views/Event';
 import { orgPatch, parseCoordinate } from '../src/views/OrgSettings';
 import { addHoursWall, crewList } from '../src/views/EventForm';
-import type { EventKind, EventSummary, EventView } from '../src/types';
+import type { AuditEntry, ChecklistTask, EventKind, EventSummary, EventView } from '../src/types';
+import type { TickOp } from '../src/sync/queue';
 
 const LA = 'America/Los_Angeles';
 
@@ -187,5 +188,95 @@ describe('the event history', () => {
     expect(describeAudit({ ...base, action: 'task_done', task: 'headcount_on' }, titles)).toBe('ticked “Headcount at boarding”');
     expect(describeAudit({ ...base, action: 'task_undone', task: 'gone_task' }, titles)).toBe('unticked “gone_task”');
     expect(describeAudit({ ...base, action: 'departed' }, titles)).toBe('marked it departed');
+  });
+});
+
+describe('notes and photos on tasks', () => {
+  const titles = new Map([['fuel_check', 'Fuel check']]);
+  const base = { op_id: 'x', by: 'a@example.com', at: '2026-11-25T19:00:00Z' };
+  const urls = {
+    P1: { url: '/dev/photos/P1', thumb_url: '/dev/photos/P1.thumb' },
+    P2: { url: 'https://b.s3.us-west-2.amazonaws.com/P2', thumb_url: 'https://b.s3.us-west-2.amazonaws.com/P2.thumb' },
+  };
+  const jpeg = new Blob(['x'], { type: 'image/jpeg' });
+  const op = (extra: Partial<TickOp>): TickOp => ({
+    opId: 'op-1',
+    eventId: 'E1',
+    taskId: 'fuel_check',
+    done: true,
+    at: base.at,
+    org: 'jada',
+    email: base.by,
+    state: 'pending',
+    attempts: 0,
+    ...extra,
+  });
+  const task = (extra: Partial<ChecklistTask>): ChecklistTask => ({
+    id: 'fuel_check',
+    title: 'Fuel check',
+    anchor: 'departure',
+    offset_minutes: -30,
+    role: 'crew',
+    safety_critical: false,
+    done: true,
+    ...extra,
+  });
+
+  it('the history line says what the tick carried', () => {
+    const table: Array<[Partial<AuditEntry>, string]> = [
+      [{ action: 'task_done', task: 'fuel_check' }, 'ticked “Fuel check”'],
+      [{ action: 'task_done', task: 'fuel_check', note: '', photos: [] }, 'ticked “Fuel check”'],
+      [{ action: 'task_done', task: 'fuel_check', note: 'Fuel 3/4' }, 'ticked “Fuel check” with a note'],
+      [
+        { action: 'task_undone', task: 'fuel_check', note: 'Leak', photos: [{ id: 'P1', content_type: 'image/jpeg' }] },
+        'unticked “Fuel check” with a note and 1 photo',
+      ],
+    ];
+    for (const [entry, words] of table) expect(describeAudit({ ...base, ...entry } as AuditEntry, titles)).toBe(words);
+  });
+
+  it("the history's thumbnails come from photo_urls; a photo without URLs is counted, not shown broken", () => {
+    const entry = {
+      ...base,
+      action: 'task_done',
+      task: 'fuel_check',
+      note: ' Fuel 3/4 ',
+      photos: [
+        { id: 'P1', content_type: 'image/jpeg' },
+        { id: 'P9', content_type: 'image/jpeg' },
+        { id: 'P2', content_type: 'image/jpeg' },
+      ],
+    } as AuditEntry;
+    expect(historyAttachments(entry, urls)).toEqual({
+      note: 'Fuel 3/4',
+      photos: [
+        { key: 'P1', thumb: '/dev/photos/P1.thumb', full: '/dev/photos/P1' },
+        { key: 'P2', thumb: urls.P2.thumb_url, full: urls.P2.url },
+      ],
+      missing: 1,
+    });
+    expect(historyAttachments({ ...base, action: 'departed' }, urls)).toEqual({ note: '', photos: [], missing: 0 });
+    // An older copy: no note, no photos, no photo_urls.
+    expect(historyAttachments({ ...base, action: 'task_done', task: 'fuel_check' }, {})).toEqual({ note: '', photos: [], missing: 0 });
+  });
+
+  it("a task shows its waiting tick's note and photos (blobs on the phone), else the server's", () => {
+    const server = task({
+      note: 'From the server',
+      photos: [{ id: 'P1', content_type: 'image/jpeg', url: '/dev/photos/P1', thumb_url: '/dev/photos/P1.thumb' }],
+    });
+    const waiting = op({ note: 'Waiting', photos: [{ full: jpeg, thumb: jpeg, content_type: 'image/jpeg' }] });
+    const mine = shownAttachments(waiting, server);
+    expect(mine.note).toBe('Waiting');
+    expect(mine.photos).toHaveLength(1);
+    expect(mine.photos[0]?.thumb).toBe(jpeg);
+    // A waiting tick with nothing attached leaves the server's on show.
+    expect(shownAttachments(op({}), server)).toEqual({
+      note: 'From the server',
+      photos: [{ key: 'P1', thumb: '/dev/photos/P1.thumb', full: '/dev/photos/P1' }],
+    });
+    // An older copy of the event: neither field.
+    expect(shownAttachments(undefined, task({}))).toEqual({ note: '', photos: [] });
+    expect(shownAttachments(undefined, undefined)).toEqual({ note: '', photos: [] });
   });
 });

@@ -6,6 +6,7 @@ import { clearSnapshots } from '../cache';
 import { ConfirmButton, Notice, PageTitle } from '../components';
 import { isLocal, useTitle } from '../hooks';
 import { phoneLabel, pushSupport, subscribeThisPhone } from '../push';
+import { attachmentWords, photoCount } from '../photos';
 import { navigate } from '../router';
 import { homeFor, sessions, type Session } from '../session';
 import { useStore } from '../store';
@@ -351,7 +352,9 @@ export function Account({ session }: { session: Session }) {
         <p>
           {sync.pending === 0
             ? 'Every tick from this phone has reached the server.'
-            : `${sync.pending} ${sync.pending === 1 ? 'change is' : 'changes are'} waiting to sync.`}
+            : `${sync.pending} ${sync.pending === 1 ? 'change is' : 'changes are'} waiting to sync${
+                sync.photos > 0 ? `, with ${photoCount(sync.photos)}` : ''
+              }.`}
           {sync.pendingElsewhere > 0 &&
             ` ${sync.pendingElsewhere} more wait for another org or person on this phone; they sync when that session signs in.`}
         </p>
@@ -362,7 +365,8 @@ export function Account({ session }: { session: Session }) {
         )}
         {sync.rejected.map((op) => (
           <Notice key={op.seq} kind="error">
-            Not saved: {op.done ? 'tick' : 'untick'} of “{op.taskId.replace(/_/g, ' ')}”. {op.error}{' '}
+            Not saved: {op.done ? 'tick' : 'untick'} of “{op.taskId.replace(/_/g, ' ')}”
+            {attachmentWords(op.note, op.photos?.length ?? 0) ? ` ${attachmentWords(op.note, op.photos?.length ?? 0)}` : ''}. {op.error}{' '}
             <button type="button" class="link-button" onClick={() => void dismissRejected(op.seq ?? -1)}>
               Dismiss
             </button>
@@ -374,8 +378,8 @@ export function Account({ session }: { session: Session }) {
         <h2 id="out-title">Sign out</h2>
         {sync.pending > 0 && (
           <Notice kind="warn">
-            {sync.pending} {sync.pending === 1 ? 'change has' : 'changes have'} not synced yet. They stay on this phone and sync
-            when you sign in again.
+            {sync.pending} {sync.pending === 1 ? 'change has' : 'changes have'} not synced yet
+            {sync.photos > 0 ? ` (${photoCount(sync.photos)})` : ''}. They stay on this phone and sync when you sign in again.
           </Notice>
         )}
         <div class="actions">

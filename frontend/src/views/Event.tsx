@@ -4,6 +4,8 @@
 // and the notes. Refreshes itself with conditional reads (ETag) every 15 s while visible. An event
 // out past its return (plus the org's grace) carries a red overdue banner at the top, which an
 // admin acknowledges; the float plan is a tap away, and ticking its task says whom it reached.
+// A tick may carry a note and up to 3 photos, made ready in a small panel under the task; a task
+// shows the note and photos of the tick that set it, and so does its line in the history.
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import * as api from '../api';
@@ -14,7 +16,9 @@ import { navigate } from '../router';
 import { can, sessions, type Session } from '../session';
 import { useStore } from '../store';
 import { onSynced, recordTick, syncStatus } from '../sync/engine';
-import { overlay } from '../sync/queue';
+import { InvalidTick, overlay, type TickOp } from '../sync/queue';
+import { attachmentWords, checkNote, photoCount } from '../photos';
+import { Attachments, hasContent, PhotoViewer, TaskPanel, useDrafts, type Draft, type ShownPhoto } from './TaskExtras';
 import {
   countdown,
   dueText,
@@ -27,7 +31,15 @@ import {
   taskStatus,
   zoneAbbreviation,
 } from '../time';
-import { kindLabel, type AuditEntry, type ChecklistTask, type EventView, type NudgeRecord, type TaskStatus } from '../types';
+import {
+  kindLabel,
+  type AuditEntry,
+  type ChecklistTask,
+  type EventView,
+  type NudgeRecord,
+  type PhotoUrls,
+  type TaskStatus,
+} from '../types';
 import { captainTitle, carriesPassengers, crewShortage, headcountLine, passengerCount, passengersOf } from '../vessels';
 import {
   FLOAT_PLAN_TASK,
@@ -92,6 +104,11 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
   // What the last tick of the float-plan task mailed, shown next to that task.
   const [floatSent, setFloatSent] = useState<{ taskId: string; note: SendNote } | null>(null);
   const [view, setView] = useState<TaskView>(readView);
+  // The note and photos being made ready for each task's next tick, and whose panel is open.
+  const drafts = useDrafts();
+  const [panelFor, setPanelFor] = useState<string | null>(null);
+  const [viewing, setViewing] = useState<{ src: string | Blob; alt: string } | null>(null);
+  const open = (photo: ShownPhoto, alt: string) => setViewing({ src: photo.full, alt });
   const chooseView = (v: TaskView) => {
     setView(v);
     try {
@@ -234,6 +251,15 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
 
   const toggle = async (taskId: string, done: boolean) => {
     setActionError(null);
+    const waiting = drafts.get(taskId);
+    const check = checkNote(waiting?.note ?? '');
+    if (!check.ok) {
+      // Not ticked: the panel says why, where the note is.
+      setPanelFor(taskId);
+      drafts.say(taskId, check.error);
+      setLocal((l) => ({ ...l }));
+      return;
+    }
     if (floatSent?.taskId === taskId) setFloatSent(null);
     setLocal((l) => ({ ...l, [taskId]: done }));
     const settle = () =>
@@ -243,13 +269,24 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
         const { [taskId]: _, ...rest } = l;
         return rest;
       });
+    // A photo still being scaled down goes with this tick: wait for it.
+    const draft: Draft | undefined = hasContent(waiting) ? await drafts.ready(taskId) : undefined;
     try {
       // Resolves once the tick is in IndexedDB and the queue's overlay shows it.
-      await recordTick(ev.id, taskId, done);
+      await recordTick(ev.id, taskId, done, draft ? { note: draft.note, photos: draft.photos } : {});
+      if (draft) {
+        drafts.sent(taskId, draft);
+        setPanelFor((p) => (p === taskId ? null : p));
+      }
       settle();
     } catch (e) {
       settle();
-      setActionError(`That tick could not be saved on this phone: ${api.describe(e)}`);
+      if (e instanceof InvalidTick) {
+        setPanelFor(taskId);
+        drafts.say(taskId, e.message);
+      } else {
+        setActionError(`That tick could not be saved on this phone: ${api.describe(e)}`);
+      }
     }
   };
 
@@ -305,8 +342,14 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
     const headcount = headcountLine(server?.headcount);
     const isPlan = id === FLOAT_PLAN_TASK;
     const sentHere = floatSent?.taskId === id ? floatSent.note : null;
+    const waitingOp = pendingByTask.get(id);
+    const shown = shownAttachments(waitingOp, server);
+    const panelOpen = panelFor === id && canTick;
+    const draft = drafts.drafts[id];
+    const drafted = hasContent(draft);
+    const after = isPlan || panelOpen || shown.note !== '' || shown.photos.length > 0;
     return (
-      <li key={id} class={`task task-${status}${isPlan ? ' has-after' : ''}`}>
+      <li key={id} class={`task task-${status}${after ? ' has-after' : ''}`}>
         <input
           id={inputId}
           type="checkbox"
@@ -326,7 +369,9 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
           </span>
           {headcount && <span class="task-headcount">{headcount}</span>}
           {pending ? (
-            <span class="task-sync">Waiting to sync</span>
+            <span class="task-sync">
+              Waiting to sync{waitingOp?.photos?.length ? ` · ${photoCount(waitingOp.photos.length)}` : ''}
+            </span>
           ) : (
             done &&
             server?.done &&
@@ -338,6 +383,43 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
             )
           )}
         </label>
+        {canTick && (
+          <button
+            type="button"
+            class={`task-extra${drafted ? ' has-draft' : ''}`}
+            aria-expanded={panelOpen}
+            aria-controls={panelOpen ? `panel-${id}` : undefined}
+            aria-label={`${drafted ? 'Note or photo ready' : 'Add note or photo'} for “${title}”`}
+            title="Add note or photo"
+            onClick={() => setPanelFor((p) => (p === id ? null : id))}
+          >
+            <CameraIcon />
+          </button>
+        )}
+        {(shown.note !== '' || shown.photos.length > 0) && (
+          <div class="task-after">
+            <Attachments note={shown.note} photos={shown.photos} label={title} onOpen={open} />
+          </div>
+        )}
+        {panelOpen && (
+          <div class="task-after" id={`panel-${id}`}>
+            <TaskPanel
+              taskId={id}
+              title={title}
+              done={done}
+              draft={draft}
+              onNote={(note) => drafts.setNote(id, note)}
+              onPick={(files) => drafts.pick(id, files)}
+              onRemove={(key) => drafts.remove(id, key)}
+              onTick={() => void toggle(id, !done)}
+              onDiscard={() => {
+                drafts.discard(id);
+                setPanelFor(null);
+              }}
+              onOpen={open}
+            />
+          </div>
+        )}
         {isPlan && (
           <div class="task-after">
             {sentHere && (
@@ -608,8 +690,67 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
         </section>
       )}
 
-      <History audit={ev.audit} nudges={ev.nudges} departs={ev.departs_at.at} returns={ev.returns_at.at} names={names} titles={titles} zone={zone} />
+      <History
+        audit={ev.audit}
+        nudges={ev.nudges}
+        departs={ev.departs_at.at}
+        returns={ev.returns_at.at}
+        names={names}
+        titles={titles}
+        zone={zone}
+        photoUrls={ev.photo_urls ?? {}}
+        onOpen={open}
+      />
+      {viewing && <PhotoViewer src={viewing.src} alt={viewing.alt} onClose={() => setViewing(null)} />}
     </div>
+  );
+}
+
+/**
+ * The note and photos a task shows: those of its tick waiting to sync, if it carries any (blobs
+ * on this phone), else those of the tick the server has.
+ */
+export function shownAttachments(
+  waiting: TickOp | undefined,
+  server: ChecklistTask | undefined,
+): { note: string; photos: ShownPhoto[] } {
+  if (waiting && (waiting.note || waiting.photos?.length)) {
+    return {
+      note: waiting.note ?? '',
+      photos: (waiting.photos ?? []).map((p, i) => ({ key: `${waiting.opId}-${i}`, thumb: p.thumb, full: p.full })),
+    };
+  }
+  return {
+    note: server?.note?.trim() ?? '',
+    photos: (server?.photos ?? []).map((p) => ({ key: p.id, thumb: p.thumb_url, full: p.url })),
+  };
+}
+
+/** The note and photos of a history line, where the server gave URLs for them. */
+export function historyAttachments(a: AuditEntry, urls: Record<string, PhotoUrls>): { note: string; photos: ShownPhoto[]; missing: number } {
+  if (a.action !== 'task_done' && a.action !== 'task_undone') return { note: '', photos: [], missing: 0 };
+  const photos: ShownPhoto[] = [];
+  let missing = 0;
+  for (const p of a.photos ?? []) {
+    const u = urls[p.id];
+    if (u) photos.push({ key: p.id, thumb: u.thumb_url, full: u.url });
+    else missing++;
+  }
+  return { note: a.note?.trim() ?? '', photos, missing };
+}
+
+function CameraIcon() {
+  return (
+    <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">
+      <path
+        fill="none"
+        stroke="currentColor"
+        stroke-width="2"
+        stroke-linejoin="round"
+        d="M4 8h3l2-3h6l2 3h3a1 1 0 0 1 1 1v9a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V9a1 1 0 0 1 1-1z"
+      />
+      <circle cx="12" cy="13" r="3.5" fill="none" stroke="currentColor" stroke-width="2" />
+    </svg>
   );
 }
 
@@ -647,9 +788,10 @@ export function describeAudit(a: AuditEntry, titles: Map<string, string>): strin
     case 'overdue_acknowledged':
       return 'acknowledged the overdue alert';
     case 'task_done':
-      return `ticked “${titles.get(a.task) ?? a.task}”`;
-    case 'task_undone':
-      return `unticked “${titles.get(a.task) ?? a.task}”`;
+    case 'task_undone': {
+      const words = attachmentWords(a.note, a.photos?.length ?? 0);
+      return `${a.action === 'task_done' ? 'ticked' : 'unticked'} “${titles.get(a.task) ?? a.task}”${words ? ` ${words}` : ''}`;
+    }
     default:
       // An action this version does not know yet (a newer server): its name, in words.
       return String((a as { action: string }).action).replace(/_/g, ' ');
@@ -687,6 +829,8 @@ function History({
   names,
   titles,
   zone,
+  photoUrls,
+  onOpen,
 }: {
   audit: AuditEntry[];
   nudges: NudgeRecord[];
@@ -695,6 +839,8 @@ function History({
   names: Map<string, string>;
   titles: Map<string, string>;
   zone: string;
+  photoUrls: Record<string, PhotoUrls>;
+  onOpen: (photo: ShownPhoto, alt: string) => void;
 }) {
   if (audit.length === 0 && nudges.length === 0) return null;
   const entries = [...audit].sort((a, b) => instant(b.at) - instant(a.at));
@@ -711,12 +857,18 @@ function History({
         <p class="subtle">No changes recorded.</p>
       ) : (
         <ol class="plain">
-          {entries.map((a) => (
-            <li key={a.op_id}>
-              <span class="tl-time">{formatDateTime(instant(a.at), zone)}</span>{' '}
-              <strong>{who(a.by)}</strong> {describeAudit(a, titles)}
-            </li>
-          ))}
+          {entries.map((a) => {
+            const extra = historyAttachments(a, photoUrls);
+            const task = 'task' in a ? (titles.get(a.task) ?? a.task) : '';
+            return (
+              <li key={a.op_id}>
+                <span class="tl-time">{formatDateTime(instant(a.at), zone)}</span> <strong>{who(a.by)}</strong>{' '}
+                {describeAudit(a, titles)}
+                {extra.missing > 0 && ` (${photoCount(extra.missing)} not available)`}
+                <Attachments note={extra.note} photos={extra.photos} label={task} onOpen={onOpen} />
+              </li>
+            );
+          })}
         </ol>
       )}
       <h3>Nudges</h3>

@@ -18,7 +18,7 @@ if [ ! -x "$venv/bin/moto_server" ] || ! "$venv/bin/python" -c "import moto,ical
   echo "with-moto: installing moto $moto_version, icalendar and http-ece into .venv-moto (about a minute, once)" >&2
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check \
-    "moto[dynamodb,events,scheduler,ses,sqs,secretsmanager,server]==$moto_version" flask flask-cors \
+    "moto[dynamodb,events,scheduler,ses,sqs,secretsmanager,s3,server]==$moto_version" flask flask-cors \
     "icalendar==$icalendar_version" "http-ece==$http_ece_version"
 fi
 export TEST_PYTHON="$venv/bin/python"

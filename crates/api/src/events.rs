@@ -202,12 +202,14 @@ async fn view(
     status: StatusCode,
 ) -> Result<Response, Problem> {
     let entry = directory(state, session).await?;
+    let photo_urls = crate::photos::urls(state, event).await?;
     let body = EventView::new(
         event,
         &entry,
         &session.email,
         session.role,
         state.clock.now(),
+        &photo_urls,
     );
     let etag = body.etag.clone();
     Ok(with_etag(&etag, status, Json(body)))
@@ -823,6 +825,13 @@ pub struct TickRequest {
     pub op_id: String,
     /// When the person ticked it, on their device (RFC 3339); it may be hours old after offline work.
     pub at: String,
+    /// A note with the tick: a fuel reading, damage found (at most 280 characters).
+    #[serde(default)]
+    pub note: String,
+    /// Photos attached with the tick (at most 3), each uploaded first (full image and thumbnail)
+    /// with the URLs `POST /api/events/{id}/tasks/{task_id}/photos` gives.
+    #[serde(default)]
+    pub photos: Vec<domain::photo::PhotoRef>,
 }
 
 /// Tick or untick one task (assigned crew, captain, admin). Idempotent by `op_id`.
@@ -869,6 +878,8 @@ pub async fn tick(
             None
         }
     };
+    let note = crate::photos::check_note(&mut errors, &body.note);
+    crate::photos::check_uploaded(&state, &event, &body.photos, &mut errors).await?;
     let (Some(op_id), Some(at), true) = (op, at, errors.is_empty()) else {
         return Err(Problem::validation(errors));
     };
@@ -885,8 +896,8 @@ pub async fn tick(
                     at,
                     recorded_at: now,
                     op_id,
-                    note: String::new(),
-                    photos: Vec::new(),
+                    note,
+                    photos: body.photos.clone(),
                 },
             },
         )

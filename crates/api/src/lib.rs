@@ -12,6 +12,7 @@ mod events;
 mod float_plan;
 mod people;
 mod phones;
+pub mod photos;
 mod reports;
 mod vessels;
 pub mod views;
@@ -39,6 +40,9 @@ pub struct AppState {
     pub calendars: Arc<dyn CalendarStore>,
     pub pushes: Arc<dyn PushStore>,
     pub vessels: Arc<dyn VesselStore>,
+    /// Where task photos are stored (S3, or a folder locally); [`photos::NoPhotoStorage`] until
+    /// [`AppState::with_photos`] sets one.
+    pub photos: Arc<dyn domain::ports::PhotoStorage>,
     /// The VAPID public key phones subscribe with; `None` where this server sends no push.
     pub vapid_public_key: Option<String>,
     pub scheduler: Arc<dyn NudgeScheduler>,
@@ -65,12 +69,21 @@ impl AppState {
             calendars: store.clone(),
             pushes: store.clone(),
             vessels: store,
+            photos: Arc::new(photos::NoPhotoStorage),
             vapid_public_key: None,
             scheduler,
             publisher,
             clock,
             directory: Arc::default(),
         }
+    }
+}
+
+impl AppState {
+    /// With task photos stored in `photos`.
+    pub fn with_photos(mut self, photos: Arc<dyn domain::ports::PhotoStorage>) -> Self {
+        self.photos = photos;
+        self
     }
 }
 
@@ -113,6 +126,10 @@ pub fn router(state: AppState) -> Router {
             get(float_plan::show).post(float_plan::send_now),
         )
         .route("/api/events/{id}/tasks/{task_id}", put(events::tick))
+        .route(
+            "/api/events/{id}/tasks/{task_id}/photos",
+            post(photos::upload),
+        )
         .route("/api/templates", get(people::templates))
         .route("/api/vessels", get(vessels::list).post(vessels::create))
         .route(
@@ -256,7 +273,7 @@ impl utoipa::Modify for BearerAuth {
         vessels::list, vessels::create, vessels::replace, vessels::remove,
         events::list, events::create, events::show, events::edit, events::cancel,
         events::departed, events::returned, events::timing, events::tick,
-        float_plan::show, float_plan::send_now, events::acknowledge_overdue,
+        float_plan::show, float_plan::send_now, events::acknowledge_overdue, photos::upload,
         people::templates, people::list_members, people::add_member, people::edit_member,
         people::remove_member, people::show_org, people::edit_org,
         reports::weekly, reports::unsubscribe,
@@ -266,6 +283,8 @@ impl utoipa::Modify for BearerAuth {
         phones::PhoneView, phones::NotificationSettings, phones::PreferencePatch, phones::NewPhone,
         phones::SubscriptionKeys, domain::ports::NotifyPreference,
         vessels::VesselView, domain::vessel::VesselFields, domain::vessel::VesselKind, views::EventPage, views::EventSummary, views::EventView, views::Headcount, views::OverdueView, domain::event::Passengers,
+        photos::PhotoUploadRequest, photos::PhotoUpload, photos::PhotoUrls,
+        domain::ports::PresignedUpload, domain::photo::PhotoRef, domain::photo::PhotoType,
         float_plan::FloatPlanView, float_plan::FloatPlanRecipient, float_plan::FloatPlanSent,
         domain::float_plan::FloatPlan, domain::float_plan::Section, domain::float_plan::Line,
         domain::org::SafetySettings, domain::org::ShoreContact, domain::org::CoastGuard,

@@ -52,5 +52,10 @@ async fn main() -> Result<(), Error> {
         Arc::new(SystemClock),
     );
     state.vapid_public_key = Some(vapid.public_key().to_string());
+    // Photos are signed here and stored by the phone straight into the stage's bucket.
+    let state = state.with_photos(Arc::new(photos_s3::S3Photos::new(
+        &sdk,
+        env("PHOTO_BUCKET")?,
+    )));
     lambda_http::run(api::lambda_app(state, origin)).await
 }

@@ -1,6 +1,7 @@
 //! What the API returns: the JSON shapes, built from domain records for one reader.
 
 use crate::directory::Entry;
+use crate::photos::PhotoUrls;
 use auth::MembershipView;
 use chrono::{DateTime, Utc};
 use domain::checklist::{Anchor, Template};
@@ -82,6 +83,10 @@ pub struct ChecklistTask {
     pub due: Option<Moment>,
     /// On a headcount task: how many are expected aboard.
     pub headcount: Option<Headcount>,
+    /// The note made with the task's last tick (empty if none).
+    pub note: String,
+    /// The photos attached with the task's last tick, with short-lived URLs.
+    pub photos: Vec<TaskPhoto>,
     pub done: bool,
     pub done_by: Option<String>,
     pub done_at: Option<DateTime<Utc>>,
@@ -100,6 +105,17 @@ pub fn view_etag(event: &Event, org: &Org, now: DateTime<Utc>) -> String {
             if o.acknowledged_at.is_some() { "a" } else { "" }
         ),
     }
+}
+
+/// A photo on a task.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TaskPhoto {
+    pub id: String,
+    pub content_type: domain::photo::PhotoType,
+    /// The full image (a presigned URL, valid for hours).
+    pub url: String,
+    /// The phone-sized thumbnail.
+    pub thumb_url: String,
 }
 
 /// An underway event not back in time.
@@ -179,6 +195,8 @@ pub struct EventView {
     pub timing: TimingPanel,
     pub nudges: Vec<NudgeRecord>,
     pub audit: Vec<AuditEntry>,
+    /// Where each photo the checklist and the history name can be seen (short-lived URLs).
+    pub photo_urls: BTreeMap<String, PhotoUrls>,
     /// Display names of the people in the crew, the audit trail and the nudges, by email.
     pub people: BTreeMap<String, String>,
     pub created_at: DateTime<Utc>,
@@ -236,7 +254,12 @@ impl EventSummary {
     }
 }
 
-fn checklist(event: &Event, template: &Template, timing: &TimingPanel) -> Checklist {
+fn checklist(
+    event: &Event,
+    template: &Template,
+    timing: &TimingPanel,
+    photo_urls: &BTreeMap<String, PhotoUrls>,
+) -> Checklist {
     let due: BTreeMap<&str, &Moment> = timing
         .tasks
         .iter()
@@ -263,6 +286,23 @@ fn checklist(event: &Event, template: &Template, timing: &TimingPanel) -> Checkl
                         role: t.role,
                         safety_critical: t.safety_critical,
                         due: due.get(t.id.as_str()).map(|m| (*m).clone()),
+                        note: state.map(|s| s.note.clone()).unwrap_or_default(),
+                        photos: state
+                            .map(|s| {
+                                s.photos
+                                    .iter()
+                                    .filter_map(|p| {
+                                        let u = photo_urls.get(p.id.as_str())?;
+                                        Some(TaskPhoto {
+                                            id: p.id.to_string(),
+                                            content_type: p.content_type,
+                                            url: u.url.clone(),
+                                            thumb_url: u.thumb_url.clone(),
+                                        })
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
                         headcount: t.headcount.then(|| Headcount {
                             passengers: event.passengers.count,
                             crew: event.crew.len() as u32,
@@ -291,6 +331,7 @@ impl EventView {
         me: &domain::Email,
         role: Role,
         now: DateTime<Utc>,
+        photo_urls: &BTreeMap<String, PhotoUrls>,
     ) -> Self {
         let (org, names) = (&entry.org, &*entry.names);
         let timing = domain::timing::timing_panel(event, org, now);
@@ -314,7 +355,8 @@ impl EventView {
             departed_at: event.departed_at,
             returned_at: event.returned_at,
             my_role: event.crew_role_of(me),
-            checklist: checklist(event, event.template(), &timing),
+            checklist: checklist(event, event.template(), &timing, photo_urls),
+            photo_urls: photo_urls.clone(),
             timing,
             nudges: event.nudges.clone(),
             audit: event.audit.clone(),

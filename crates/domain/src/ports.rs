@@ -811,3 +811,40 @@ pub struct PublishError(pub String);
 pub trait DomainEvents: Send + Sync {
     async fn publish(&self, events: &[DomainEvent]) -> Result<(), PublishError>;
 }
+
+/// A signed request the phone makes itself: where, how, and the headers it must send as they are
+/// (the signature covers them: the content type and the exact length).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PresignedUpload {
+    pub url: String,
+    pub method: String,
+    pub headers: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PhotoError {
+    #[error("photo storage unavailable: {0}")]
+    Unavailable(String),
+    #[error("photo storage refused: {0}")]
+    Refused(String),
+}
+
+/// Where task photos live (S3 in AWS, a folder locally). It signs URLs; the bytes never pass
+/// through the api. Keys come from [`crate::photo::PhotoRef::key`], which puts them under the
+/// org and event.
+#[async_trait]
+pub trait PhotoStorage: Send + Sync {
+    /// A URL to PUT exactly `bytes` bytes of `content_type` at `key`, valid for `valid_for`.
+    async fn upload_url(
+        &self,
+        key: &str,
+        content_type: &str,
+        bytes: u64,
+        valid_for: Duration,
+    ) -> Result<PresignedUpload, PhotoError>;
+    /// A URL to GET the object at `key`, valid for `valid_for`.
+    async fn download_url(&self, key: &str, valid_for: Duration) -> Result<String, PhotoError>;
+    /// The stored object's size, or `None` if nothing is stored at `key`.
+    async fn size(&self, key: &str) -> Result<Option<u64>, PhotoError>;
+}

@@ -7,6 +7,7 @@
 
 mod dev;
 mod feed;
+pub mod photos;
 mod push;
 mod scheduler;
 mod secrets;
@@ -117,7 +118,10 @@ pub async fn start(config: &Config) -> Result<Local, StartError> {
             }
         });
     }
-    let mut state = api::AppState::new(auth.clone(), store.clone(), scheduler.clone(), feed, clock);
+    let photos = photos::FolderPhotos::new(config.data.join("photos"), &config.app_url)
+        .map_err(|e| secrets::SecretsError::Invalid(e.to_string()))?;
+    let mut state = api::AppState::new(auth.clone(), store.clone(), scheduler.clone(), feed, clock)
+        .with_photos(Arc::new(photos.clone()));
     state.vapid_public_key = Some(vapid.public_key().to_string());
     let router = router(
         config,
@@ -128,6 +132,7 @@ pub async fn start(config: &Config) -> Result<Local, StartError> {
             scheduler: scheduler.clone(),
             push: push_outbox,
         },
+        photos,
     );
     Ok(Local {
         router,
@@ -138,7 +143,13 @@ pub async fn start(config: &Config) -> Result<Local, StartError> {
     })
 }
 
-fn router(config: &Config, auth: Arc<Auth>, state: api::AppState, dev: dev::DevState) -> Router {
+fn router(
+    config: &Config,
+    auth: Arc<Auth>,
+    state: api::AppState,
+    dev: dev::DevState,
+    photos: photos::FolderPhotos,
+) -> Router {
     let app = Router::new()
         .route(
             "/health",
@@ -147,7 +158,10 @@ fn router(config: &Config, auth: Arc<Auth>, state: api::AppState, dev: dev::DevS
         .merge(magic_link::router(auth))
         .merge(api::router(state))
         .merge(dev::router(dev));
-    web::layers(app).fallback_service(static_files(&config.static_dir))
+    // The photo uploads sit outside the shared layers' 64 KiB body limit (a photo is up to 5 MB).
+    web::layers(app)
+        .merge(photos::router(photos))
+        .fallback_service(static_files(&config.static_dir))
 }
 
 /// The web app as CloudFront serves it: files as they are; for a path without a file extension

@@ -233,3 +233,56 @@ impl PushService {
         serde_json::from_str(json).unwrap_or(serde_json::Value::Null)
     }
 }
+
+/// Makes one HTTP request with Python's `urllib` (a client written apart from ours), as a phone
+/// would to a presigned URL: `(status, body)`. `None` without `TEST_PYTHON` outside CI.
+pub fn python_http(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Option<(u16, Vec<u8>)> {
+    let python = test_python()?;
+    let dir = std::env::temp_dir().join(format!("py-http-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).ok()?;
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let body_file = dir.join(format!("{n}.bin"));
+    std::fs::write(&body_file, body).ok()?;
+    let script = r#"
+import json, sys, urllib.request, urllib.error
+method, url, headers, body_file = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
+data = open(body_file, 'rb').read() if method in ('PUT', 'POST') else None
+req = urllib.request.Request(url, data=data, method=method, headers=headers)
+try:
+    with urllib.request.urlopen(req) as r:
+        status, out = r.status, r.read()
+except urllib.error.HTTPError as e:
+    status, out = e.code, e.read()
+sys.stdout.buffer.write(str(status).encode() + b'\n' + out)
+"#;
+    let headers: serde_json::Map<String, serde_json::Value> = headers
+        .iter()
+        .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string())))
+        .collect();
+    let out = std::process::Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .arg(method)
+        .arg(url)
+        .arg(serde_json::Value::Object(headers).to_string())
+        .arg(&body_file)
+        .output()
+        .ok()?;
+    assert!(
+        out.status.success(),
+        "python http: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let split = out.stdout.iter().position(|b| *b == b'\n')?;
+    let status = std::str::from_utf8(&out.stdout[..split])
+        .ok()?
+        .parse()
+        .ok()?;
+    Some((status, out.stdout[split + 1..].to_vec()))
+}

@@ -205,6 +205,16 @@ impl From<ValidationErrors> for Problem {
     }
 }
 
+impl From<domain::ports::PhotoError> for Problem {
+    fn from(e: domain::ports::PhotoError) -> Self {
+        tracing::warn!(error = %e, "photo storage");
+        match e {
+            domain::ports::PhotoError::Unavailable(_) => Self::unavailable(),
+            domain::ports::PhotoError::Refused(_) => Self::internal(),
+        }
+    }
+}
+
 impl From<StoreError> for Problem {
     fn from(e: StoreError) -> Self {
         match e {

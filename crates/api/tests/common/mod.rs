@@ -119,7 +119,35 @@ impl TestApp {
             .join(format!("api-{}", ulid::Ulid::new()));
         let store =
             Arc::new(store_embedded::EmbeddedStore::open(&dir.join("store")).expect("store"));
-        Self::on(store, dir).await
+        Self::on(store, dir, None).await
+    }
+
+    /// On the embedded store, with task photos in a bucket of its own on moto's S3; `None`
+    /// outside CI without an endpoint.
+    pub async fn with_photos() -> Option<Self> {
+        let sdk = aws_env::test_endpoint().await?;
+        let bucket = format!("photos-{}", ulid::Ulid::new().to_string().to_lowercase());
+        let region = sdk.region().map(|r| r.to_string()).unwrap_or_default();
+        aws_sdk_s3::Client::new(&sdk)
+            .create_bucket()
+            .bucket(&bucket)
+            .create_bucket_configuration(
+                aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(
+                        region.as_str(),
+                    ))
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("bucket");
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("api-{}", ulid::Ulid::new()));
+        let store =
+            Arc::new(store_embedded::EmbeddedStore::open(&dir.join("store")).expect("store"));
+        let photos: Arc<dyn domain::ports::PhotoStorage> =
+            Arc::new(photos_s3::S3Photos::new(&sdk, bucket));
+        Some(Self::on(store, dir, Some(photos)).await)
     }
 
     /// On DynamoDB (moto), or `None` outside CI without an endpoint.
@@ -136,12 +164,17 @@ impl TestApp {
             Self::on(
                 Arc::new(store_dynamodb::DynamoStore::new(client, table)),
                 dir,
+                None,
             )
             .await,
         )
     }
 
-    async fn on<S: Store + 'static>(store: Arc<S>, dir: std::path::PathBuf) -> Self {
+    async fn on<S: Store + 'static>(
+        store: Arc<S>,
+        dir: std::path::PathBuf,
+        photos: Option<Arc<dyn domain::ports::PhotoStorage>>,
+    ) -> Self {
         let clock = Arc::new(ManualClock::new(now()));
         let outbox = mail::Outbox::new(dir.join("outbox"), "crew@example.com");
         let scheduler = Arc::new(Recorder::default());
@@ -149,6 +182,7 @@ impl TestApp {
         let instance = {
             let (store, clock, outbox) = (store.clone(), clock.clone(), outbox.clone());
             let (scheduler, feed) = (scheduler.clone(), feed.clone());
+            let photos = photos.clone();
             Arc::new(
                 move |sessions: Option<Arc<dyn domain::ports::SessionStore>>| {
                     let keys = KeyRing::from_json(
@@ -177,6 +211,9 @@ impl TestApp {
                         clock.clone(),
                     );
                     state.vapid_public_key = Some(VAPID_PUBLIC_KEY.into());
+                    if let Some(photos) = &photos {
+                        state = state.with_photos(photos.clone());
+                    }
                     (web::layers(api::router(state)), auth)
                 },
             ) as Arc<Instance>

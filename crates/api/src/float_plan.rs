@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use domain::event::{NudgeChannel, NudgeKind, NudgeState};
 use domain::float_plan::{self, FloatPlan};
 use domain::org::OrgScope;
-use domain::ports::{NudgeKey, OutgoingEmail, SendClaim, StoreError};
+use domain::ports::{NudgeKey, OutgoingEmail, SendClaim};
 use domain::{Event, Role};
 use serde::Serialize;
 use web::{Json, Problem};
@@ -71,14 +71,7 @@ async fn build(state: &AppState, scope: &OrgScope, event: &Event) -> Result<Floa
         .get(&*state.orgs, &*state.members, &*state.vessels, scope)
         .await?;
     // The vessel as it is now (what a searcher looks for), read from the store, not the cache.
-    let vessel = match &event.vessel_id {
-        Some(id) => match state.vessels.get_vessel(scope, id).await {
-            Ok(v) => Some(v),
-            Err(StoreError::NotFound) => None,
-            Err(e) => return Err(e.into()),
-        },
-        None => None,
-    };
+    let vessel = state.vessels.vessel_of(scope, event).await?;
     let version = float_plan::version_at(event);
     Ok(float_plan::build(
         event,

@@ -521,6 +521,23 @@ pub trait VesselStore: Send + Sync {
     /// False if the org had no such vessel.
     async fn delete_vessel(&self, scope: &OrgScope, id: &crate::ids::VesselId)
     -> StoreResult<bool>;
+
+    /// The record an event names as it is now: `None` for a free-text vessel or a record since
+    /// removed (a float plan then describes what the event says).
+    async fn vessel_of(
+        &self,
+        scope: &OrgScope,
+        event: &Event,
+    ) -> StoreResult<Option<crate::vessel::Vessel>> {
+        let Some(id) = &event.vessel_id else {
+            return Ok(None);
+        };
+        match self.get_vessel(scope, id).await {
+            Ok(v) => Ok(Some(v)),
+            Err(StoreError::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
 }
 
 /// A phone (a browser's push subscription) a person asked to be notified on. The endpoint is a

@@ -66,6 +66,29 @@ pub(crate) enum Delivery {
     NoDevice,
 }
 
+/// How the sends of one invocation went.
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    pub sent: usize,
+    pub skipped: usize,
+    pub failed: usize,
+    pub retryable: bool,
+}
+
+impl Tally {
+    pub(crate) fn add(&mut self, delivery: Delivery) {
+        match delivery {
+            Delivery::Sent => self.sent += 1,
+            Delivery::Skipped => self.skipped += 1,
+            Delivery::Failed { retryable } => {
+                self.failed += 1;
+                self.retryable |= retryable;
+            }
+            Delivery::NoDevice => {}
+        }
+    }
+}
+
 /// What one invocation did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -141,7 +164,7 @@ impl Nudger {
         }
         let org = self.orgs.get_org(&scope).await?;
         let now = self.clock.now();
-        let (mut sent, mut skipped, mut failed, mut retryable) = (0, 0, 0, false);
+        let mut tally = Tally::default();
         // Only crew who are still members: someone removed from the org since the event was
         // planned gets nothing from it (one Query of the org's members).
         let members = self.members.list_members(&scope).await?;
@@ -179,39 +202,50 @@ impl Nudger {
                 results.push(self.email_once(&scope, &event, &key, &message).await?);
             }
             for result in results {
-                match result {
-                    Delivery::Sent => sent += 1,
-                    Delivery::Skipped => skipped += 1,
-                    Delivery::Failed { retryable: r } => {
-                        failed += 1;
-                        retryable |= r;
-                    }
-                    Delivery::NoDevice => {}
-                }
+                tally.add(result);
             }
         }
-        tracing::info!(event = %event.id, kind = input.kind.as_str(), sent, skipped, failed, "nudge done");
-        if sent > 0 {
+        tracing::info!(event = %event.id, kind = input.kind.as_str(), sent = tally.sent, skipped = tally.skipped, failed = tally.failed, "nudge done");
+        let detail = serde_json::json!({"nudge": input.kind, "anchor_at": input.anchor_at, "recipients": tally.sent});
+        self.conclude(&event, "nudge.sent", detail, &tally, recipients.len())
+            .await
+    }
+
+    /// Publishes what was sent to the domain-event feed (when anything was) and turns the tally
+    /// into the outcome: an error naming the failures, retryable if any was, for a retry that
+    /// sends only those.
+    pub(crate) async fn conclude(
+        &self,
+        event: &Event,
+        feed_kind: &str,
+        detail: serde_json::Value,
+        tally: &Tally,
+        total: usize,
+    ) -> Result<Outcome, NudgeError> {
+        if tally.sent > 0 {
             let record = DomainEvent {
-                kind: "nudge.sent".into(),
+                kind: feed_kind.into(),
                 org_id: event.org_id.clone(),
                 event_id: event.id.clone(),
                 at: self.clock.now(),
-                detail: serde_json::json!({"nudge": input.kind, "anchor_at": input.anchor_at, "recipients": sent}),
+                detail,
             };
             if let Err(e) = self.publisher.publish(&[record]).await {
                 tracing::warn!(error = %e, "domain event not published");
             }
         }
-        if failed > 0 {
+        if tally.failed > 0 {
             return Err(NudgeError::Partial {
-                failed,
-                sent,
-                total: recipients.len(),
-                retryable,
+                failed: tally.failed,
+                sent: tally.sent,
+                total,
+                retryable: tally.retryable,
             });
         }
-        Ok(Outcome::Delivered { sent, skipped })
+        Ok(Outcome::Delivered {
+            sent: tally.sent,
+            skipped: tally.skipped,
+        })
     }
 
     pub(crate) fn key(

@@ -3,13 +3,13 @@
 //! org's admins once each, with the float plan inline; [`replan`] then schedules the next step,
 //! until the event is marked returned or an admin acknowledges.
 
-use crate::{Delivery, NudgeError, Nudger, Outcome};
+use crate::{NudgeError, Nudger, Outcome};
 use chrono::{DateTime, Utc};
 use domain::event::{EventStatus, NudgeChannel, NudgeKind};
 use domain::float_plan::{self, FloatPlan};
 use domain::nudge::{OVERDUE_REPEAT, is_overdue_step, overdue_acknowledged, overdue_from};
 use domain::org::{Org, OrgScope};
-use domain::ports::{DomainEvent, NudgeSchedule, NudgeScheduler, OutgoingEmail, StoreError};
+use domain::ports::{NudgeSchedule, NudgeScheduler, OutgoingEmail, StoreError};
 use domain::{Email, Event, Role};
 use std::collections::BTreeMap;
 
@@ -49,55 +49,23 @@ impl Nudger {
                 recipients.push(admin.email.clone());
             }
         }
-        let vessel = match &event.vessel_id {
-            Some(id) => match self.vessels.get_vessel(scope, id).await {
-                Ok(v) => Some(v),
-                Err(StoreError::NotFound) => None,
-                Err(e) => return Err(e.into()),
-            },
-            None => None,
-        };
+        let vessel = self.vessels.vessel_of(scope, event).await?;
         let names: BTreeMap<String, String> = members
             .iter()
             .map(|m| (m.email.to_string(), m.name.clone()))
             .collect();
         let plan = float_plan::build(event, &org, vessel.as_ref(), &names, false);
-        let (mut sent, mut skipped, mut failed, mut retryable) = (0, 0, 0, false);
+        let mut tally = crate::Tally::default();
         for email in &recipients {
             let message =
                 compose_overdue(event, &org, &plan, input.anchor_at, email, &self.app_url);
             let key = self.key(input, email, NudgeChannel::Email);
-            match self.email_once(scope, event, &key, &message).await? {
-                Delivery::Sent => sent += 1,
-                Delivery::Skipped | Delivery::NoDevice => skipped += 1,
-                Delivery::Failed { retryable: r } => {
-                    failed += 1;
-                    retryable |= r;
-                }
-            }
+            tally.add(self.email_once(scope, event, &key, &message).await?);
         }
-        tracing::warn!(event = %event.id, step = %input.anchor_at, sent, skipped, failed, "overdue alert");
-        if sent > 0 {
-            let record = DomainEvent {
-                kind: "event.overdue".into(),
-                org_id: event.org_id.clone(),
-                event_id: event.id.clone(),
-                at: self.clock.now(),
-                detail: serde_json::json!({"step_at": input.anchor_at, "returns_at": event.returns_at, "recipients": sent}),
-            };
-            if let Err(e) = self.publisher.publish(&[record]).await {
-                tracing::warn!(error = %e, "domain event not published");
-            }
-        }
-        if failed > 0 {
-            return Err(NudgeError::Partial {
-                failed,
-                sent,
-                total: recipients.len(),
-                retryable,
-            });
-        }
-        Ok(Outcome::Delivered { sent, skipped })
+        tracing::warn!(event = %event.id, step = %input.anchor_at, sent = tally.sent, skipped = tally.skipped, failed = tally.failed, "overdue alert");
+        let detail = serde_json::json!({"step_at": input.anchor_at, "returns_at": event.returns_at, "recipients": tally.sent});
+        self.conclude(event, "event.overdue", detail, &tally, recipients.len())
+            .await
     }
 }
 

@@ -12,11 +12,12 @@
 //   CI=true          a missing Chromium fails instead of skipping
 //   E2E_NUDGE_NEW_EVENT=1  the nudge-link test creates its event instead of using a seeded one
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { crc32, deflateSync } from 'node:zlib';
 
 const FRONTEND = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const REPO = resolve(FRONTEND, '..');
@@ -392,6 +393,51 @@ async function chooseVessel(page, name) {
   await field.selectOption({ label });
 }
 
+/**
+ * A camera-sized photo to pick: a `width` x `height` PNG (a colour gradient), written to `path`.
+ * Larger than 1600 px on its long side, so the app has to scale it down before keeping it.
+ */
+function writePng(path, width, height) {
+  const row = width * 3 + 1;
+  const raw = Buffer.alloc(row * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const o = y * row + 1 + x * 3;
+      raw[o] = Math.floor((x * 255) / width);
+      raw[o + 1] = Math.floor((y * 255) / height);
+      raw[o + 2] = 128;
+    }
+  }
+  const chunk = (type, data) => {
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([head, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // truecolour
+  const png = Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+  writeFileSync(path, png);
+  return path;
+}
+
+/** An image's natural size once it has loaded (0 x 0 if it cannot). */
+async function loadedSize(img) {
+  await img.waitFor();
+  await img.evaluate((el) => (el.complete ? undefined : new Promise((r) => el.addEventListener('load', r, { once: true }))));
+  return img.evaluate((el) => ({ width: el.naturalWidth, height: el.naturalHeight, src: el.currentSrc || el.src }));
+}
+
 function auditCount(event, action, task) {
   return event.audit.filter((a) => a.action === action && a.task === task).length;
 }
@@ -556,6 +602,127 @@ async function main() {
     await until(async () => taskDone(await api(`/api/events/${eventId}`, { token: adminJada }), tasks[3]), 'the kept tick on the server');
     ev = await api(`/api/events/${eventId}`, { token: adminJada });
     assert(auditCount(ev, 'task_done', tasks[3]) === 1, 'the kept tick is not in the audit exactly once');
+  });
+
+  await step('offline: a note and a photo on a tick wait with it, sync once (photo straight to storage, then the tick), and show after a reload and in the history', async () => {
+    const photo = writePng(join(tmp, 'fuel-gauge.png'), 1800, 2400);
+    await page.goto(`${APP}/events/${eventId}`);
+    await page.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
+    const task = await page
+      .locator('.task > input[type=checkbox]:not(:checked):not([disabled])')
+      .first()
+      .evaluate((el) => el.id.replace(/^task-/, ''));
+    const row = page.locator('li.task', { has: page.locator(`#task-${task}`) });
+    const note = 'Fuel 3/4, topped up at the dock';
+    await crew.context.setOffline(true);
+    await row.locator('.task-extra').click();
+    await row.getByRole('textbox', { name: 'Note', exact: true }).fill(note);
+    await row.getByText(`${note.length} / 280`).waitFor();
+    await row.locator('input[type=file]').setInputFiles(photo);
+    // Scaled down on the phone before anything is kept: 1800 x 2400 -> a 240 x 320 thumbnail.
+    const preview = await loadedSize(row.locator('.task-panel .photo-thumb img'));
+    assert(preview.width === 240 && preview.height === 320, `the preview is ${preview.width} x ${preview.height}, not 240 x 320`);
+    await row.locator('.task-panel').scrollIntoViewIfNeeded();
+    await tapTargets(page, 'the note and photo panel');
+    await shot(page, 'task-note-photo');
+    await row.getByRole('button', { name: 'Tick with a note and 1 photo' }).click();
+    await page.getByText('1 change waiting to sync · 1 photo waiting').waitFor();
+    assert(await page.locator(`#task-${task}`).isChecked(), 'the tick with a photo is not shown');
+    await row.locator('.task-note', { hasText: note }).waitFor();
+    await row.getByText('Waiting to sync · 1 photo').waitFor();
+    const waiting = await loadedSize(row.locator('.attachments .photo-thumb img'));
+    assert(waiting.width > 0 && waiting.src.startsWith('blob:'), `the waiting photo does not show from the phone (${waiting.src})`);
+    const queued = await page.evaluate(
+      () =>
+        new Promise((res, rej) => {
+          const r = indexedDB.open('shipcaptaincrew');
+          r.onerror = () => rej(r.error);
+          r.onsuccess = () => {
+            const g = r.result.transaction('ops').objectStore('ops').getAll();
+            g.onsuccess = () =>
+              res(g.result.map((o) => ({ note: o.note, photos: (o.photos ?? []).map((p) => ({ full: p.full.size, thumb: p.thumb.size, type: p.full.type, id: p.id ?? null })) })));
+          };
+        }),
+    );
+    assert(queued.length === 1 && queued[0].note === note, `the queue holds ${JSON.stringify(queued)}`);
+    const [kept] = queued[0].photos;
+    assert(kept && kept.type === 'image/jpeg' && kept.full > kept.thumb && kept.thumb > 0 && kept.id === null, `the queued photo is ${JSON.stringify(kept)}`);
+    await shot(page, 'task-photo-waiting');
+    // A reload offline keeps it (the blobs are in IndexedDB).
+    await page.reload();
+    await page.getByText('1 change waiting to sync · 1 photo waiting').waitFor();
+    await row.locator('.task-note', { hasText: note }).waitFor();
+    let ev = await api(`/api/events/${eventId}`, { token: adminJada });
+    assert(!taskDone(ev, task), 'the tick reached the server while offline');
+
+    const sent = [];
+    const watch = (req) => {
+      if (req.method() === 'GET') return;
+      const url = new URL(req.url());
+      sent.push({ what: `${req.method()} ${url.pathname}`, auth: req.headers().authorization ?? null });
+    };
+    page.on('request', watch);
+    await crew.context.setOffline(false);
+    await page.locator('.sync-badge').waitFor({ state: 'detached', timeout: 30_000 });
+    await page.waitForTimeout(1500);
+    page.off('request', watch);
+    const base = `/api/events/${eventId}/tasks/${task}`;
+    const order = sent.map((r) => (r.what.startsWith('PUT /api/') || r.what.startsWith('POST /api/') ? r.what : r.what.replace(/^PUT .*/, 'PUT storage')));
+    assert(
+      JSON.stringify(order) === JSON.stringify([`POST ${base}/photos`, 'PUT storage', 'PUT storage', `PUT ${base}`]),
+      `the sync sent ${JSON.stringify(sent.map((r) => r.what))}`,
+    );
+    const uploads = sent.filter((r) => r.what.startsWith('PUT') && !r.what.startsWith('PUT /api/'));
+    assert(uploads.every((r) => r.auth === null), 'a bearer token went to photo storage');
+
+    ev = await api(`/api/events/${eventId}`, { token: adminJada });
+    assert(taskDone(ev, task), 'the tick with a photo is not done on the server');
+    assert(auditCount(ev, 'task_done', task) === 1, 'the tick with a photo is not in the audit exactly once');
+    const onServer = ev.checklist.phases.flatMap((p) => p.tasks).find((t) => t.id === task);
+    assert(onServer.note === note, `the task's note on the server is ${JSON.stringify(onServer.note)}`);
+    assert(onServer.photos?.length === 1, `the task has ${onServer.photos?.length} photos on the server`);
+    const entry = ev.audit.find((a) => a.action === 'task_done' && a.task === task);
+    assert(entry.note === note && entry.photos?.length === 1, `the history entry is ${JSON.stringify(entry)}`);
+    assert(ev.photo_urls?.[entry.photos[0].id], 'photo_urls lacks the photo');
+
+    // After a reload, from the server: the note and a thumbnail that loads; a tap shows the photo.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
+    await row.locator('.task-note', { hasText: note }).waitFor();
+    const thumb = await loadedSize(row.locator('.attachments .photo-thumb img'));
+    assert(!thumb.src.startsWith('blob:'), 'the thumbnail still shows from the phone after the sync');
+    assert(thumb.width === 240 && thumb.height === 320, `the thumbnail from the server is ${thumb.width} x ${thumb.height}`);
+    await row.locator('.attachments .photo-thumb').scrollIntoViewIfNeeded();
+    await tapTargets(page, 'the event with a photo on a task');
+    await shot(page, 'task-photo-synced');
+    await row.locator('.attachments .photo-thumb').click();
+    const full = await loadedSize(page.locator('dialog.photo-viewer img'));
+    assert(full.width === 1200 && full.height === 1600, `the full photo is ${full.width} x ${full.height}, not 1200 x 1600`);
+    await shot(page, 'task-photo-full');
+    await page.locator('dialog.photo-viewer').getByRole('button', { name: 'Close', exact: true }).click();
+    await page.locator('dialog.photo-viewer').waitFor({ state: 'detached' });
+
+    // The history line: who ticked it, with the note and the thumbnail.
+    await page.locator('details.history > summary').click();
+    const line = page.locator('.history li', { hasText: 'with a note and 1 photo' });
+    await line.locator('.task-note', { hasText: note }).waitFor();
+    const inHistory = await loadedSize(line.locator('.photo-thumb img'));
+    assert(inHistory.width > 0, 'the thumbnail in the history does not load');
+    await line.scrollIntoViewIfNeeded();
+    await shot(page, 'history-photo');
+
+    // Another org's admin: the event, and so its photos, are not there.
+    for (const [method, path] of [
+      ['GET', `/api/events/${eventId}`],
+      ['POST', `${base}/photos`],
+    ]) {
+      const r = await fetch(`${API}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${adminCentaur}`, 'Content-Type': 'application/json' },
+        body: method === 'POST' ? JSON.stringify({ content_type: 'image/jpeg', bytes: 100, thumb_bytes: 10 }) : undefined,
+      });
+      assert(r.status === 404, `${method} ${path} as another org's admin answered ${r.status}, not 404`);
+    }
   });
 
   let exec = null;

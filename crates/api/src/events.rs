@@ -707,6 +707,23 @@ fn actual_time(
     Ok(at)
 }
 
+/// Who may tick a task: anyone working the event for a crew task; the event's captain and admins
+/// for a captain's task (the float plan, the VHF check, the forecast: the captain answers for them).
+pub(crate) fn may_tick(
+    session: &Session,
+    event: &Event,
+    task: &domain::checklist::TaskDef,
+) -> Result<(), Problem> {
+    let leads = event.crew_role_of(&session.email) == Some(domain::CrewRole::Captain);
+    if task.role == domain::CrewRole::Captain && !leads && session.role != Role::Admin {
+        return Err(Problem::forbidden().with_detail(format!(
+            "\"{}\" is the captain's task: the event's captain or the office ticks it",
+            task.title
+        )));
+    }
+    Ok(())
+}
+
 /// Who may mark departed or returned: admins, and the event's captain.
 pub(crate) fn may_command(session: &Session, event: &Event) -> Result<(), Problem> {
     let leads = event.crew_role_of(&session.email) == Some(domain::CrewRole::Captain);
@@ -854,9 +871,10 @@ pub async fn tick(
     let event = load(&state, &session, &id).await?;
     let task =
         TaskId::parse(&task_id).map_err(|_| Problem::not_found().with_detail("no such task"))?;
-    if event.template().task(&task).is_none() {
+    let Some(def) = event.template().task(&task) else {
         return Err(Problem::not_found().with_detail("no such task"));
-    }
+    };
+    may_tick(&session, &event, def)?;
     if event.status == domain::EventStatus::Cancelled {
         return Err(Problem::conflict("the event is cancelled"));
     }

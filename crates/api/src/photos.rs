@@ -97,9 +97,10 @@ pub async fn upload(
     let event = crate::events::load(&state, &session, &id).await?;
     let task =
         TaskId::parse(&task_id).map_err(|_| Problem::not_found().with_detail("no such task"))?;
-    if event.template().task(&task).is_none() {
+    let Some(def) = event.template().task(&task) else {
         return Err(Problem::not_found().with_detail("no such task"));
-    }
+    };
+    crate::events::may_tick(&session, &event, def)?;
     if !event.editable() {
         return Err(Problem::conflict(format!(
             "the event is {}",

@@ -207,7 +207,7 @@ async fn edits_need_a_current_if_match_and_move_the_nudge() {
     let tick = app
         .call(
             Method::PUT,
-            &format!("{path}/tasks/float_plan"),
+            &format!("{path}/tasks/engine_bilge_check"),
             Some(&deck),
             Some(json!({"done":true,"op_id":"op-edit-000001","at":"2026-07-01T15:59:00Z"})),
             &[],

@@ -93,9 +93,11 @@ async fn fifty_concurrent_ticks_on_dynamodb_all_land() {
         .expect("phases")
         .iter()
         .flat_map(|p| p["tasks"].as_array().cloned().unwrap_or_default())
+        // The deckhand's tasks: the captain's are refused to crew (issue 17).
+        .filter(|t| t["role"] == "crew")
         .filter_map(|t| t["id"].as_str().map(str::to_string))
         .collect();
-    assert!(tasks.len() >= 19);
+    assert!(tasks.len() >= 8, "{}", tasks.len());
     let deck = app.token("deck@jada.example.com", "jada").await;
     let mut set = tokio::task::JoinSet::new();
     for i in 0..50 {

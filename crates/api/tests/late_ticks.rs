@@ -18,7 +18,7 @@ async fn tick(
 ) -> common::Reply {
     app.call(
         Method::PUT,
-        &format!("/api/events/{event}/tasks/float_plan"),
+        &format!("/api/events/{event}/tasks/engine_bilge_check"),
         Some(token),
         Some(json!({ "done": done, "op_id": op, "at": at })),
         &[],

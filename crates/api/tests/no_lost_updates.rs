@@ -288,7 +288,7 @@ async fn event_list_etag_changes_with_every_change_on_the_page() {
     let tick = app
         .call(
             Method::PUT,
-            &format!("/api/events/{}/tasks/float_plan", event.id),
+            &format!("/api/events/{}/tasks/engine_bilge_check", event.id),
             Some(&deck),
             Some(json!({"done": true, "op_id": "op-list-000001", "at": "2026-07-01T15:59:00Z"})),
             &[],

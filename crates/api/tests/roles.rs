@@ -111,10 +111,18 @@ fn rows() -> Vec<Row> {
         ),
         row(
             Method::PUT,
-            "/api/events/{e}/tasks/float_plan",
+            "/api/events/{e}/tasks/life_jackets",
             Some(|| json!({"done":true,"op_id":"op-roles-0001","at":"2026-07-01T15:59:00Z"})),
             false,
             [200, 200, 200, 403, 404],
+        ),
+        // Issue 17: a captain's task is the event's captain's and the office's, not the crew's.
+        row(
+            Method::PUT,
+            "/api/events/{e}/tasks/float_plan",
+            Some(|| json!({"done":true,"op_id":"op-roles-0002","at":"2026-07-01T15:59:00Z"})),
+            false,
+            [200, 200, 403, 403, 404],
         ),
         row(
             Method::GET,

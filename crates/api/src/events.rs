@@ -857,7 +857,7 @@ pub struct TickRequest {
     responses(
         (status = 200, description = "Recorded (or already recorded: `applied` false; or kept in the history only, as the task holds a later tick: `superseded` true)", body = TickResult),
         (status = 400, description = "Bad op id or time", body = web::ProblemBody, content_type = "application/problem+json"),
-        (status = 403, description = "Executives read only", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Executives read only; a captain's task is the event's captain's or an admin's", body = web::ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No such event or task", body = web::ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "The event is cancelled", body = web::ProblemBody, content_type = "application/problem+json"),
     ))]

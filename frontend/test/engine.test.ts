@@ -1,10 +1,12 @@
 // How the sync engine reads the server's answers to a tick: what may be retried, what waits
 // for a new sign-in, what is refused for good.
+import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { setFetch } from '../src/api';
+import { openDb } from '../src/db';
 import { sessions } from '../src/session';
 import { sendOp, uploadPhoto } from '../src/sync/engine';
-import type { TickOp } from '../src/sync/queue';
+import { SyncQueue, type TickOp } from '../src/sync/queue';
 import type { Grant } from '../src/types';
 
 const op: TickOp = {
@@ -99,6 +101,14 @@ describe('sendOp', () => {
       errors: [{ field: 'at', code: 'too_old', message: 'at is within the last 30 days' }],
     });
     expect((await sendOp(op)).kind).toBe('rejected');
+  });
+  it("403 on a captain's task (issue 17): refused for good, in the server's words", async () => {
+    const detail = '"Float plan" is the captain\'s task: the event\'s captain or the office ticks it';
+    answer(403, { type: '/problems/forbidden', title: 'Forbidden', status: 403, detail });
+    expect(await sendOp({ ...op, taskId: 'float_plan' })).toEqual({ kind: 'rejected', message: detail });
+    // An older server's 403 without a detail still says why.
+    answer(403, { type: '/problems/forbidden', title: 'Forbidden', status: 403 });
+    expect(await sendOp(op)).toEqual({ kind: 'rejected', message: 'Your role cannot tick tasks.' });
   });
   it('a 200 that is not JSON (a captive portal) is not taken as proof: retry', async () => {
     setFetch(async () => new Response('<html>Welcome to Marina Wi-Fi</html>', { status: 200 }));
@@ -239,9 +249,63 @@ describe('uploadPhoto', () => {
     serve([json(401, { type: '/problems/unauthorized', title: 'Unauthorized', status: 401 })]);
     expect((await uploadPhoto(op, photo)).kind).toBe('unauthorized');
   });
+  it("the API refusing a captain's task to crew (403): refused, in the server's words, nothing stored", async () => {
+    const detail = '"Float plan" is the captain\'s task: the event\'s captain or the office ticks it';
+    serve([json(403, { type: '/problems/forbidden', title: 'Forbidden', status: 403, detail })]);
+    expect(await uploadPhoto({ ...op, taskId: 'float_plan' }, photo)).toEqual({
+      kind: 'rejected',
+      message: `The photo was refused: ${detail}`,
+    });
+    expect(requests).toHaveLength(1);
+  });
   it("another person's photo is not uploaded with this session", async () => {
     serve([]);
     expect((await uploadPhoto({ ...op, email: 'sam.crew@example.com' }, photo)).kind).toBe('unauthorized');
     expect(requests).toHaveLength(0);
+  });
+});
+
+describe("the queue and a tick the server refuses with 403 (a captain's task, issue 17)", () => {
+  const detail = '"VHF radio check" is the captain\'s task: the event\'s captain or the office ticks it';
+  const me = { org: 'jada', email: 'deck.jada@example.com' };
+
+  it('is marked refused with the detail, leaves the pending queue, does not block the next tick, and is never sent again', async () => {
+    const factory = new IDBFactory();
+    const q = new SyncQueue({ db: () => openDb(factory, 'test'), send: sendOp, upload: uploadPhoto });
+    const captains = await q.enqueue({ ...me, eventId: op.eventId, taskId: 'vhf_check', done: true });
+    const crews = await q.enqueue({ ...me, eventId: op.eventId, taskId: 'fuel_check', done: true });
+    setFetch(async (url, init) => {
+      requests.push({ url: String(url), init: init ?? {} });
+      if (String(url).endsWith('/tasks/vhf_check')) {
+        return new Response(JSON.stringify({ type: '/problems/forbidden', title: 'Forbidden', status: 403, detail }), {
+          status: 403,
+          headers: { 'Content-Type': 'application/problem+json' },
+        });
+      }
+      const body = JSON.parse(String(init?.body)) as { done: boolean; at: string };
+      return new Response(
+        JSON.stringify({ applied: true, superseded: false, task_id: 'fuel_check', done: body.done, by: me.email, at: body.at, etag: '"e-1-2"' }),
+        { status: 200, headers: { 'Content-Type': 'application/json' } },
+      );
+    });
+
+    const report = await q.flush(me);
+    expect(report.stoppedBy).toBeNull();
+    expect(report.rejected.map((o) => [o.opId, o.error])).toEqual([[captains.opId, detail]]);
+    expect(report.synced.map((s) => s.op.opId)).toEqual([crews.opId]);
+    expect(await q.pending(me)).toEqual([]);
+    const refused = await q.rejected(me);
+    expect(refused.map((o) => [o.taskId, o.state, o.error, o.attempts])).toEqual([['vhf_check', 'rejected', detail, 1]]);
+
+    // Replays (the 10 s timer, coming online) never send it again.
+    const sent = requests.length;
+    await q.flush(me);
+    await q.flush(me);
+    expect(requests).toHaveLength(sent);
+    expect(requests.filter((r) => r.url.endsWith('/tasks/vhf_check'))).toHaveLength(1);
+
+    // Once seen and dismissed, it is gone.
+    await q.dismiss(refused[0]?.seq ?? -1);
+    expect(await q.all()).toEqual([]);
   });
 });

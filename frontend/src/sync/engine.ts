@@ -63,7 +63,8 @@ export function onSynced(l: SyncedListener): () => void {
 function rejectionMessage(status: number, detail: string): string {
   switch (status) {
     case 403:
-      return 'Your role cannot tick tasks.';
+      // The server names why (a captain's task, issue 17): its words, else the older reason.
+      return detail || 'Your role cannot tick tasks.';
     case 404:
       return 'This event or task is no longer yours.';
     case 409:

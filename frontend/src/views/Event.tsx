@@ -15,9 +15,10 @@ import { useNow, useTitle, useVisible } from '../hooks';
 import { navigate } from '../router';
 import { can, sessions, type Session } from '../session';
 import { useStore } from '../store';
-import { onSynced, recordTick, syncStatus } from '../sync/engine';
+import { dismissRejected, onSynced, recordTick, syncStatus } from '../sync/engine';
 import { InvalidTick, overlay, type TickOp } from '../sync/queue';
 import { attachmentWords, checkNote, photoCount } from '../photos';
+import { LOCKED_HINT, mayTick, taskOwner } from '../roles';
 import { Attachments, hasContent, PhotoViewer, TaskPanel, useDrafts, type Draft, type ShownPhoto } from './TaskExtras';
 import {
   countdown,
@@ -53,6 +54,8 @@ import {
 } from '../safety';
 
 export const POLL_MS = 15_000;
+/** The line a captain's task points to for someone who may not tick it. */
+const LOCKED_HINT_ID = 'tasks-locked-hint';
 
 type TaskView = 'timeline' | 'checklist';
 const VIEW_KEY = 'scc.taskView';
@@ -239,6 +242,10 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
   const statusOf = new Map(timing.map((t) => [t.task.id, t]));
   const doneCount = timing.filter((t) => t.done).length;
   const canTick = rights.tick && ev.status !== 'cancelled';
+  // A captain's task is the event's captain's or the office's (the server refuses anyone else).
+  const roleOf = new Map(timing.map((t) => [t.task.id, t.task.role]));
+  const tickable = (taskId: string): boolean => canTick && mayTick(roleOf.get(taskId) ?? 'crew', ev.my_role, session.role);
+  const someLocked = timing.some((t) => taskOwner(t.task.role, ev.my_role, session.role).locked);
   const leads = session.role === 'admin' || (session.role === 'captain' && ev.my_role === 'captain');
   const names = new Map(ev.crew.map((c) => [c.email, c.name ?? c.email]));
   const aboard = passengersOf(ev);
@@ -251,6 +258,7 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
 
   const toggle = async (taskId: string, done: boolean) => {
     setActionError(null);
+    if (!tickable(taskId)) return;
     const waiting = drafts.get(taskId);
     const check = checkNote(waiting?.note ?? '');
     if (!check.ok) {
@@ -344,17 +352,22 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
     const sentHere = floatSent?.taskId === id ? floatSent.note : null;
     const waitingOp = pendingByTask.get(id);
     const shown = shownAttachments(waitingOp, server);
-    const panelOpen = panelFor === id && canTick;
+    const mayTickThis = tickable(id);
+    const owner = taskOwner(role, ev.my_role, session.role);
+    // Ticks of this task the server refused for good (a 403 names the task): shown where they were made.
+    const refused = sync.rejected.filter((op) => op.eventId === ev.id && op.taskId === id);
+    const panelOpen = panelFor === id && mayTickThis;
     const draft = drafts.drafts[id];
     const drafted = hasContent(draft);
-    const after = isPlan || panelOpen || shown.note !== '' || shown.photos.length > 0;
+    const after = isPlan || panelOpen || shown.note !== '' || shown.photos.length > 0 || refused.length > 0;
     return (
-      <li key={id} class={`task task-${status}${after ? ' has-after' : ''}`}>
+      <li key={id} class={`task task-${status}${after ? ' has-after' : ''}${owner.locked ? ' task-locked' : ''}`}>
         <input
           id={inputId}
           type="checkbox"
           checked={done}
-          disabled={!canTick}
+          disabled={!mayTickThis}
+          aria-describedby={owner.locked ? LOCKED_HINT_ID : undefined}
           onChange={(e) => void toggle(id, (e.target as HTMLInputElement).checked)}
         />
         <label for={inputId}>
@@ -364,7 +377,7 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
             {due && <strong class="task-time">{due}</strong>}
             {status !== 'done' && t?.dueMs != null && <span class="task-when">{dueText(status, t.dueMs, now)}</span>}
             {status === 'unscheduled' && t?.note && <span>{t.note}</span>}
-            {role === 'captain' && <span class="tag">Captain</span>}
+            {owner.chip && <span class={`tag tag-captain${owner.mine ? ' tag-mine' : ''}`}>{owner.chip}</span>}
             {safety && <span class="tag tag-safety">Safety</span>}
           </span>
           {headcount && <span class="task-headcount">{headcount}</span>}
@@ -383,7 +396,7 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
             )
           )}
         </label>
-        {canTick && (
+        {mayTickThis && (
           <button
             type="button"
             class={`task-extra${drafted ? ' has-draft' : ''}`}
@@ -395,6 +408,18 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
           >
             <CameraIcon />
           </button>
+        )}
+        {refused.length > 0 && (
+          <div class="task-after">
+            {refused.map((op) => (
+              <Notice key={op.seq} kind="error">
+                Not saved: {op.done ? 'your tick' : 'your untick'} was refused. {op.error}{' '}
+                <button type="button" class="link-button" onClick={() => void dismissRejected(op.seq ?? -1)}>
+                  Dismiss
+                </button>
+              </Notice>
+            ))}
+          </div>
         )}
         {(shown.note !== '' || shown.photos.length > 0) && (
           <div class="task-after">
@@ -580,6 +605,11 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
           </button>
         </div>
         {!rights.tick && <p class="small">Read only: your role does not tick tasks.</p>}
+        {someLocked && (
+          <p class="small" id={LOCKED_HINT_ID}>
+            {LOCKED_HINT}
+          </p>
+        )}
         {ev.status === 'cancelled' && <p class="small">The event is cancelled: tasks can no longer be ticked.</p>}
         {view === 'timeline' ? (
           <ol class="plain tasks timeline">

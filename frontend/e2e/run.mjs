@@ -490,6 +490,8 @@ async function main() {
   const page = crew.page;
   let eventId = '';
   let tasks = [];
+  // The deckhand's tasks (role "crew" in the event's checklist): the only ones they may tick.
+  let crewTasks = new Set();
 
   await step('sign in through the outbox link (the page shows a Sign in button)', async () => {
     await signInWithLink(page, 'deck.jada@example.com', true);
@@ -500,7 +502,7 @@ async function main() {
     await shot(page, 'my-events');
   });
 
-  await step('open a seeded event: timing panel ticking in the org zone, checklist', async () => {
+  await step("open a seeded event: timing panel ticking in the org zone, checklist; the captain's tasks are not the deckhand's to tick", async () => {
     await page.locator('.event-card').first().click();
     await page.waitForURL(/\/events\/[0-9A-Z]+$/);
     eventId = page.url().split('/').pop();
@@ -519,10 +521,62 @@ async function main() {
     assert([...hours].some((h) => shown.startsWith(`${h}:`)), `clock ${shown} is not in San Diego time (${[...hours]})`);
     assert(await page.getByText('Sunset').first().isVisible(), 'no sunset in the timing panel');
     assert(await page.getByText('Civil dusk').first().isVisible(), 'no civil dusk in the timing panel');
+    // Issue 17, item 3: the checklist says whose each task is; the deckhand ticks crew tasks only.
+    const deckToken = await page.evaluate(() => JSON.parse(localStorage.getItem('scc.session') || '{}').token);
+    const seen = await api(`/api/events/${eventId}`, { token: deckToken });
+    assert(seen.my_role === 'crew', `the deckhand is ${seen.my_role} on the seeded event, not crew`);
+    const all = seen.checklist.phases.flatMap((p) => p.tasks);
+    crewTasks = new Set(all.filter((t) => t.role === 'crew').map((t) => t.id));
+    const captains = all.filter((t) => t.role === 'captain');
+    const tickable = await page
+      .locator('.task > input[type=checkbox]:not([disabled])')
+      .evaluateAll((els) => els.map((e) => e.id.replace(/^task-/, '')));
+    assert(
+      JSON.stringify([...tickable].sort()) === JSON.stringify([...crewTasks].sort()),
+      `the deckhand may tick ${tickable.join(', ')}, not exactly the crew tasks ${[...crewTasks].join(', ')}`,
+    );
     tasks = await page
-      .locator('.task input[type=checkbox]:not(:checked):not([disabled])')
+      .locator('.task > input[type=checkbox]:not(:checked):not([disabled])')
       .evaluateAll((els) => els.slice(0, 4).map((e) => e.id.replace(/^task-/, '')));
-    assert(tasks.length === 4, 'fewer than 4 tasks to tick');
+    assert(tasks.length === 4 && tasks.every((t) => crewTasks.has(t)), `fewer than 4 crew tasks to tick (${tasks.join(', ')})`);
+
+    // A captain's task shows as the captain's: the box disabled and pointing to who ticks it, no
+    // note or photo button; a tap on the row changes nothing; the server answers 403.
+    const plan = captains.find((t) => t.id === 'float_plan') ?? captains.find((t) => t.id === 'marine_forecast') ?? captains[0];
+    assert(plan, 'the seeded event has no captain\'s task');
+    const box = page.locator(`#task-${plan.id}`);
+    const row = page.locator('li.task', { has: box });
+    assert(await box.isDisabled(), `the deckhand has an active checkbox on the captain's task ${plan.id}`);
+    await row.locator('.tag-captain', { hasText: /^Captain's task$/ }).waitFor();
+    assert((await row.locator('.task-extra').count()) === 0, `the captain's task ${plan.id} offers the deckhand a note or photo`);
+    const hint = await box.getAttribute('aria-describedby');
+    assert(hint, `the captain's task ${plan.id} does not say who ticks it`);
+    const says = await page.locator(`#${hint}`).innerText();
+    assert(/ticked by the event's captain or the office/.test(says), `the hint says ${JSON.stringify(says)}`);
+    const wasDone = await box.isChecked();
+    // Forced: Playwright would wait for the disabled box the label points to. A finger does not.
+    await row.locator(':scope > label').click({ force: true });
+    await page.waitForTimeout(300);
+    assert((await box.isChecked()) === wasDone, `a tap on the captain's task ${plan.id} changed its box`);
+    assert((await page.getByText(/waiting to sync/).count()) === 0, `a tap on the captain's task ${plan.id} queued a tick`);
+    for (const [method, path, body] of [
+      ['PUT', `/api/events/${eventId}/tasks/${plan.id}`, { done: !wasDone, op_id: `e2e-captains-${Date.now()}`, at: new Date().toISOString() }],
+      ['POST', `/api/events/${eventId}/tasks/${plan.id}/photos`, { content_type: 'image/jpeg', bytes: 100, thumb_bytes: 10 }],
+    ]) {
+      const r = await fetch(`${API}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${deckToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const problem = await r.json().catch(() => null);
+      assert(r.status === 403, `${method} ${path} as the deckhand answered ${r.status}, not 403`);
+      assert(/problem\+json/.test(r.headers.get('content-type') ?? ''), `the 403 is ${r.headers.get('content-type')}, not problem+json`);
+      assert(problem?.detail?.includes(plan.title), `the 403's detail does not name "${plan.title}": ${JSON.stringify(problem)}`);
+    }
+    const after = await api(`/api/events/${eventId}`, { token: adminJada });
+    assert(taskDone(after, plan.id) === wasDone && auditCount(after, 'task_done', plan.id) === 0, `the deckhand's tick of ${plan.id} changed the event`);
+    await row.scrollIntoViewIfNeeded();
+    await shot(page, 'event-captains-task');
     await page.waitForFunction(() => !!navigator.serviceWorker?.controller, null, { timeout: STEP_TIMEOUT });
     await tapTargets(page, 'the event screen');
     await shot(page, 'event');
@@ -612,6 +666,7 @@ async function main() {
       .locator('.task > input[type=checkbox]:not(:checked):not([disabled])')
       .first()
       .evaluate((el) => el.id.replace(/^task-/, ''));
+    assert(crewTasks.has(task), `the deckhand's photo goes on ${task}, not a crew task`);
     const row = page.locator('li.task', { has: page.locator(`#task-${task}`) });
     const note = 'Fuel 3/4, topped up at the dock';
     await crew.context.setOffline(true);
@@ -1367,6 +1422,12 @@ async function main() {
     const seen = await seenIds();
     await c.goto(`${APP}/events/${other.id}`);
     await c.getByRole('heading', { name: other.title }).waitFor();
+    // The event's captain ticks their own tasks as before, and the row says they are theirs.
+    const planRow = c.locator('li.task', { has: c.locator('#task-float_plan') });
+    await planRow.locator('.tag-captain', { hasText: "Captain's task: yours" }).waitFor();
+    assert(await c.locator('#task-float_plan').isEnabled(), "the captain's own float-plan task is not tickable");
+    assert((await planRow.locator('.task-extra').count()) === 1, "the captain's float-plan task has no note or photo button");
+    assert((await c.locator('#tasks-locked-hint').count()) === 0, 'the captain is told someone else ticks their tasks');
     await c.locator('#task-float_plan').click();
     const said = c.locator('.task-after .notice', { hasText: `Float plan sent to ${n} shore contact${n === 1 ? '' : 's'}.` });
     await said.waitFor();

@@ -338,6 +338,17 @@ async function tapTargets(page, where) {
 }
 
 /** The session token the app keeps (for checks through the API as the same person). */
+/** A real double tap: two presses 120 ms apart at the centre of where the button was first. */
+async function doubleClick(page, locator) {
+  await locator.waitFor();
+  const box = await locator.boundingBox();
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2;
+  await page.mouse.click(x, y, { clickCount: 1 });
+  await page.waitForTimeout(120);
+  await page.mouse.click(x, y, { clickCount: 1 });
+}
+
 async function pageToken(page) {
   return page.evaluate(() => JSON.parse(localStorage.getItem('scc.session') || '{}').token);
 }
@@ -1199,9 +1210,20 @@ async function main() {
     await page.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
     const f = admin.page;
     await f.goto(`${APP}/events/${eventId}`);
-    await f.getByRole('button', { name: 'Mark departed' }).click();
+    // A double tap on Mark departed marks nothing (issue 17, item 1): "Keep as is" takes the
+    // button's place and the confirm beside it ignores presses for 0.8 s.
+    const depart = f.getByRole('button', { name: 'Mark departed' });
+    await doubleClick(f, depart);
+    await f.waitForTimeout(1200);
+    let ev = await api(`/api/events/${eventId}`, { token: adminJada });
+    assert(ev.status === 'scheduled', `a double tap on Mark departed made it ${ev.status}`);
+    const keepDep = f.getByRole('button', { name: 'Keep as is' });
+    if (await keepDep.count()) await keepDep.click();
+    await depart.click();
     await f.getByRole('button', { name: "Yes, we've departed" }).click();
     await f.locator('.badge', { hasText: 'Underway' }).waitFor();
+    ev = await api(`/api/events/${eventId}`, { token: adminJada });
+    assert(ev.status === 'underway', `status is ${ev.status} after the confirm`);
     // The crew's page polls (ETag) every 15 s while visible.
     await page.locator('.badge', { hasText: 'Underway' }).waitFor({ timeout: 25_000 });
     await shot(page, 'underway');
@@ -1210,7 +1232,15 @@ async function main() {
   await step('the admin cancels an event', async () => {
     const f = admin.page;
     await f.goto(`${APP}/events/${newId}`);
-    await f.getByRole('button', { name: 'Cancel event' }).click();
+    // A double tap on Cancel event cancels nothing (issue 17, item 1).
+    const cancel = f.getByRole('button', { name: 'Cancel event' });
+    await doubleClick(f, cancel);
+    await f.waitForTimeout(1200);
+    const before = await api(`/api/events/${newId}`, { token: adminJada });
+    assert(before.status === 'scheduled', `a double tap on Cancel event made it ${before.status}`);
+    const keep = f.getByRole('button', { name: 'Keep as is' });
+    if (await keep.count()) await keep.click();
+    await cancel.click();
     await f.getByRole('button', { name: 'Yes, cancel it' }).click();
     await f.locator('.badge', { hasText: 'Cancelled' }).waitFor();
     const ev = await api(`/api/events/${newId}`, { token: adminJada });

@@ -580,10 +580,10 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
         {leads && (ev.status === 'scheduled' || ev.status === 'underway') && (
           <div class="actions">
             {ev.status === 'scheduled' && (
-              <ConfirmButton label="Mark departed" confirmLabel="Yes, we've departed" onConfirm={() => command('departed')} />
+              <ConfirmButton label="Mark departed" confirmLabel="Yes, we've departed" guardMs={800} onConfirm={() => command('departed')} />
             )}
             {ev.status === 'underway' && (
-              <ConfirmButton label="Mark returned" confirmLabel="Yes, we're back" onConfirm={() => command('returned')} />
+              <ConfirmButton label="Mark returned" confirmLabel="Yes, we're back" guardMs={800} onConfirm={() => command('returned')} />
             )}
           </div>
         )}
@@ -714,7 +714,7 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
               {rights.admin ? 'Edit event' : captainTitle(ev.kind)}
             </a>
             {rights.admin && ev.status === 'scheduled' && (
-              <ConfirmButton danger label="Cancel event" confirmLabel="Yes, cancel it" onConfirm={() => command('cancel')} />
+              <ConfirmButton danger guardMs={800} label="Cancel event" confirmLabel="Yes, cancel it" onConfirm={() => command('cancel')} />
             )}
           </div>
         </section>

@@ -1,7 +1,7 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { openDb } from '../src/db';
-import { InvalidTick, SyncQueue, overlay, photosIn, type SendOutcome, type TickOp, type UploadOutcome } from '../src/sync/queue';
+import { InvalidTick, SyncQueue, overlay, photosIn, withQueuedTicks, type SendOutcome, type TickOp, type UploadOutcome } from '../src/sync/queue';
 import type { TickResult } from '../src/types';
 
 const ME = { org: 'jada', email: 'deck.jada@example.com' };
@@ -435,5 +435,44 @@ describe('a tick with a note and photos', () => {
     expect(await q.all()).toEqual([]);
     const ok = await q.enqueue({ ...ME, eventId: 'E1', taskId: 'a', done: true, note: 'x'.repeat(280), photos: [photo(1), photo(2), photo(3)] });
     expect(ok.note).toHaveLength(280);
+  });
+});
+
+describe('withQueuedTicks (the offline list counts the waiting ticks)', () => {
+  const op = (eventId: string, taskId: string, done: boolean, state: TickOp['state'] = 'pending'): TickOp => ({
+    ...ME,
+    opId: `${eventId}-${taskId}-${done}-${state}-${Math.random()}`,
+    eventId,
+    taskId,
+    done,
+    at: '2026-11-25T22:00:00Z',
+    state,
+    attempts: 0,
+  });
+  const list = [
+    { id: 'E1', tasks_done: 2, tasks_total: 5 },
+    { id: 'E2', tasks_done: 4, tasks_total: 4 },
+    { id: 'E3', tasks_done: 0, tasks_total: 3 },
+  ];
+  const counts = (ops: TickOp[]) => withQueuedTicks(list, ops).map((e) => e.tasks_done);
+
+  it.each([
+    ['nothing waiting', [], [2, 4, 0]],
+    ['two ticks on one event', [op('E1', 'a', true), op('E1', 'b', true)], [4, 4, 0]],
+    ['an untick', [op('E2', 'a', false)], [2, 3, 0]],
+    ['a tick then an untick of the same task', [op('E1', 'a', true), op('E1', 'a', false)], [2, 4, 0]],
+    ['an untick then a tick again', [op('E2', 'a', false), op('E2', 'a', true)], [2, 4, 0]],
+    ['tick, untick, tick: one more', [op('E3', 'a', true), op('E3', 'a', false), op('E3', 'a', true)], [2, 4, 1]],
+    ['a rejected tick counts nothing', [op('E1', 'a', true, 'rejected')], [2, 4, 0]],
+    ['an event not in the list', [op('E9', 'a', true)], [2, 4, 0]],
+    ['never past the total', [op('E2', 'x', true)], [2, 4, 0]],
+    ['never below zero', [op('E3', 'x', false)], [2, 4, 0]],
+  ] as const)('%s', (_what, ops, want) => {
+    expect(counts([...ops])).toEqual(want);
+  });
+
+  it('returns the same objects when nothing changes', () => {
+    expect(withQueuedTicks(list, [])).toBe(list);
+    expect(withQueuedTicks(list, [op('E1', 'a', true)])[1]).toBe(list[1]);
   });
 });

@@ -294,3 +294,34 @@ export function overlay(ops: TickOp[], eventId: string): Map<string, TickOp> {
   }
   return latest;
 }
+
+/**
+ * An event list as it will read once the waiting ticks are in: each event's `tasks_done` moved by
+ * the pending ops of this list's events (the server's copy counts none of them). A task's first
+ * waiting op tells the state the copy knew (a tick is made on an open task, an untick on a done
+ * one), its last the state that will stick; so a tick then an untick moves nothing. Kept within
+ * 0..tasks_total. Events without waiting ticks are returned as they are.
+ */
+export function withQueuedTicks<E extends { id: string; tasks_done: number; tasks_total: number }>(
+  events: E[],
+  ops: TickOp[],
+): E[] {
+  const byEvent = new Map<string, Map<string, { first: boolean; last: boolean }>>();
+  for (const op of ops) {
+    if (op.state !== 'pending') continue;
+    let tasks = byEvent.get(op.eventId);
+    if (!tasks) byEvent.set(op.eventId, (tasks = new Map()));
+    const seen = tasks.get(op.taskId);
+    if (seen) seen.last = op.done;
+    else tasks.set(op.taskId, { first: op.done, last: op.done });
+  }
+  if (byEvent.size === 0) return events;
+  return events.map((e) => {
+    const tasks = byEvent.get(e.id);
+    if (!tasks) return e;
+    let delta = 0;
+    for (const { first, last } of tasks.values()) delta += (last ? 1 : 0) - (first ? 0 : 1);
+    if (delta === 0) return e;
+    return { ...e, tasks_done: Math.min(e.tasks_total, Math.max(0, e.tasks_done + delta)) };
+  });
+}

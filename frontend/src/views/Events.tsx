@@ -12,6 +12,9 @@ import { addDays, countdown, dayLabel, formatTime, instant, localDate, serverClo
 import { kindLabel, type EventSummary } from '../types';
 import { crewShortage, passengerCount, passengersOf } from '../vessels';
 import { overdueOf } from '../safety';
+import { useStore } from '../store';
+import { syncStatus } from '../sync/engine';
+import { withQueuedTicks } from '../sync/queue';
 
 const REFRESH_MS = 60_000;
 /** Days of events listed after today. */
@@ -73,6 +76,9 @@ export function Events({ session }: { session: Session }) {
   const [error, setError] = useState<string | null>(null);
   const [offline, setOffline] = useState(false);
   const [loading, setLoading] = useState(false);
+  // The list on screen came from the server since this screen opened (else it is the saved copy).
+  const [fresh, setFresh] = useState(false);
+  const sync = useStore(syncStatus);
 
   const today = localDate(serverClock.now(), zone);
 
@@ -86,6 +92,7 @@ export function Events({ session }: { session: Session }) {
       else setEvents(got.events);
       setSavedAt(Date.now());
       setOffline(false);
+      setFresh(true);
       setError(null);
       void prefetch(scope, got.events, day, zone);
     } catch (e) {
@@ -135,7 +142,9 @@ export function Events({ session }: { session: Session }) {
     };
   }, [visible, load]);
 
-  const shown = events ? visibleEvents(events, today, zone) : [];
+  // A saved copy knows none of the ticks still waiting to be sent: count them in.
+  const listed = events && (offline || !fresh) ? withQueuedTicks(events, sync.ops) : events;
+  const shown = listed ? visibleEvents(listed, today, zone) : [];
   const groups = new Map<string, EventSummary[]>();
   for (const e of shown) {
     const d = localDate(instant(e.departs_at.at), zone);

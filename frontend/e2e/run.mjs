@@ -1479,6 +1479,24 @@ async function main() {
     await shot(page, 'not-found');
   });
 
+  await step('the phone header keeps a long org name whole: one line, never broken mid-word (issue 17, item 7)', async () => {
+    const c = await phone('admin.centaur');
+    const f = c.page;
+    await signInWithCode(f, 'admin.centaur@example.com');
+    const org = await api('/api/org', { token: adminCentaur });
+    const name = f.locator('.org-name');
+    await name.filter({ hasText: org.name }).waitFor();
+    assert((await name.getAttribute('title')) === org.name, `the org name's title is ${await name.getAttribute('title')}`);
+    const look = await name.evaluate((el) => {
+      const cs = getComputedStyle(el);
+      return { height: el.getBoundingClientRect().height, line: parseFloat(cs.lineHeight) || parseFloat(cs.fontSize) * 1.5, wordBreak: cs.wordBreak, wrap: cs.overflowWrap };
+    });
+    assert(look.height <= look.line + 1, `the org name takes more than one line: ${JSON.stringify(look)}`);
+    assert(look.wordBreak === 'keep-all' && look.wrap === 'normal', `the org name may break mid-word: ${JSON.stringify(look)}`);
+    await shot(f, 'header-long-org-name');
+    await c.context.close();
+  });
+
   await step('an executive lands on Reports: last week\'s summary with charts and their numbers', async () => {
     exec = await phone('owner');
     const e = exec.page;

@@ -47,7 +47,9 @@ function Header({ session, route }: { session: Session | null; route: Route }) {
         <a class="brand" href="/">
           Ship Captain Crew
         </a>
-        {session && <span class="org-name">{session.org.name}</span>}
+        {session && <span class="org-name" title={session.org.name}>
+            {session.org.name}
+          </span>}
       </div>
       {session && (
         <nav aria-label="Main">

@@ -183,8 +183,39 @@ fn static_files(dir: &Path) -> Router {
             }
         }
     }));
-    Router::new().fallback_service(files)
+    // As CloudFront does: compressed for a client that accepts it (gzip or br; images and
+    // small files as they are), hashed build output cached for a year, the rest revalidated.
+    Router::new()
+        .fallback_service(files)
+        .layer(axum::middleware::map_response(cache_control))
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .gzip(true)
+                .br(true),
+        )
 }
+
+/// Vite's content-hashed files (`/assets/*`) never change under their name; everything else
+/// (`index.html`, `sw.js`, the manifest, icons) is asked again on every use.
+async fn cache_control(
+    uri: axum::http::Uri,
+    mut response: axum::response::Response,
+) -> axum::response::Response {
+    let value = if uri.path().starts_with("/assets/") && response.status().is_success() {
+        HASHED_ASSETS_CACHE_CONTROL
+    } else {
+        "no-cache"
+    };
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static(value),
+    );
+    response
+}
+
+/// The same value the CDK stack gives hashed assets (`HASHED_ASSETS_CACHE_CONTROL` in
+/// infra-cdk/lib/constructs/web-app.ts).
+pub const HASHED_ASSETS_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
 
 /// The portfolio file, compiled in: the local world starts from the orgs a stage is provisioned with.
 pub const PORTFOLIO: &str = include_str!("../../../config/portfolio.toml");

@@ -12,7 +12,7 @@
 //   CI=true          a missing Chromium fails instead of skipping
 //   E2E_NUDGE_NEW_EVENT=1  the nudge-link test creates its event instead of using a seeded one
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -496,6 +496,73 @@ async function main() {
   // Tokens for checks made through the API (taken first: a new sign-in email replaces older ones).
   const adminJada = await apiToken('admin.jada@example.com');
   const adminCentaur = await apiToken('admin.centaur@example.com');
+
+  await step("a first visit downloads the app once: compressed, the service worker's precache from the HTTP cache, offline at once (issue 17, item 8)", async () => {
+    const first = await phone('first.visit');
+    const fetched = [];
+    const sizes = [];
+    // Every request the page and its service worker make (Playwright follows the worker's own
+    // fetches through CDP): what crossed the network is its encodedDataLength (headers + body as
+    // sent), 0 for an answer from the HTTP cache.
+    first.context.on('requestfinished', (req) => {
+      sizes.push(
+        (async () => {
+          const s = await req.sizes();
+          const response = await req.response();
+          const headers = (await response?.allHeaders()) ?? {};
+          fetched.push({
+            path: new URL(req.url()).pathname,
+            by: req.serviceWorker() ? 'sw' : 'page',
+            status: response?.status() ?? 0,
+            bytes: Math.max(0, s.responseHeadersSize + s.responseBodySize),
+            encoding: headers['content-encoding'] ?? '',
+            type: headers['content-type'] ?? '',
+          });
+        })(),
+      );
+    });
+    await first.page.goto(`${APP}/`);
+    await first.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await first.page.waitForFunction(() => !!navigator.serviceWorker?.controller, null, { timeout: STEP_TIMEOUT });
+    await first.page.waitForTimeout(1500);
+    await Promise.all(sizes);
+    const html = readFileSync(join(DIST, 'index.html'), 'utf8');
+    const firstLoad = new Set([...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]));
+    const network = fetched.filter((f) => f.bytes > 0 && f.path.startsWith('/') && !/^\/(api|auth|dev|health)\b/.test(f.path));
+    const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
+    const sum = (rows) => rows.reduce((n, f) => n + f.bytes, 0);
+    const perPath = new Map();
+    for (const f of network) perPath.set(f.path, [...(perPath.get(f.path) ?? []), f]);
+    for (const [path, rows] of [...perPath].sort()) {
+      log(`  first visit: ${path} ${rows.map((f) => `${f.by} ${f.status} ${kb(f.bytes)}${f.encoding ? ` ${f.encoding}` : ''}`).join(', ')}`);
+    }
+    const shell = network.filter((f) => ['/', '/index.html', '/sw.js', '/manifest.webmanifest'].includes(f.path) || firstLoad.has(f.path));
+    const screens = network.filter((f) => f.path.startsWith('/assets/') && !firstLoad.has(f.path));
+    log(
+      `  first visit over the network: ${kb(sum(network))} in ${network.length} responses; app shell (index.html, first-load JS and CSS, manifest, sw.js) ${kb(sum(shell))}; screens loaded on demand, precached ${kb(sum(screens))}; the rest (icons) ${kb(sum(network) - sum(shell) - sum(screens))}`,
+    );
+    const twice = [...perPath].filter(([path, rows]) => path.startsWith('/assets/') && rows.length > 1);
+    assert(twice.length === 0, `downloaded more than once: ${twice.map(([p, rows]) => `${p} (${rows.map((r) => r.by).join(', ')})`).join('; ')}`);
+    for (const path of firstLoad) assert(perPath.has(path), `${path} did not come over the network at all (the measure is blind)`);
+    assert(sum(shell) < 60_000, `the app shell took ${kb(sum(shell))} over the network, not under 60 KB`);
+    const plain = network.filter((f) => f.status === 200 && /javascript|css|html|json|manifest|svg/.test(f.type) && !/^(br|gzip)$/.test(f.encoding));
+    assert(plain.length === 0, `sent uncompressed: ${plain.map((f) => `${f.path} (${f.type})`).join(', ')}`);
+    // The precache holds every built file, so the screens loaded on demand open offline too.
+    const cached = await first.page.evaluate(async () => {
+      const out = [];
+      for (const name of await caches.keys()) for (const r of await (await caches.open(name)).keys()) out.push(new URL(r.url).pathname);
+      return out;
+    });
+    const built = readdirSync(join(DIST, 'assets')).map((f) => `/assets/${f}`);
+    const missing = built.filter((p) => !cached.includes(p));
+    assert(missing.length === 0, `not in the service worker's cache: ${missing.join(', ')}`);
+    // Offline from the first visit: the shell opens with no network.
+    await first.context.setOffline(true);
+    await first.page.reload();
+    await first.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await shot(first.page, 'first-visit-offline');
+    await first.context.close();
+  });
 
   const crew = await phone('deck.jada');
   const page = crew.page;

@@ -9,10 +9,12 @@ let waiting: ServiceWorker | null = null;
 
 export function registerServiceWorker(): void {
   if (!('serviceWorker' in navigator) || !import.meta.env.PROD) return;
-  const hadController = !!navigator.serviceWorker.controller;
+  // The first install takes control quietly; a later one was asked for: load its version. Also in
+  // a tab open since the first visit, whose first change of controller was that quiet one.
+  let controlled = !!navigator.serviceWorker.controller;
   navigator.serviceWorker.addEventListener('controllerchange', () => {
-    // The first install takes control quietly; a later one was asked for: load its version.
-    if (hadController) location.reload();
+    if (controlled) location.reload();
+    controlled = true;
   });
   window.addEventListener('load', () => {
     navigator.serviceWorker

@@ -474,6 +474,168 @@ async function step(name, body) {
   }
 }
 
+// ---- issue 17, items 6, 2 and 4: the event screen's top, the departure check, the sign-off -----
+
+/** `less than a minute`, `42 min`, `1 h 5 min`, `8 h`, `2 d 4 h`: written again here as the oracle. */
+function spanWords(ms) {
+  const total = Math.floor(Math.abs(ms) / 60_000);
+  if (total < 1) return 'less than a minute';
+  if (total < 60) return `${total} min`;
+  if (total < 24 * 60) {
+    const h = Math.floor(total / 60);
+    const m = total % 60;
+    return m ? `${h} h ${m} min` : `${h} h`;
+  }
+  const d = Math.floor(total / 1440);
+  const h = Math.floor((total % 1440) / 60);
+  return h ? `${d} d ${h} h` : `${d} d`;
+}
+
+/** The local date (YYYY-MM-DD) in Los Angeles, the seeded orgs' zone. */
+function laDate(ms) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Los_Angeles' }).format(ms);
+}
+
+/** The latest seeded event of that title still hours away (today's first belongs to earlier steps). */
+async function upcomingSeeded(token, title, skip = []) {
+  const q = new URLSearchParams({ from: laDate(Date.now()), to: laDate(Date.now() + 2 * 86_400_000), limit: '100' });
+  const listed = await api(`/api/events?${q}`, { token });
+  const found = listed.events
+    .filter((e) => e.title === title && e.status === 'scheduled' && !skip.includes(e.id) && Date.parse(e.departs_at.at) > Date.now() + 2 * 3_600_000)
+    .sort((a, b) => Date.parse(b.departs_at.at) - Date.parse(a.departs_at.at));
+  assert(found.length > 0, `no seeded "${title}" hours away: ${listed.events.map((e) => e.title).join(', ')}`);
+  return found[0];
+}
+
+/** The first open task (earliest due) that `ok` admits, from an EventView. */
+function firstOpen(event, ok) {
+  return event.checklist.phases
+    .flatMap((p) => p.tasks)
+    .filter((t) => !t.done && ok(t))
+    .sort((a, b) => (a.due ? Date.parse(a.due.at) : Infinity) - (b.due ? Date.parse(b.due.at) : Infinity))[0];
+}
+
+/** The tick boxes' look, measured: size, border width and the border's contrast on the page. */
+async function boxLook(locator) {
+  return locator.evaluate((el) => {
+    const lum = (css) => {
+      const [r, g, b] = (css.match(/[\d.]+/g) || ['0', '0', '0']).slice(0, 3).map((v) => {
+        const c = Number(v) / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    // The colour behind the box: the nearest ancestor with an opaque background.
+    let bg = 'rgb(255, 255, 255)';
+    for (let p = el.parentElement; p; p = p.parentElement) {
+      const c = getComputedStyle(p).backgroundColor;
+      if (c && c !== 'transparent' && !/rgba\(.*,\s*0\)$/.test(c)) {
+        bg = c;
+        break;
+      }
+    }
+    const s = getComputedStyle(el);
+    const r = el.getBoundingClientRect();
+    const [a, b] = [lum(s.borderTopColor), lum(bg)].sort((x, y) => y - x);
+    return {
+      width: r.width,
+      height: r.height,
+      border: parseFloat(s.borderTopWidth),
+      style: s.borderTopStyle,
+      appearance: s.appearance,
+      contrast: (a + 0.05) / (b + 0.05),
+    };
+  });
+}
+
+/** Issue 17, item 6: at 360 x 780, the top of the event screen says what to do next. */
+async function nextUpSteps({ adminJada }) {
+  await step('a deckhand at 360 x 780: the top says "Departs in …" and their next crew task, ticked right there; bold boxes; rows say one state and one time (issue 17, item 6)', async () => {
+    const deck = await phone('deck.jada.next');
+    const p = deck.page;
+    await p.setViewportSize({ width: 360, height: 780 });
+    await signInWithCode(p, 'deck.jada@example.com');
+    await p.getByRole('heading', { name: 'My events' }).waitFor();
+    const token = await pageToken(p);
+    const sail = await upcomingSeeded(token, 'Sunset sail');
+    let ev = await api(`/api/events/${sail.id}`, { token });
+    assert(ev.my_role === 'crew', `the deckhand is ${ev.my_role} on ${sail.id}`);
+    const first = firstOpen(ev, (t) => t.role === 'crew');
+    assert(first, 'no open crew task on the sail');
+    await p.goto(`${APP}/events/${sail.id}`);
+    await p.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
+
+    // The countdown, in words, matches the departure the server gives (within the minute it ticks).
+    const countdown = p.locator('.nextup-countdown');
+    const dep = Date.parse(ev.departs_at.at);
+    await until(async () => {
+      const said = (await countdown.innerText()).trim();
+      const now = Date.now();
+      return [now - 61_000, now, now + 61_000].some((t) => said === `Departs in ${spanWords(dep - t)}`);
+    }, 'the countdown "Departs in …"');
+    // The next task is the earliest open crew task, with its box, above the fold.
+    const next = p.locator('.next-task');
+    await next.locator('.task-title', { hasText: first.title }).waitFor();
+    const box = p.locator(`#next-${first.id}`);
+    for (const [what, loc] of [['the countdown', countdown], ['the next task', next], ['its box', box]]) {
+      const b = await loc.boundingBox();
+      assert(b && b.y >= 0 && b.y + b.height <= 780, `${what} is not on the first screen at 360 x 780: ${JSON.stringify(b)}`);
+    }
+    // Bold boxes for the sun: at least 44 px, a 3 px or thicker solid border, 4.5:1 against the page.
+    for (const [what, loc] of [['the next task\'s box', box], ['a row\'s box', p.locator(`#task-${first.id}`)]]) {
+      const look = await boxLook(loc);
+      assert(look.width >= 44 && look.height >= 44, `${what} is ${look.width}x${look.height}`);
+      assert(look.border >= 3 && look.style === 'solid', `${what}'s border is ${look.border}px ${look.style}`);
+      assert(look.contrast >= 4.5, `${what}'s border contrast is ${look.contrast.toFixed(2)}:1`);
+      assert(look.appearance === 'none', `${what} is the browser's thin default box (appearance ${look.appearance})`);
+    }
+    // Quieter rows: one state and one time each, no stack of badges.
+    const lines = await p.locator('li.task').evaluateAll((els) =>
+      els.map((li) => ({
+        states: [...li.querySelectorAll('.task-state')].map((e) => e.textContent.trim()),
+        chips: li.querySelectorAll('.chip').length,
+        tags: [...li.querySelectorAll('.tag')].map((e) => e.textContent.trim()),
+      })),
+    );
+    const oneLine = /^(due \d{1,2}:\d{2}\s[AP]M( tomorrow| \w{3}, \w{3} \d{1,2})?|due in .+|due now|overdue .+|done( \d{1,2}:\d{2}\s[AP]M)?( by .+)?|no set time|.+ that day.*)$/;
+    for (const l of lines) {
+      assert(l.states.length === 1 && oneLine.test(l.states[0]), `a row says ${JSON.stringify(l.states)}`);
+      assert(l.chips === 0 && l.tags.every((t) => /^Captain's task/.test(t)), `a row carries badges: ${JSON.stringify(l)}`);
+    }
+    await tapTargets(p, 'the top of the event screen');
+    await shot(p, 'event-next-up');
+
+    // Ticked at the top: saved, said there and on the row, and the next crew task takes its place.
+    const second = firstOpen(ev, (t) => t.role === 'crew' && t.id !== first.id);
+    await box.click();
+    await p.locator('.nextup-result', { hasText: `“${first.title}” ticked: saved` }).waitFor();
+    await next.locator('.task-title', { hasText: second.title }).waitFor();
+    assert((await p.locator(`#next-${first.id}`).count()) === 0, 'the ticked task is still offered at the top');
+    const row = p.locator('li.task', { has: p.locator(`#task-${first.id}`) });
+    assert(await p.locator(`#task-${first.id}`).isChecked(), 'the row is not ticked');
+    await row.locator('.task-result', { hasText: 'Saved' }).waitFor();
+    await row.locator('.task-state', { hasText: /^done \d{1,2}:\d{2}\s[AP]M by Dana Deck$/ }).waitFor();
+    await row.scrollIntoViewIfNeeded();
+    await shot(p, 'event-row-saved');
+    await p.evaluate(() => window.scrollTo(0, 0));
+    ev = await api(`/api/events/${sail.id}`, { token: adminJada });
+    assert(taskDone(ev, first.id) && auditCount(ev, 'task_done', first.id) === 1, `${first.id} is not done once on the server`);
+    await shot(p, 'event-next-up-ticked');
+
+    // Offline, a tick at the top says it is queued, there and on its row; back online it is saved.
+    await deck.context.setOffline(true);
+    await p.locator(`#next-${second.id}`).click();
+    await p.locator('.nextup-result', { hasText: `“${second.title}” ticked: queued offline` }).waitFor();
+    const row2 = p.locator('li.task', { has: p.locator(`#task-${second.id}`) });
+    await row2.locator('.task-sync', { hasText: 'Queued offline' }).waitFor();
+    await shot(p, 'event-next-up-offline');
+    await deck.context.setOffline(false);
+    await p.locator('.nextup-result', { hasText: `“${second.title}” ticked: saved` }).waitFor({ timeout: 30_000 });
+    await until(async () => taskDone(await api(`/api/events/${sail.id}`, { token: adminJada }), second.id), 'the queued tick on the server');
+    await deck.context.close();
+  });
+}
+
 async function main() {
   rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
@@ -664,6 +826,8 @@ async function main() {
     await page.getByRole('heading', { level: 3 }).first().waitFor();
     await shot(page, 'event-checklist-full', true);
   });
+
+  await nextUpSteps({ adminJada });
 
   await step('tick a task (with the keyboard), reload: still ticked (and done on the server)', async () => {
     const box = page.locator(`#task-${tasks[0]}`);

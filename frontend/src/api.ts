@@ -302,6 +302,19 @@ export function markReturned(id: string): Promise<EventView> {
   return call(`/api/events/${encodeURIComponent(id)}/returned`, { method: 'POST' });
 }
 
+/** Marks it departed, confirming the open safety tasks the captain saw (a 409 lists any others). */
+export function departConfirmed(id: string, confirmOpenSafetyTasks: string[]): Promise<EventView> {
+  return call(`/api/events/${encodeURIComponent(id)}/departed`, {
+    method: 'POST',
+    body: { confirm_open_safety_tasks: confirmOpenSafetyTasks },
+  });
+}
+
+/** The captain signs the checklist off, naming the tasks they saw open (a 409 lists the current ones). */
+export function signOff(id: string, openTasks: string[]): Promise<EventView> {
+  return call(`/api/events/${encodeURIComponent(id)}/sign-off`, { method: 'POST', body: { open_tasks: openTasks } });
+}
+
 export function cancelEvent(id: string): Promise<EventView> {
   return call(`/api/events/${encodeURIComponent(id)}/cancel`, { method: 'POST' });
 }

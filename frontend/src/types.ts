@@ -196,7 +196,8 @@ export type AuditAction =
   | { action: 'created' }
   | { action: 'edited'; fields: string[] }
   | { action: 'cancelled' }
-  | { action: 'departed' }
+  | { action: 'departed'; open_safety_tasks?: string[] | null; minutes_early?: number | null }
+  | { action: 'signed_off'; open_tasks?: string[] | null }
   | { action: 'returned' }
   | { action: 'overdue_acknowledged' }
   | { action: 'task_done'; task: string; note?: string | null; photos?: PhotoRef[] | null }
@@ -242,8 +243,41 @@ export interface EventView {
   audit: AuditEntry[];
   /** GET URLs of every photo the history names, by id (absent in older copies). */
   photo_urls?: Record<string, PhotoUrls> | null;
+  /** While scheduled: how early a departure now is and the safety tasks still open (issue 17, item 2). */
+  departure_check?: DepartureCheck | null;
+  /** The captain's sign-off of the checklist (issue 17, item 4); null when cancelled, absent in older copies. */
+  sign_off?: SignOff | null;
   created_at: string;
   updated_at: string;
+}
+
+/** A safety-critical task due at or before departure and not done. */
+export interface OpenSafetyTask {
+  id: string;
+  title: string;
+  role: CrewRole;
+}
+
+/** `departure_check` of an event: present while it is scheduled. */
+export interface DepartureCheck {
+  /** Minutes before the scheduled departure (> 0 early, <= 0 on time or late). */
+  minutes_early: number;
+  open_safety_tasks: OpenSafetyTask[];
+}
+
+export interface SignOffOpenTask {
+  id: string;
+  title: string;
+  safety_critical: boolean;
+}
+
+/** `sign_off` of an event: not yet (before return), ready (returned, not signed), signed. */
+export interface SignOff {
+  status: 'not_yet' | 'ready' | 'signed';
+  by: string | null;
+  at: string | null;
+  /** Open now (until signed), or open when it was signed. */
+  open_tasks: SignOffOpenTask[];
 }
 
 export interface PhotoUrls {

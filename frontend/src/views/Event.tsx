@@ -7,10 +7,11 @@
 // A tick may carry a note and up to 3 photos, made ready in a small panel under the task; a task
 // shows the note and photos of the tick that set it, and so does its line in the history.
 
+import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import * as api from '../api';
 import { loadEvent, saveEvent, type Scope } from '../cache';
-import { ConfirmButton, Loading, Notice, PageTitle, StatusBadge, TaskChip } from '../components';
+import { ConfirmButton, Loading, Notice, PageTitle, StatusBadge } from '../components';
 import { useNow, useTitle, useVisible } from '../hooks';
 import { navigate } from '../router';
 import { can, sessions, type Session } from '../session';
@@ -19,10 +20,12 @@ import { dismissRejected, onSynced, recordTick, syncStatus } from '../sync/engin
 import { InvalidTick, overlay, type TickOp } from '../sync/queue';
 import { attachmentWords, checkNote, photoCount } from '../photos';
 import { LOCKED_HINT, mayTick, taskOwner } from '../roles';
+import { countdownLine, countdownSub, listWords, nextTask, rowLine, span, type RowLine } from '../nextup';
+import { DepartAction, SignOffPanel } from './EventActions';
 import { Attachments, hasContent, PhotoViewer, TaskPanel, useDrafts, type Draft, type ShownPhoto } from './TaskExtras';
 import {
+  addDays,
   countdown,
-  dueText,
   formatDateTime,
   formatDay,
   formatTime,
@@ -101,7 +104,12 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
   const [offline, setOffline] = useState(false);
   const [notFound, setNotFound] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [actionError, setActionError] = useState<string | null>(null);
+  // A command's failure, shown where it was tapped (the departed/returned buttons, Manage, the banner).
+  const [commandError, setCommandError] = useState<{ where: 'move' | 'manage' | 'overdue'; text: string } | null>(null);
+  // What became of each task's last tap, shown on its row: saved by the server, or not kept at all.
+  const [results, setResults] = useState<Record<string, { kind: 'saved' | 'error'; text: string; at: number }>>({});
+  // The task last ticked from the top of the screen: its fate shows there too.
+  const [topTick, setTopTick] = useState<{ id: string; title: string; at: number } | null>(null);
   // A tick between the tap and its write to the queue (a few ms); then the queue's overlay shows it.
   const [local, setLocal] = useState<Record<string, boolean>>({});
   // What the last tick of the float-plan task mailed, shown next to that task.
@@ -195,6 +203,10 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
       onSynced((op, result) => {
         if (op.eventId !== id) return;
         setData((ev) => (ev ? withTask(ev, result.task_id, result.done, result.by, result.at) : ev));
+        setResults((r) => ({
+          ...r,
+          [result.task_id]: { kind: 'saved', text: result.done ? 'Saved' : 'Untick saved', at: Date.now() },
+        }));
         if (result.float_plan) setFloatSent({ taskId: result.task_id, note: sendNote(result.float_plan, 'tick') });
         setTimeout(() => void refresh(), 300);
       }),
@@ -241,7 +253,10 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
     });
   const statusOf = new Map(timing.map((t) => [t.task.id, t]));
   const doneCount = timing.filter((t) => t.done).length;
-  const canTick = rights.tick && ev.status !== 'cancelled';
+  // Signed off (issue 17, item 4): the checklist is closed for everyone, as on the server.
+  const signOff = ev.sign_off ?? null;
+  const signedOff = signOff?.status === 'signed';
+  const canTick = rights.tick && ev.status !== 'cancelled' && !signedOff;
   // A captain's task is the event's captain's or the office's (the server refuses anyone else).
   const roleOf = new Map(timing.map((t) => [t.task.id, t.task.role]));
   const tickable = (taskId: string): boolean => canTick && mayTick(roleOf.get(taskId) ?? 'crew', ev.my_role, session.role);
@@ -257,8 +272,8 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
   const overdueNow = ev.status === 'underway' ? overdueOf(ev) : null;
 
   const toggle = async (taskId: string, done: boolean) => {
-    setActionError(null);
     if (!tickable(taskId)) return;
+    setResults(({ [taskId]: _, ...rest }) => rest);
     const waiting = drafts.get(taskId);
     const check = checkNote(waiting?.note ?? '');
     if (!check.ok) {
@@ -293,28 +308,31 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
         setPanelFor(taskId);
         drafts.say(taskId, e.message);
       } else {
-        setActionError(`That tick could not be saved on this phone: ${api.describe(e)}`);
+        setResults((r) => ({
+          ...r,
+          [taskId]: { kind: 'error', text: `Not saved on this phone: ${api.describe(e)}`, at: Date.now() },
+        }));
       }
     }
   };
 
-  const command = async (what: 'departed' | 'returned' | 'cancel' | 'acknowledge') => {
-    setActionError(null);
+  const command = async (what: 'returned' | 'cancel' | 'acknowledge') => {
+    setCommandError(null);
     try {
       const next =
-        what === 'departed'
-          ? await api.markDeparted(ev.id)
-          : what === 'returned'
-            ? await api.markReturned(ev.id)
-            : what === 'acknowledge'
-              ? await api.acknowledgeOverdue(ev.id)
-              : await api.cancelEvent(ev.id);
+        what === 'returned'
+          ? await api.markReturned(ev.id)
+          : what === 'acknowledge'
+            ? await api.acknowledgeOverdue(ev.id)
+            : await api.cancelEvent(ev.id);
       accept(next, next.etag, true);
     } catch (e) {
-      setActionError(api.describe(e));
+      setCommandError({ where: what === 'returned' ? 'move' : what === 'cancel' ? 'manage' : 'overdue', text: api.describe(e) });
       void refresh();
     }
   };
+  const errorAt = (where: 'move' | 'manage' | 'overdue') =>
+    commandError?.where === where ? <Notice kind="error">{commandError.text}</Notice> : null;
 
   const today = localDate(now, zone);
   const dep = instant(ev.departs_at.at);
@@ -333,10 +351,55 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
   ];
   rows.sort((a, b) => a.at - b.at || (a.kind === 'anchor' ? -1 : 1));
 
-  const overdue = timing.filter((t) => t.status === 'overdue').length;
-  const next = timing
-    .filter((t) => t.status === 'due' || t.status === 'upcoming')
-    .sort((a, b) => (a.dueMs ?? Infinity) - (b.dueMs ?? Infinity))[0];
+  /** A wall-clock time in the org's zone, with the day when it is not today. */
+  const when = (ms: number) => {
+    const day = localDate(ms, zone);
+    if (day === today) return formatTime(ms, zone);
+    return `${formatTime(ms, zone)} ${day === addDays(today, 1) ? 'tomorrow' : formatDay(ms, zone)}`;
+  };
+  const moments = {
+    status: ev.status,
+    departsMs: dep,
+    returnsMs: ret,
+    departedMs: ev.departed_at ? instant(ev.departed_at) : null,
+    returnedMs: ev.returned_at ? instant(ev.returned_at) : null,
+  };
+  const headline = countdownLine(moments, now);
+  const subline = countdownSub(moments, now, when);
+  // The next open task of mine (crew: a crew task; the captain and the office: any), ticked right here.
+  const mine = canTick
+    ? nextTask(
+        timing.map((t) => ({ ...t, id: t.task.id, role: t.task.role })),
+        ev.my_role,
+        session.role,
+      )
+    : undefined;
+  const overdueMine = canTick
+    ? timing.filter((t) => t.status === 'overdue' && mayTick(t.task.role, ev.my_role, session.role)).length
+    : 0;
+  const mineLabel =
+    ev.my_role === 'captain' || session.role === 'admin' ? 'Next open task' : 'Your next crew task';
+  /** A done task's who and when, as the row says it. */
+  const doneBy = (id: string) => {
+    const server = serverDone.get(id);
+    if (!server?.done) return undefined;
+    return {
+      by: server.done_by ? (names.get(server.done_by) ?? server.done_by) : null,
+      atMs: server.done_at ? instant(server.done_at) : null,
+    };
+  };
+  /** What became of the last tap on a task: waiting (online or not), saved, refused, not kept. */
+  const fate = (taskId: string): { kind: 'wait' | 'saved' | 'error'; text: string } | null => {
+    const refusedOp = sync.rejected.find((op) => op.eventId === ev.id && op.taskId === taskId);
+    if (isPending(taskId)) {
+      return { kind: 'wait', text: sync.online ? 'Waiting to sync' : 'Queued offline · waiting to sync' };
+    }
+    const r = results[taskId];
+    if (r?.kind === 'error') return { kind: 'error', text: r.text };
+    if (refusedOp) return { kind: 'error', text: `Refused: ${refusedOp.error ?? 'the server said no'}` };
+    if (r?.kind === 'saved' && now - r.at < 10_000) return { kind: 'saved', text: r.text };
+    return null;
+  };
 
   /** One task: a big checkbox, its title, and when it is due and where it stands. */
   const renderTask = (id: string, title: string, role: string, safety: boolean) => {
@@ -346,7 +409,8 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
     const pending = isPending(id);
     const server = serverDone.get(id);
     const inputId = `task-${id}`;
-    const due = t?.dueMs != null ? formatTime(t.dueMs, zone) : null;
+    const line = rowLine(status, t?.dueMs, now, when, status === 'done' ? doneBy(id) : { note: t?.note });
+    const result = fate(id);
     const headcount = headcountLine(server?.headcount);
     const isPlan = id === FLOAT_PLAN_TASK;
     const sentHere = floatSent?.taskId === id ? floatSent.note : null;
@@ -359,7 +423,8 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
     const panelOpen = panelFor === id && mayTickThis;
     const draft = drafts.drafts[id];
     const drafted = hasContent(draft);
-    const after = isPlan || panelOpen || shown.note !== '' || shown.photos.length > 0 || refused.length > 0;
+    const failed = !pending && result?.kind === 'error' && refused.length === 0 ? result.text : null;
+    const after = isPlan || panelOpen || shown.note !== '' || shown.photos.length > 0 || refused.length > 0 || failed !== null;
     return (
       <li key={id} class={`task task-${status}${after ? ' has-after' : ''}${owner.locked ? ' task-locked' : ''}`}>
         <input
@@ -370,28 +435,27 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
           aria-describedby={owner.locked ? LOCKED_HINT_ID : undefined}
           onChange={(e) => void toggle(id, (e.target as HTMLInputElement).checked)}
         />
+        <TickMark />
         <label for={inputId}>
-          <span class="task-title">{title}</span>
+          <span class="task-title">
+            {title}
+            {safety && <span class="safety-word"> · Safety</span>}
+          </span>
+          {/* One state and one time (issue 17, item 6); whose it is only when it is the captain's. */}
           <span class="task-meta">
-            <TaskChip status={status} />
-            {due && <strong class="task-time">{due}</strong>}
-            {status !== 'done' && t?.dueMs != null && <span class="task-when">{dueText(status, t.dueMs, now)}</span>}
-            {status === 'unscheduled' && t?.note && <span>{t.note}</span>}
+            <span class={`task-state tone-${line.tone}`}>{line.text}</span>
             {owner.chip && <span class={`tag tag-captain${owner.mine ? ' tag-mine' : ''}`}>{owner.chip}</span>}
-            {safety && <span class="tag tag-safety">Safety</span>}
           </span>
           {headcount && <span class="task-headcount">{headcount}</span>}
           {pending ? (
             <span class="task-sync">
-              Waiting to sync{waitingOp?.photos?.length ? ` · ${photoCount(waitingOp.photos.length)}` : ''}
+              {result?.text ?? 'Waiting to sync'}
+              {waitingOp?.photos?.length ? ` · ${photoCount(waitingOp.photos.length)}` : ''}
             </span>
           ) : (
-            done &&
-            server?.done &&
-            server.done_by && (
-              <span class="task-by">
-                ✓ {names.get(server.done_by) ?? server.done_by}
-                {server.done_at ? `, ${formatTime(instant(server.done_at), zone)}` : ''}
+            result?.kind === 'saved' && (
+              <span class="task-result" role="status">
+                ✓ {result.text}
               </span>
             )
           )}
@@ -408,6 +472,11 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
           >
             <CameraIcon />
           </button>
+        )}
+        {failed && (
+          <div class="task-after">
+            <Notice kind="error">{failed}</Notice>
+          </div>
         )}
         {refused.length > 0 && (
           <div class="task-after">
@@ -483,14 +552,8 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
           eventId={ev.id}
           canAcknowledge={mayAcknowledge(session.role)}
           onAcknowledge={() => command('acknowledge')}
+          error={errorAt('overdue')}
         />
-      )}
-      {hasFloatPlan(ev) && (
-        <p class="event-links">
-          <a class="btn btn-secondary btn-small" href={`/events/${ev.id}/float-plan`}>
-            Float plan
-          </a>
-        </p>
       )}
       {offline && (
         <p class="stale" role="status">
@@ -498,22 +561,91 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
         </p>
       )}
       {error && <Notice kind="error">{error}</Notice>}
-      {actionError && <Notice kind="error">{actionError}</Notice>}
       {ev.status === 'cancelled' && <Notice kind="warn">This event is cancelled.</Notice>}
+
+      {/* What do I do next (issue 17, item 6): the countdown, then my next open task, ticked here. */}
+      <section class="panel nextup" aria-labelledby="nextup-countdown">
+        <p id="nextup-countdown" class={`nextup-countdown${headline.late ? ' late' : ''}`} role="timer" aria-live="off">
+          {headline.text}
+        </p>
+        {subline && <p class="nextup-sub">{subline}</p>}
+        {canTick && (
+          <div class="nextup-mine">
+            <h2 class="nextup-label" id="nextup-label">
+              {mineLabel}
+              {overdueMine > 1 && <span class="nextup-overdue"> · {overdueMine} overdue</span>}
+            </h2>
+            {mine ? (
+              <NextTaskRow
+                key={mine.task.id}
+                id={mine.task.id}
+                title={mine.task.title}
+                safety={mine.task.safety_critical}
+                line={rowLine(mine.status, mine.dueMs, now, when, { note: mine.note })}
+                status={mine.status}
+                onTick={() => {
+                  setTopTick({ id: mine.task.id, title: mine.task.title, at: Date.now() });
+                  void toggle(mine.task.id, true);
+                }}
+              />
+            ) : (
+              <p class="nextup-none">{timing.length ? 'Nothing open for you. Well done.' : 'No tasks.'}</p>
+            )}
+            {topTick && (() => {
+              const f = fate(topTick.id);
+              if (!f && now - topTick.at > 60_000) return null;
+              const text =
+                f?.kind === 'wait'
+                  ? f.text.replace('Waiting to sync', 'saving…').replace('Queued offline · waiting to sync', 'queued offline, syncs when there is signal')
+                  : f?.kind === 'error'
+                    ? f.text
+                    : 'saved';
+              return (
+                <p class={`nextup-result result-${f?.kind ?? 'saved'}`} role="status">
+                  {f?.kind === 'error' ? '✗' : '✓'} “{topTick.title}” ticked: {text}
+                </p>
+              );
+            })()}
+          </div>
+        )}
+        {leads && ev.status === 'scheduled' && (
+          <div class="actions">
+            <DepartAction ev={ev} now={now} isDone={isDone} onDeparted={(next) => accept(next, next.etag, true)} />
+          </div>
+        )}
+        {leads && ev.status === 'underway' && (
+          <>
+            <div class="actions">
+              <ConfirmButton label="Mark returned" confirmLabel="Yes, we're back" guardMs={800} onConfirm={() => command('returned')} />
+            </div>
+            {errorAt('move')}
+          </>
+        )}
+      </section>
+
+      {signOff && signOff.status !== 'not_yet' && (
+        <SignOffPanel
+          ev={ev}
+          signOff={signOff}
+          zone={zone}
+          names={names}
+          isCaptain={ev.my_role === 'captain' && rights.tick}
+          onSigned={(next) => accept(next, next.etag, true)}
+        />
+      )}
+
+      {hasFloatPlan(ev) && (
+        <p class="event-links">
+          <a class="btn btn-secondary btn-small" href={`/events/${ev.id}/float-plan`}>
+            Float plan
+          </a>
+        </p>
+      )}
 
       <section class="panel timing" aria-labelledby="timing-title">
         <h2 id="timing-title" class="visually-hidden">
           Timing
         </h2>
-        <div class="clock">
-          <span class="clock-label">Now</span>
-          <span class="clock-time" role="timer" aria-live="off">
-            {formatTime(now, zone, undefined, true)}
-          </span>
-          <span class="clock-zone">
-            {zoneAbbreviation(now, zone)} · {formatDay(now, zone)}
-          </span>
-        </div>
         <dl class="times">
           <div class={ev.status === 'scheduled' && dep < now ? 'late' : ''}>
             <dt>Departs</dt>
@@ -560,33 +692,18 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
             </dd>
           </div>
         </dl>
-        {(overdue > 0 || next) && ev.status !== 'cancelled' && (
-          <p class="next-up">
-            {overdue > 0 && (
-              <span class="overdue-count">
-                {overdue} overdue
-              </span>
-            )}
-            {next && next.dueMs != null && (
-              <span>
-                Next: <strong>{next.task.title}</strong> at {formatTime(next.dueMs, zone)}, {dueText(next.status, next.dueMs, now)}
-              </span>
-            )}
-          </p>
-        )}
+        <p class="clock">
+          <span class="clock-label">Now</span>{' '}
+          <span class="clock-time" role="timer" aria-live="off">
+            {formatTime(now, zone, undefined, true)}
+          </span>{' '}
+          <span class="clock-zone">
+            {zoneAbbreviation(now, zone)} · {formatDay(now, zone)}
+          </span>
+        </p>
         <p class="small">
           {formatDay(dep, zone)} at {ev.timing.home_port}. Window {formatDateTime(dep, zone)} – {formatTime(ret, zone)}.
         </p>
-        {leads && (ev.status === 'scheduled' || ev.status === 'underway') && (
-          <div class="actions">
-            {ev.status === 'scheduled' && (
-              <ConfirmButton label="Mark departed" confirmLabel="Yes, we've departed" guardMs={800} onConfirm={() => command('departed')} />
-            )}
-            {ev.status === 'underway' && (
-              <ConfirmButton label="Mark returned" confirmLabel="Yes, we're back" guardMs={800} onConfirm={() => command('returned')} />
-            )}
-          </div>
-        )}
       </section>
 
       <section class="panel" aria-labelledby="tasks-title">
@@ -611,6 +728,12 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
           </p>
         )}
         {ev.status === 'cancelled' && <p class="small">The event is cancelled: tasks can no longer be ticked.</p>}
+        {signedOff && signOff && (
+          <p class="signed-line">
+            Signed off by {signOff.by ? (names.get(signOff.by) ?? signOff.by) : 'the captain'}
+            {signOff.at ? ` at ${formatTime(instant(signOff.at), zone)}` : ''}: the checklist is closed.
+          </p>
+        )}
         {view === 'timeline' ? (
           <ol class="plain tasks timeline">
             {rows.map((r) => {
@@ -717,6 +840,7 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
               <ConfirmButton danger guardMs={800} label="Cancel event" confirmLabel="Yes, cancel it" onConfirm={() => command('cancel')} />
             )}
           </div>
+          {errorAt('manage')}
         </section>
       )}
 
@@ -769,6 +893,46 @@ export function historyAttachments(a: AuditEntry, urls: Record<string, PhotoUrls
   return { note: a.note?.trim() ?? '', photos, missing };
 }
 
+/** The check drawn over a ticked box (the box itself is the styled checkbox under it). */
+function TickMark() {
+  return (
+    <svg class="tick-mark" viewBox="0 0 24 24" width="44" height="44" aria-hidden="true" focusable="false">
+      <path fill="none" stroke="currentColor" stroke-width="3.5" stroke-linecap="round" stroke-linejoin="round" d="M5 12.5l4.5 4.5L19 7.5" />
+    </svg>
+  );
+}
+
+/** My next open task at the top of the screen: the same big box as in the list, ticked here. */
+function NextTaskRow({
+  id,
+  title,
+  safety,
+  line,
+  status,
+  onTick,
+}: {
+  id: string;
+  title: string;
+  safety: boolean;
+  line: RowLine;
+  status: TaskStatus;
+  onTick: () => void;
+}) {
+  return (
+    <div class={`next-task task-${status}`}>
+      <input id={`next-${id}`} type="checkbox" class="tick-box" checked={false} onChange={onTick} />
+      <TickMark />
+      <label for={`next-${id}`}>
+        <span class="task-title">
+          {title}
+          {safety && <span class="safety-word"> · Safety</span>}
+        </span>
+        <span class={`task-state tone-${line.tone}`}>{line.text}</span>
+      </label>
+    </div>
+  );
+}
+
 function CameraIcon() {
   return (
     <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">
@@ -811,8 +975,20 @@ export function describeAudit(a: AuditEntry, titles: Map<string, string>): strin
         : 'edited the event';
     case 'cancelled':
       return 'cancelled the event';
-    case 'departed':
-      return 'marked it departed';
+    case 'departed': {
+      // Issue 17, item 2: what was still open and how early, as the server recorded it.
+      const open = a.open_safety_tasks ?? [];
+      const early = a.minutes_early != null && a.minutes_early >= 15 ? `, ${span(a.minutes_early * 60_000)} early` : '';
+      return open.length
+        ? `marked it departed with ${open.length === 1 ? '1 safety task' : `${open.length} safety tasks`} open (${listWords(
+            open.map((id) => titles.get(id) ?? id),
+          )})${early}`
+        : `marked it departed${early}`;
+    }
+    case 'signed_off': {
+      const open = a.open_tasks ?? [];
+      return open.length ? `signed the checklist off with ${open.length === 1 ? '1 task' : `${open.length} tasks`} open` : 'signed the checklist off';
+    }
     case 'returned':
       return 'marked it returned';
     case 'overdue_acknowledged':
@@ -988,6 +1164,7 @@ function OverdueBanner({
   eventId,
   canAcknowledge,
   onAcknowledge,
+  error,
 }: {
   overdue: OverdueState;
   zone: string;
@@ -995,6 +1172,8 @@ function OverdueBanner({
   eventId: string;
   canAcknowledge: boolean;
   onAcknowledge: () => Promise<void>;
+  /** The acknowledgement's failure, shown under its button. */
+  error?: ComponentChildren;
 }) {
   const { headline, detail } = overdueBanner(overdue, zone, now);
   const acknowledged = overdue.acknowledgedAt != null;
@@ -1019,6 +1198,7 @@ function OverdueBanner({
           />
         </div>
       )}
+      {error}
     </section>
   );
 }

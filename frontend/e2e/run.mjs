@@ -1058,6 +1058,94 @@ async function main() {
     await shot(f, 'admin-event');
   });
 
+  /** The date (YYYY-MM-DD) in Los Angeles, JADA's zone. */
+  const laDay = (ms) => new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Los_Angeles' }).format(ms);
+  /** Events of the admin's org titled `title` between yesterday and the day after tomorrow. */
+  const titled = async (title) => {
+    const q = new URLSearchParams({ from: laDay(Date.now() - 86_400_000), to: laDay(Date.now() + 2 * 86_400_000), limit: '100' });
+    return (await api(`/api/events?${q}`, { token: adminJada })).events.filter((e) => e.title === title);
+  };
+
+  await step('an admin creates a sail departing yesterday: warned under the departure, the server asks to confirm, a double tap of "Create anyway" creates nothing, the guarded confirm creates it once (issue 17, item 5)', async () => {
+    const f = admin.page;
+    const late = `E2E late sail ${Date.now().toString(36)}`;
+    await f.goto(`${APP}/admin/events/new`);
+    await f.getByRole('heading', { name: 'New event' }).waitFor();
+    await f.getByLabel('Kind').selectOption('sunset_sail');
+    await f.getByLabel('Title').fill(late);
+    await chooseVessel(f, 'Jada');
+    const yesterday = laDay(Date.now() - 86_400_000);
+    await f.getByLabel('Departs').fill(`${yesterday}T17:00`);
+    await f.getByLabel('Returns').fill(`${yesterday}T19:00`);
+    await f.locator('#crew-captain-jada-example-com').selectOption('captain');
+    await f.locator('#crew-sam-crew-example-com').selectOption('crew');
+    // The form says it before the server does.
+    const warn = f.locator('#ev-departs-warn');
+    await warn.waitFor();
+    assert(/already in the past/.test(await warn.innerText()), `the departure's warning reads: ${await warn.innerText()}`);
+    assert((await f.locator('#ev-departs').getAttribute('aria-describedby'))?.includes('ev-departs-warn'), 'the warning is not tied to the departure field');
+    await warn.scrollIntoViewIfNeeded();
+    await shot(f, 'new-event-past-hint');
+    await f.getByRole('button', { name: 'Create event' }).click();
+    // The server's 409: its words under the field and above "Create anyway", where the finger is.
+    const box = f.locator('.create-anyway');
+    await box.waitFor();
+    const said = await box.innerText();
+    assert(/in the past/.test(said), `the server's warnings read: ${said}`);
+    assert(!/departure_in_past|short_of_crew/.test(said), `a warning shows its code, not its message: ${said}`);
+    assert(!/already in the past/.test(await warn.innerText()), "the form's own line stayed in place of the server's");
+    assert((await titled(late)).length === 0, 'the event was created before it was confirmed');
+    await tapTargets(f, 'the new-event warnings');
+    await shot(f, 'new-event-past-warning');
+    await shot(f, 'new-event-past-warning-full', true);
+    // A double tap creates nothing: the first tap arms, the second lands on "Keep as is".
+    const anyway = f.getByRole('button', { name: 'Create anyway' });
+    await doubleClick(f, anyway);
+    await f.waitForTimeout(300);
+    assert((await titled(late)).length === 0, 'a double tap of "Create anyway" created the event');
+    assert(/new$/.test(f.url()), `a double tap left the form: ${f.url()}`);
+    await anyway.click();
+    const yes = f.getByRole('button', { name: 'Yes, create it' });
+    await yes.waitFor();
+    await shot(f, 'new-event-create-anyway');
+    await f.waitForTimeout(900);
+    await yes.click();
+    await f.getByRole('heading', { name: late }).waitFor();
+    const made = await titled(late);
+    assert(made.length === 1, `${made.length} events titled "${late}", not 1`);
+    const ev = await api(`/api/events/${made[0].id}`, { token: adminJada });
+    assert(ev.departs_at.local.startsWith(`${yesterday}T17:00`), `it departs at ${ev.departs_at.local}`);
+  });
+
+  await step('a charter without a captain: the form says to pick one, the server\'s "a charter needs a captain" shows at the crew, and nothing is created (issue 17, item 5)', async () => {
+    const f = admin.page;
+    const crewless = `E2E captainless ${Date.now().toString(36)}`;
+    await f.goto(`${APP}/admin/events/new`);
+    await f.getByRole('heading', { name: 'New event' }).waitFor();
+    await f.getByLabel('Kind').selectOption('charter');
+    await f.getByLabel('Title').fill(crewless);
+    await chooseVessel(f, 'Jada');
+    const tomorrow = laDay(Date.now() + 86_400_000);
+    await f.getByLabel('Departs').fill(`${tomorrow}T11:00`);
+    await f.getByLabel('Returns').fill(`${tomorrow}T14:00`);
+    // Two aboard, the captain among them as crew: enough hands, no one in command.
+    await f.locator('#crew-captain-jada-example-com').selectOption('crew');
+    await f.locator('#crew-sam-crew-example-com').selectOption('crew');
+    const crewField = f.locator('fieldset.crew-picker');
+    await crewField.getByText('Pick a captain: a charter sails with one.').waitFor();
+    await f.getByRole('button', { name: 'Create event' }).click();
+    const error = crewField.locator('.error-text');
+    await error.waitFor();
+    assert(/a charter needs a captain/i.test(await error.innerText()), `the crew field's error reads: ${await error.innerText()}`);
+    assert((await crewField.getByText('Pick a captain').count()) === 0, "the form's own line shows beside the server's");
+    assert((await f.locator('.create-anyway').count()) === 0, 'a missing captain was offered "Create anyway"');
+    await crewField.scrollIntoViewIfNeeded();
+    await shot(f, 'new-event-captain-required');
+    await f.waitForTimeout(300);
+    assert((await titled(crewless)).length === 0, 'a charter without a captain was created');
+    assert(/new$/.test(f.url()), `the form was left: ${f.url()}`);
+  });
+
   await step('the admin adds a boat on Vessels, sails it over its COI limit (field error), then at the limit', async () => {
     const f = admin.page;
     const boat = 'Test Boat';
@@ -1149,6 +1237,11 @@ async function main() {
     await shot(f, 'new-sail-over-coi');
     await count.fill('6');
     await f.getByRole('button', { name: 'Create event' }).click();
+    // One crew on a sail that sails with two: the server asks to confirm it (issue 17, item 5).
+    await f.locator('.create-anyway').getByText(/at least 2 crew/).waitFor();
+    await f.getByRole('button', { name: 'Create anyway' }).click();
+    await f.waitForTimeout(900);
+    await f.getByRole('button', { name: 'Yes, create it' }).click();
     await f.getByRole('heading', { name: sail }).waitFor();
     await f.locator('.passenger-count', { hasText: '6 passengers' }).waitFor();
     await f.getByText('crew 1 of 2 required').waitFor();
@@ -1571,6 +1664,8 @@ async function main() {
         returns_at: laWall(Date.now() - 2 * 3_600_000),
         passenger_count: 2,
         crew: [{ email: 'captain.jada@example.com', role: 'captain' }],
+        // Both on purpose: the server creates it once they are confirmed (issue 17, item 5).
+        confirm: ['departure_in_past', 'short_of_crew'],
       },
     });
     overdueId = late.id;
@@ -1678,6 +1773,7 @@ async function main() {
         returns_at: laWall(Date.now() + 5 * 3_600_000),
         passenger_count: 4,
         crew: [{ email: 'captain.jada@example.com', role: 'captain' }],
+        confirm: ['short_of_crew'],
       },
     });
     const seen = await seenIds();

@@ -341,6 +341,14 @@ export function createEvent(fields: EventFields): Promise<EventView> {
   return call('/api/events', { method: 'POST', body: fields });
 }
 
+/**
+ * Creates an event, confirming the warnings (their codes: `departure_in_past`, `short_of_crew`)
+ * that a 409 `unconfirmed-warnings` listed for it.
+ */
+export function createEventConfirming(fields: EventFields, confirm: string[]): Promise<EventView> {
+  return call('/api/events', { method: 'POST', body: { ...fields, confirm } });
+}
+
 export function editEvent(id: string, etag: string, patch: EventPatch): Promise<EventView> {
   return call(`/api/events/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch, headers: { 'If-Match': etag } });
 }

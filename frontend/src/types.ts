@@ -114,6 +114,8 @@ export interface ChecklistTask {
   done: boolean;
   done_by?: string | null;
   done_at?: string | null;
+  /** Anchored to sunset or dusk on a trip back before it: nothing to do (issue 17, item 5). */
+  not_applicable?: boolean;
   /** Set on the headcount tasks only. */
   headcount?: Headcount | null;
   /** The crew's note and photos from the tick that set the task's state (absent in older copies). */
@@ -425,6 +427,8 @@ export interface Template {
   min_crew: number;
   /** Charters and sunset sails take passengers; absent from older servers. */
   carries_passengers?: boolean;
+  /** Sunset sails, charters and deliveries sail only with a captain on the crew (issue 17, item 5). */
+  requires_captain?: boolean;
   nudges: string[];
   phase: TemplatePhase[];
   task: unknown[];

@@ -68,7 +68,8 @@ function rejectionMessage(status: number, detail: string): string {
     case 404:
       return 'This event or task is no longer yours.';
     case 409:
-      return detail || 'The event was cancelled.';
+      // Cancelled, or its checklist signed off (issue 17, item 4): the server says which.
+      return detail || 'The event was cancelled or its checklist signed off.';
     default:
       return detail || `The server refused it (${status}).`;
   }

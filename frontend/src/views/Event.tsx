@@ -249,10 +249,13 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
       const due = t.due !== undefined ? t.due : fromPanel.get(t.id)?.due;
       const dueMs = due ? instant(due.at) : null;
       const done = isDone(t.id);
-      return { task: t, note: fromPanel.get(t.id)?.note, dueMs, done, status: taskStatus(dueMs, done, now) };
+      // Not for this trip (a sunset task on a trip back before sunset): the server says so.
+      const na = !done && (t as ChecklistTask & { not_applicable?: boolean }).not_applicable === true;
+      return { task: t, note: fromPanel.get(t.id)?.note, dueMs, done, na, status: taskStatus(dueMs, done, now) };
     });
   const statusOf = new Map(timing.map((t) => [t.task.id, t]));
   const doneCount = timing.filter((t) => t.done).length;
+  const countedTasks = timing.filter((t) => !t.na).length;
   // Signed off (issue 17, item 4): the checklist is closed for everyone, as on the server.
   const signOff = ev.sign_off ?? null;
   const signedOff = signOff?.status === 'signed';
@@ -369,13 +372,13 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
   // The next open task of mine (crew: a crew task; the captain and the office: any), ticked right here.
   const mine = canTick
     ? nextTask(
-        timing.map((t) => ({ ...t, id: t.task.id, role: t.task.role })),
+        timing.map((t) => ({ ...t, id: t.task.id, role: t.task.role, done: t.done || t.na })),
         ev.my_role,
         session.role,
       )
     : undefined;
   const overdueMine = canTick
-    ? timing.filter((t) => t.status === 'overdue' && mayTick(t.task.role, ev.my_role, session.role)).length
+    ? timing.filter((t) => t.status === 'overdue' && !t.na && mayTick(t.task.role, ev.my_role, session.role)).length
     : 0;
   const mineLabel =
     ev.my_role === 'captain' || session.role === 'admin' ? 'Next open task' : 'Your next crew task';
@@ -409,7 +412,9 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
     const pending = isPending(id);
     const server = serverDone.get(id);
     const inputId = `task-${id}`;
-    const line = rowLine(status, t?.dueMs, now, when, status === 'done' ? doneBy(id) : { note: t?.note });
+    const line = t?.na
+      ? { text: `not needed: back before ${t.task.anchor === 'civil_dusk' ? 'dusk' : 'sunset'}`, tone: 'plain' as const }
+      : rowLine(status, t?.dueMs, now, when, status === 'done' ? doneBy(id) : { note: t?.note });
     const result = fate(id);
     const headcount = headcountLine(server?.headcount);
     const isPlan = id === FLOAT_PLAN_TASK;
@@ -426,7 +431,7 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
     const failed = !pending && result?.kind === 'error' && refused.length === 0 ? result.text : null;
     const after = isPlan || panelOpen || shown.note !== '' || shown.photos.length > 0 || refused.length > 0 || failed !== null;
     return (
-      <li key={id} class={`task task-${status}${after ? ' has-after' : ''}${owner.locked ? ' task-locked' : ''}`}>
+      <li key={id} class={`task task-${t?.na ? 'na' : status}${after ? ' has-after' : ''}${owner.locked ? ' task-locked' : ''}`}>
         <input
           id={inputId}
           type="checkbox"
@@ -610,7 +615,7 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
         )}
         {leads && ev.status === 'scheduled' && (
           <div class="actions">
-            <DepartAction ev={ev} now={now} isDone={isDone} onDeparted={(next) => accept(next, next.etag, true)} />
+            <DepartAction ev={ev} now={now} waiting={(t) => isPending(t) && isDone(t)} onDeparted={(next) => accept(next, next.etag, true)} />
           </div>
         )}
         {leads && ev.status === 'underway' && (
@@ -709,8 +714,8 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
       <section class="panel" aria-labelledby="tasks-title">
         <div class="title-row">
           <h2 id="tasks-title">Tasks</h2>
-          <span class="count" aria-label={`${doneCount} of ${timing.length} done`}>
-            {doneCount}/{timing.length} done
+          <span class="count" aria-label={`${doneCount} of ${countedTasks} done`}>
+            {doneCount}/{countedTasks} done
           </span>
         </div>
         <div class="switch" role="group" aria-label="Show tasks">

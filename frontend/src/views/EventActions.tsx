@@ -46,12 +46,10 @@ export function CheckedConfirm({
   const [busy, setBusy] = useState(false);
   const [ready, setReady] = useState(false);
   const confirmRef = useRef<HTMLButtonElement>(null);
-  const detailsRef = useRef<HTMLDivElement>(null);
   const [detailsId] = useState(() => `confirm-details-${++detailsSeq}`);
   useEffect(() => {
     if (!armed) return;
     confirmRef.current?.focus({ preventScroll: true });
-    detailsRef.current?.scrollIntoView?.({ block: 'nearest' });
     setReady(false);
     const g = setTimeout(() => setReady(true), guardMs);
     const t = setTimeout(() => disarm(), holdMs);
@@ -106,7 +104,7 @@ export function CheckedConfirm({
         </button>
       </span>
       {details && (
-        <div id={detailsId} ref={detailsRef} class="confirm-details">
+        <div id={detailsId} class="confirm-details">
           {details}
         </div>
       )}
@@ -136,13 +134,13 @@ function TaskList({ tasks, label }: { tasks: Array<NamedTask & { safety_critical
 export function DepartAction({
   ev,
   now,
-  isDone,
+  waiting,
   onDeparted,
 }: {
   ev: EventView;
   now: number;
-  /** Ticked on this phone (maybe still waiting to sync). */
-  isDone: (taskId: string) => boolean;
+  /** Ticked on this phone and still waiting to sync. */
+  waiting: (taskId: string) => boolean;
   onDeparted: (next: EventView) => void;
 }) {
   const [serverList, setServerList] = useState<NamedTask[] | null>(null);
@@ -181,7 +179,7 @@ export function DepartAction({
             {open.map((t) => (
               <li key={t.id}>
                 {t.title}
-                {isDone(t.id) ? <span class="open-safety"> (ticked here, waiting to sync)</span> : null}
+                {waiting(t.id) ? <span class="open-safety"> (ticked on this phone, waiting to sync)</span> : null}
               </li>
             ))}
           </ul>
@@ -203,7 +201,7 @@ export function DepartAction({
       <CheckedConfirm
         key={serverList ? serverList.map((t) => t.id).join(',') : 'first'}
         label="Mark departed"
-        confirmLabel={open.length ? 'Yes, depart with these open' : "Yes, we've departed"}
+        confirmLabel="Yes, we've departed"
         details={details}
         armedNow={serverList !== null}
         onConfirm={depart}
@@ -292,7 +290,7 @@ export function SignOffPanel({
             <CheckedConfirm
               key={serverList ? serverList.map((t) => t.id).join(',') : 'first'}
               label="Sign off the checklist"
-              confirmLabel={open.length ? 'Yes, sign off with these open' : 'Yes, sign it off'}
+              confirmLabel="Yes, sign it off"
               details={<p class="small">Once signed, nobody can tick or untick tasks of this event.</p>}
               armedNow={serverList !== null}
               onConfirm={sign}

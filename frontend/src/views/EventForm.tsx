@@ -3,10 +3,15 @@
 // that keeps vessel records picks the vessel from them (a haul a truck, the rest a boat) and the
 // server checks the passenger count against its Certificate of Inspection; an org without any
 // types the vessel's name.
+//
+// A new event departing in the past or short of crew is created only once the admin confirms it
+// (the server's 409 `unconfirmed-warnings`, answered with "Create anyway", a guarded two-tap
+// confirm); the form says so under those fields as they are filled in (src/eventchecks.ts).
 
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from '../api';
-import { Field, Loading, Notice, PageTitle, describedBy } from '../components';
+import { ConfirmButton, Field, Loading, Notice, PageTitle, describedBy } from '../components';
+import { formConcerns, unconfirmedWarnings, warningsByField } from '../eventchecks';
 import { useTitle } from '../hooks';
 import { navigate } from '../router';
 import { can, type Session } from '../session';
@@ -173,6 +178,14 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [stale, setStale] = useState(false);
   const [busy, setBusy] = useState(false);
+  /** The server's warnings about the event as last sent (a 409), until it is changed or confirmed. */
+  const [warnings, setWarnings] = useState<{ items: FieldError[]; detail: string } | null>(null);
+  const warningsRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!warnings) return;
+    warningsRef.current?.scrollIntoView({ block: 'center' });
+    warningsRef.current?.focus({ preventScroll: true });
+  }, [warnings]);
 
   const load = async () => {
     setLoadError(null);
@@ -250,7 +263,11 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
   }
   if (!form) return <Loading what="the form" />;
 
-  const set = (patch: Partial<FormState>) => setForm({ ...form, ...patch });
+  const set = (patch: Partial<FormState>) => {
+    setForm({ ...form, ...patch });
+    // The warnings were about what was sent: a change asks the server again.
+    if (warnings) setWarnings(null);
+  };
   const templateName = (k: string) => templates.find((t) => t.kind === k)?.name ?? kindLabel(k);
   const maxHours = templates.find((t) => t.kind === form.kind)?.max_hours;
   const returnsHint = maxHours ? `${zone.replace(/_/g, ' ')} time; at most ${maxHours} hours after departure` : undefined;
@@ -268,10 +285,16 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
   // An edited event on a name no record has: kept as it is unless another vessel is picked.
   const keptName = editing && original && !original.ev.vessel_id && !form.vesselId ? original.ev.vessel : '';
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
+    void save([]);
+  };
+
+  /** Saves the form; `confirm` names the server's warnings the admin accepted ("Create anyway"). */
+  const save = async (confirm: string[]) => {
     setError(null);
     setFieldErrors({});
+    setWarnings(null);
     const local: Record<string, string> = {};
     const aboard = passengerFields(form, carries);
     if (!captainOnly) {
@@ -338,11 +361,17 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
           ...(aboard.manifest.length ? { manifest: aboard.manifest } : {}),
           ...(aboard.emergencyContact ? { emergency_contact: aboard.emergencyContact } : {}),
         };
-        saved = await api.createEvent(fields);
+        saved = confirm.length ? await api.createEventConfirming(fields, confirm) : await api.createEvent(fields);
       }
       navigate(`/events/${saved.id}`);
     } catch (err) {
-      if (err instanceof api.ApiError && err.status === 412) {
+      const warned = err instanceof api.ApiError ? unconfirmedWarnings(err.status, err.problem) : null;
+      if (warned && err instanceof api.ApiError) {
+        // The detail often repeats the list: then a plain heading over it.
+        const detail = err.problem?.detail ?? '';
+        const own = detail && !warned.some((w) => detail.includes(w.message)) ? detail : 'Check before it is created:';
+        setWarnings({ items: warned, detail: own });
+      } else if (err instanceof api.ApiError && err.status === 412) {
         setStale(true);
         setError('Someone changed this event while you were editing. Reload it to see their change, then make yours again.');
       } else if (err instanceof api.ApiError && err.problem?.errors?.length) {
@@ -362,6 +391,20 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
     return rank(a) - rank(b) || a.name.localeCompare(b.name);
   });
   const err = (f: string) => fieldErrors[f];
+  const warned = warnings ? warningsByField(warnings.items) : {};
+  const concerns = formConcerns({
+    isNew: !editing,
+    kind: form.kind,
+    departs: form.departs,
+    nowWall: wallClockAt(serverClock.now(), zone),
+    crew: crewList(form),
+    templates,
+    vessel: picked,
+  });
+  // The server's word on a field (an error, a warning) takes the place of the form's own.
+  const departsWarn = err('departs_at') ? undefined : (warned.departs_at ?? concerns.departs_at);
+  const crewWarns = err('crew') ? [] : warned.crew ? [warned.crew] : (concerns.crew ?? []);
+  const withWarn = (ids: string | undefined, warnId: string | false) => [ids, warnId].filter(Boolean).join(' ') || undefined;
   const zoneText = `${zone.replace(/_/g, ' ')} time`;
   const notesHint = 'Guests, dock, special requests';
   // Errors of fields this form does not show (a hidden passenger field, a field the server added).
@@ -531,7 +574,7 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
                 value={form.departs}
                 required
                 aria-invalid={!!err('departs_at')}
-                aria-describedby={describedBy('ev-departs', zoneText, err('departs_at'))}
+                aria-describedby={withWarn(describedBy('ev-departs', zoneText, err('departs_at')), !!departsWarn && 'ev-departs-warn')}
                 onInput={(e) => {
                   const departs = (e.target as HTMLInputElement).value;
                   // Keep the trip's length when the departure moves.
@@ -539,6 +582,11 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
                   set(departs ? { departs, returns: addHoursWall(departs, length > 0 ? length : 3) } : { departs });
                 }}
               />
+              {departsWarn && (
+                <p class="warn-text" id="ev-departs-warn">
+                  {departsWarn}
+                </p>
+              )}
             </Field>
             <Field
               id="ev-returns"
@@ -563,6 +611,11 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
         <fieldset class={`crew-picker${err('crew') ? ' field-error' : ''}`}>
           <legend>Crew</legend>
           {err('crew') && <p class="error-text">{err('crew')}</p>}
+          {crewWarns.map((m) => (
+            <p key={m} class="warn-text">
+              {m}
+            </p>
+          ))}
           {pickable.length === 0 ? (
             <p class="subtle">No members to pick from.</p>
           ) : (
@@ -627,9 +680,28 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
             />
           </Field>
         )}
-        <button type="submit" class="btn btn-primary btn-block" disabled={busy || stale}>
-          {busy ? 'Saving…' : editing ? 'Save changes' : 'Create event'}
-        </button>
+        {warnings ? (
+          // Where the finger is: what the server asks to confirm, and a confirm a double tap of
+          // "Create event" cannot pass ("Keep as is" under the finger, the confirm inert 0.8 s).
+          <div class="notice notice-warn create-anyway" ref={warningsRef} tabIndex={-1} role="alert">
+            <p class="warn-title">{warnings.detail}</p>
+            <ul class="warn-list">
+              {warnings.items.map((w, i) => (
+                <li key={i}>{w.message}</li>
+              ))}
+            </ul>
+            <ConfirmButton
+              label="Create anyway"
+              confirmLabel="Yes, create it"
+              guardMs={800}
+              onConfirm={() => save(warnings.items.map((w) => w.code))}
+            />
+          </div>
+        ) : (
+          <button type="submit" class="btn btn-primary btn-block" disabled={busy || stale}>
+            {busy ? 'Saving…' : editing ? 'Save changes' : 'Create event'}
+          </button>
+        )}
       </form>
     </div>
   );

@@ -29,7 +29,7 @@ export function span(ms: number): string {
 }
 
 export interface Countdown {
-  /** The headline: `Departs in 42 min`, `Departed 10 min ago`, `Back in 1 h 5 min`. */
+  /** The headline: `Departs in 42 min`, `Due out 10 min ago`, `Back in 1 h 5 min`, `Due back 12 min ago`. */
   text: string;
   /** Past the time it names and not done yet (shown in red). */
   late: boolean;
@@ -49,7 +49,7 @@ export function countdownLine(m: Moments, now: number): Countdown {
     case 'scheduled':
       return now < m.departsMs
         ? { text: `Departs in ${span(m.departsMs - now)}`, late: false }
-        : { text: `Departure was due ${span(now - m.departsMs)} ago`, late: true };
+        : { text: `Due out ${span(now - m.departsMs)} ago`, late: true };
     case 'underway':
       return now < m.returnsMs
         ? { text: `Back in ${span(m.returnsMs - now)}`, late: false }

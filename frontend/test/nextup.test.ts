@@ -28,7 +28,7 @@ describe('the countdown at the top', () => {
     expect(countdownLine({ ...base, status: 'scheduled' }, 58 * MIN)).toEqual({ text: 'Departs in 42 min', late: false });
   });
   it('scheduled past the departure: late', () => {
-    expect(countdownLine({ ...base, status: 'scheduled' }, 110 * MIN)).toEqual({ text: 'Departure was due 10 min ago', late: true });
+    expect(countdownLine({ ...base, status: 'scheduled' }, 110 * MIN)).toEqual({ text: 'Due out 10 min ago', late: true });
   });
   it('underway: back in, then due back ago', () => {
     expect(countdownLine({ ...base, status: 'underway', departedMs: 101 * MIN }, 135 * MIN)).toEqual({ text: 'Back in 1 h 5 min', late: false });

@@ -12,7 +12,7 @@
 //   CI=true          a missing Chromium fails instead of skipping
 //   E2E_NUDGE_NEW_EVENT=1  the nudge-link test creates its event instead of using a seeded one
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -228,6 +228,28 @@ async function until(check, what, timeout = STEP_TIMEOUT) {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+}
+
+/** A second local server on its own port, serving `dir` as the app (for a deploy of a changed build). */
+async function startStaticServer(dir) {
+  const port2 = await freePort();
+  const out = openSync(join(tmp, 'server2.log'), 'a');
+  const watchdog = 'exec 3<&0; "$0" "$@" </dev/null & pid=$!; read -r _ <&3; kill "$pid" 2>/dev/null; wait "$pid"';
+  const child = spawn('sh', ['-c', watchdog, bin.path, '--port', String(port2), '--data', join(tmp, 'data2'), '--static', dir], {
+    stdio: ['pipe', out, out],
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
+  });
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', () => r(true)));
+    child.stdin.end();
+    if (!(await Promise.race([exited, new Promise((r) => setTimeout(() => r(false), 5000))]))) child.kill('SIGKILL');
+  };
+  await until(async () => (await fetch(`http://127.0.0.1:${port2}/health`)).ok, 'the second local server', 30_000).catch(async (e) => {
+    await stop();
+    throw e;
+  });
+  return { url: `http://localhost:${port2}`, stop };
 }
 
 function assert(cond, message) {
@@ -724,6 +746,75 @@ async function main() {
     await first.page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await shot(first.page, 'first-visit-offline');
     await first.context.close();
+  });
+
+  await step('a new deploy: the open tab offers it, "Reload now" loads it, only the changed file is downloaded, the old cache is gone (issue 17, item 8)', async () => {
+    // A copy of the build served by a second local server (its own origin, so a fresh worker).
+    const site = join(tmp, 'site');
+    cpSync(DIST, site, { recursive: true });
+    const html = readFileSync(join(site, 'index.html'), 'utf8');
+    const main = /src="(\/assets\/index-[^"]+\.js)"/.exec(html)?.[1];
+    assert(main, 'no main chunk in index.html');
+    const second = await startStaticServer(site);
+    const tab = await phone('deploy.tab');
+    try {
+      const cachedPaths = () =>
+        tab.page.evaluate(async () => {
+          const out = {};
+          for (const name of await caches.keys()) out[name] = (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname);
+          return out;
+        });
+      await tab.page.goto(`${second.url}/`);
+      await tab.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await tab.page.waitForFunction(() => !!navigator.serviceWorker?.controller, null, { timeout: STEP_TIMEOUT });
+      await tab.page.waitForTimeout(1000);
+      const before = Object.keys(await cachedPaths());
+      assert(before.length === 1, `caches after the first visit: ${before.join(', ')}`);
+      // The deploy: the main chunk changed (a new hashed name), index.html and sw.js name it, and
+      // the worker's precache version moves; everything else is as it was.
+      const next = main.replace(/\.js$/, 'x2.js');
+      writeFileSync(join(site, next), `${readFileSync(join(site, main), 'utf8')}\n// deploy 2\n`);
+      writeFileSync(join(site, 'index.html'), html.replaceAll(main, next));
+      const worker = readFileSync(join(site, 'sw.js'), 'utf8');
+      const versions = worker.match(/"[0-9a-f]{16}"/g) ?? [];
+      assert(versions.length === 1 && worker.includes(main), `sw.js has ${versions.length} version strings`);
+      writeFileSync(join(site, 'sw.js'), worker.replaceAll(main, next).replace(versions[0], '"0123456789abcdef"'));
+      const fetched = [];
+      const sizes = [];
+      tab.context.on('requestfinished', (req) => {
+        sizes.push(
+          req.sizes().then((s) => {
+            if (s.responseHeadersSize + s.responseBodySize > 0) fetched.push(new URL(req.url()).pathname);
+          }),
+        );
+      });
+      // What the hourly check (or a reload) does.
+      await tab.page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
+      await tab.page.getByText('A new version of the app is ready').waitFor();
+      await tab.page.waitForTimeout(500);
+      await Promise.all(sizes);
+      const assets = fetched.filter((p) => p.startsWith('/assets/'));
+      log(`  the update fetched: ${fetched.join(', ')}`);
+      assert(assets.length === 1 && assets[0] === next, `the update downloaded ${assets.join(', ') || 'no asset'}, not only ${next}`);
+      const waiting = await cachedPaths();
+      assert(Object.keys(waiting).length === 2, `caches while the update waits: ${Object.keys(waiting).join(', ')}`);
+      await shot(tab.page, 'update-ready');
+      await tab.page.getByRole('button', { name: 'Reload now' }).click();
+      await tab.page.waitForFunction((src) => !!document.querySelector(`script[src="${src}"]`), next, { timeout: STEP_TIMEOUT });
+      await tab.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      const after = await cachedPaths();
+      const names = Object.keys(after);
+      assert(names.length === 1 && !before.includes(names[0]), `caches after the update: ${names.join(', ')}`);
+      assert(after[names[0]].includes(next) && !after[names[0]].includes(main), `the new cache holds ${after[names[0]].join(', ')}`);
+      // And the new version opens offline.
+      await tab.context.setOffline(true);
+      await tab.page.reload();
+      await tab.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      assert(await tab.page.evaluate((src) => !!document.querySelector(`script[src="${src}"]`), next), 'offline, the old version opened');
+    } finally {
+      await tab.context.close();
+      await second.stop();
+    }
   });
 
   const crew = await phone('deck.jada');

@@ -384,12 +384,14 @@ pub async fn list(
     Ok(response)
 }
 
-/// Create an event (admin).
+/// Create an event (admin). A kind that needs a captain must have one (400 `captain_required`);
+/// a departure in the past or fewer crew than it sails with are warnings to confirm (`confirm`).
 #[utoipa::path(post, path = "/api/events", tag = "events", request_body = EventFields,
     responses(
         (status = 201, description = "Created; Location names it", body = EventView),
         (status = 400, description = "Invalid fields, each named", body = web::ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "`/problems/unconfirmed-warnings`: `departure_in_past` or `short_of_crew`, listed in `errors`; send again naming them in `confirm`", body = web::ProblemBody, content_type = "application/problem+json"),
         (status = 413, description = "Body over 64 KiB", body = web::ProblemBody, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = web::ProblemBody, content_type = "application/problem+json"),
     ))]
@@ -404,6 +406,31 @@ pub async fn create(
     let spec = fields.parse(&entry.org, &vessels)?;
     check_crew(&state, &session, &spec.crew).await?;
     let now = state.clock.now();
+    let vessel = spec
+        .vessel_id
+        .as_ref()
+        .and_then(|id| vessels.iter().find(|v| &v.id == id));
+    let unconfirmed = ValidationErrors(
+        spec.warnings(vessel, now)
+            .0
+            .into_iter()
+            .filter(|w| !fields.confirm.iter().any(|c| c == w.code))
+            .collect(),
+    );
+    if !unconfirmed.is_empty() {
+        let detail = unconfirmed
+            .0
+            .iter()
+            .map(|w| w.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(Problem::unconfirmed(
+            "unconfirmed-warnings",
+            "Confirm these before the event is created",
+            detail,
+            unconfirmed,
+        ));
+    }
     let mut event = Event::new(
         EventId::generate(),
         session.org().clone(),
@@ -560,8 +587,13 @@ pub async fn edit(
     view(&state, &session, &saved, StatusCode::OK).await
 }
 
+/// The caller's org, as the directory keeps it.
+pub(crate) async fn org_of(state: &AppState, session: &Session) -> Result<Org, Problem> {
+    Ok(directory(state, session).await?.org)
+}
+
 /// Applies a status transition and stores it against the version it was read at.
-async fn transition_and_store(
+pub(crate) async fn transition_and_store(
     state: &AppState,
     session: &Session,
     event: Event,
@@ -659,7 +691,7 @@ pub async fn acknowledge_overdue(
     .await
 }
 
-/// The actual time of a departure or return; default now.
+/// The actual time of a return; default now.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActualTime {
@@ -667,14 +699,26 @@ pub struct ActualTime {
     pub at: Option<String>,
 }
 
-/// The optional body of departed/returned: empty means "now".
-fn actual_time(
+/// Marking departed: when, and the open safety-critical tasks the person saw and leaves with.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Departure {
+    /// RFC 3339; at most five minutes ahead of the server's clock. Default now.
+    pub at: Option<String>,
+    /// The ids of the safety-critical tasks still open (the view's `departure_check`) that the
+    /// person confirms departing with. Every open one must be named, or the answer is 409
+    /// `/problems/open-safety-tasks` listing them.
+    #[serde(default)]
+    pub confirm_open_safety_tasks: Vec<String>,
+}
+
+/// An optional JSON body: empty means the default.
+fn optional_json<T: serde::de::DeserializeOwned + Default>(
     headers: &HeaderMap,
     body: &[u8],
-    now: DateTime<Utc>,
-) -> Result<DateTime<Utc>, Problem> {
+) -> Result<T, Problem> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(now);
+        return Ok(T::default());
     }
     let json = headers
         .get(header::CONTENT_TYPE)
@@ -683,9 +727,12 @@ fn actual_time(
     if !json {
         return Err(Problem::unsupported_media_type());
     }
-    let parsed: ActualTime =
-        serde_json::from_slice(body).map_err(|e| Problem::bad_request(e.to_string()))?;
-    let Some(raw) = parsed.at else {
+    serde_json::from_slice(body).map_err(|e| Problem::bad_request(e.to_string()))
+}
+
+/// The actual time of a departure or return: `raw` (RFC 3339), or now.
+fn actual_time(raw: Option<String>, now: DateTime<Utc>) -> Result<DateTime<Utc>, Problem> {
+    let Some(raw) = raw else {
         return Ok(now);
     };
     let at = DateTime::parse_from_rfc3339(&raw)
@@ -734,13 +781,17 @@ pub(crate) fn may_command(session: &Session, event: &Event) -> Result<(), Proble
     }
 }
 
-/// Mark the event departed (admin or its captain).
-#[utoipa::path(post, path = "/api/events/{id}/departed", tag = "events", request_body(content = Option<ActualTime>),
+/// Mark the event departed (admin or its captain). Departure is a safety moment: while
+/// safety-critical tasks due before departure are open, it must name each of them in
+/// `confirm_open_safety_tasks` (the view's `departure_check` lists them); the audit entry records
+/// them and how early it left, and the weekly safety report counts such departures.
+#[utoipa::path(post, path = "/api/events/{id}/departed", tag = "events", request_body(content = Option<Departure>),
     params(("id" = String, Path, description = "Event id")),
     responses(
         (status = 200, description = "Underway", body = EventView),
+        (status = 400, description = "Bad time", body = web::ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin or the event's captain", body = web::ProblemBody, content_type = "application/problem+json"),
-        (status = 409, description = "Not scheduled", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "Not scheduled; or `/problems/open-safety-tasks`: safety-critical tasks are open and not confirmed, each listed in `errors` as `task/<id>`", body = web::ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn departed(
     State(state): State<AppState>,
@@ -789,21 +840,31 @@ async fn captains_command(
     let event = load(state, session, id).await?;
     may_command(session, &event)?;
     let now = state.clock.now();
-    let at = actual_time(headers, body, now)?;
     let by = session.email.clone();
     match command {
         Command::Depart => {
+            let request: Departure = optional_json(headers, body)?;
+            let at = actual_time(request.at.clone(), now)?;
+            let org = directory(state, session).await?.org;
+            let open = open_safety_confirmed(&event, &org, now, &request)?;
+            let minutes_early = Some((event.departs_at - at).num_minutes()).filter(|m| *m > 0);
+            let ids = open.clone();
             transition_and_store(
                 state,
                 session,
                 event,
                 "event.departed",
-                AuditAction::Departed,
-                |e| e.depart(at, &by, now),
+                AuditAction::Departed {
+                    open_safety_tasks: open,
+                    minutes_early,
+                },
+                |e| e.depart(at, ids, &by, now),
             )
             .await
         }
         Command::Return => {
+            let request: ActualTime = optional_json(headers, body)?;
+            let at = actual_time(request.at, now)?;
             transition_and_store(
                 state,
                 session,
@@ -815,6 +876,50 @@ async fn captains_command(
             .await
         }
     }
+}
+
+/// The open safety-critical tasks due before departure, once every one is confirmed; else 409
+/// listing them (a scheduled event's state, so a stale list on the phone is caught too).
+fn open_safety_confirmed(
+    event: &Event,
+    org: &Org,
+    now: DateTime<Utc>,
+    request: &Departure,
+) -> Result<Vec<TaskId>, Problem> {
+    if event.status != domain::EventStatus::Scheduled {
+        // The transition refuses it with its own message.
+        return Ok(Vec::new());
+    }
+    let open = domain::timing::open_before_departure(event, org, now);
+    let confirmed = |id: &TaskId| {
+        request
+            .confirm_open_safety_tasks
+            .iter()
+            .any(|c| c.trim() == id.as_str())
+    };
+    if open.iter().all(|t| confirmed(&t.def.id)) {
+        return Ok(open.into_iter().map(|t| t.def.id.clone()).collect());
+    }
+    let mut items = ValidationErrors::new();
+    for t in &open {
+        items.push(
+            format!("task/{}", t.def.id),
+            "open_safety_task",
+            t.def.title.clone(),
+        );
+    }
+    Err(Problem::unconfirmed(
+        "open-safety-tasks",
+        "Safety-critical tasks are still open",
+        format!(
+            "{} safety-critical task{} due before departure {} not done; confirm departing with {} open",
+            open.len(),
+            if open.len() == 1 { "" } else { "s" },
+            if open.len() == 1 { "is" } else { "are" },
+            if open.len() == 1 { "it" } else { "them" },
+        ),
+        items,
+    ))
 }
 
 /// The timing panel alone.
@@ -859,7 +964,7 @@ pub struct TickRequest {
         (status = 400, description = "Bad op id or time", body = web::ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Executives read only; a captain's task is the event's captain's or an admin's", body = web::ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No such event or task", body = web::ProblemBody, content_type = "application/problem+json"),
-        (status = 409, description = "The event is cancelled", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "The event is cancelled, or its checklist signed off", body = web::ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn tick(
     State(state): State<AppState>,
@@ -875,9 +980,8 @@ pub async fn tick(
         return Err(Problem::not_found().with_detail("no such task"));
     };
     may_tick(&session, &event, def)?;
-    if event.status == domain::EventStatus::Cancelled {
-        return Err(Problem::conflict("the event is cancelled"));
-    }
+    // A closed checklist (cancelled, signed off) is the store's to refuse: it still answers a
+    // replay of a tick it took before, so a phone that lost the first answer is not told "no".
     let mut errors = ValidationErrors::new();
     let op = errors.absorb("op_id", OpId::parse(&body.op_id));
     let now = state.clock.now();
@@ -921,9 +1025,13 @@ pub async fn tick(
         )
         .await
         .map_err(|e| match e {
-            // The store refuses a tick on a cancelled event in the write itself, so a tick that
-            // raced a cancel (read before it, written after) is refused too.
-            StoreError::Closed => Problem::conflict("the event is cancelled"),
+            // The store refuses a tick on a cancelled or signed-off event in the write itself, so
+            // a tick that raced a cancel or a sign-off (read before it, written after) is refused
+            // too.
+            StoreError::Closed if !event.checklist_open() => crate::sign_off::closed(&event),
+            StoreError::Closed => Problem::conflict(
+                "the checklist closed meanwhile: the event was cancelled or signed off",
+            ),
             other => other.into(),
         })?;
     let state_now = outcome

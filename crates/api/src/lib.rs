@@ -14,6 +14,7 @@ mod people;
 mod phones;
 pub mod photos;
 mod reports;
+mod sign_off;
 mod vessels;
 pub mod views;
 
@@ -117,6 +118,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/events/{id}/departed", post(events::departed))
         .route("/api/events/{id}/returned", post(events::returned))
         .route("/api/events/{id}/timing", get(events::timing))
+        .route("/api/events/{id}/sign-off", post(sign_off::sign_off))
         .route(
             "/api/events/{id}/overdue/acknowledge",
             post(events::acknowledge_overdue),
@@ -272,7 +274,7 @@ impl utoipa::Modify for BearerAuth {
         phones::show, phones::set_preference, phones::add, phones::remove,
         vessels::list, vessels::create, vessels::replace, vessels::remove,
         events::list, events::create, events::show, events::edit, events::cancel,
-        events::departed, events::returned, events::timing, events::tick,
+        events::departed, events::returned, sign_off::sign_off, events::timing, events::tick,
         float_plan::show, float_plan::send_now, events::acknowledge_overdue, photos::upload,
         people::templates, people::list_members, people::add_member, people::edit_member,
         people::remove_member, people::show_org, people::edit_org,
@@ -290,7 +292,8 @@ impl utoipa::Modify for BearerAuth {
         domain::org::SafetySettings, domain::org::ShoreContact, domain::org::CoastGuard,
         views::Checklist, views::ChecklistPhase, views::ChecklistTask, views::CrewView,
         views::TickResult, views::MemberView, views::OrgView, views::HomePortView,
-        events::TickRequest, events::ActualTime, people::NewMember, people::MemberPatch, people::OrgPatch, people::SafetyPatch, people::ShoreContactFields,
+        events::TickRequest, events::ActualTime, events::Departure, sign_off::SignOffRequest,
+        views::DepartureCheck, views::SignOffView, views::SignOffStatus, views::OpenTaskView, domain::event::SignOff, people::NewMember, people::MemberPatch, people::OrgPatch, people::SafetyPatch, people::ShoreContactFields,
         domain::event::EventFields, domain::event::EventPatch, domain::event::CrewFields,
         domain::timing::TimingPanel, domain::timing::TaskTiming, domain::timing::Moment,
         domain::checklist::Template, web::ProblemBody,

@@ -85,7 +85,7 @@ pub struct PhotoUrls {
         (status = 201, description = "Upload URLs for the photo and its thumbnail, valid 15 minutes", body = PhotoUpload),
         (status = 400, description = "Type or sizes refused, each named", body = web::ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No such event or task", body = web::ProblemBody, content_type = "application/problem+json"),
-        (status = 409, description = "The event is cancelled or over", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "The event is cancelled, or its checklist signed off", body = web::ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn upload(
     State(state): State<AppState>,
@@ -101,11 +101,10 @@ pub async fn upload(
         return Err(Problem::not_found().with_detail("no such task"));
     };
     crate::events::may_tick(&session, &event, def)?;
-    if !event.editable() {
-        return Err(Problem::conflict(format!(
-            "the event is {}",
-            event.status.as_str()
-        )));
+    // Photos go with ticks: taken until the checklist closes (post-trip tasks such as a weigh
+    // ticket come after the return).
+    if !event.checklist_open() {
+        return Err(crate::sign_off::closed(&event));
     }
     let mut errors = ValidationErrors::new();
     let content_type = errors.absorb("content_type", PhotoType::parse(&body.content_type));

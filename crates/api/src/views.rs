@@ -90,6 +90,106 @@ pub struct ChecklistTask {
     pub done: bool,
     pub done_by: Option<String>,
     pub done_at: Option<DateTime<Utc>>,
+    /// The task does not apply to this trip (a sunset or dusk task of a trip back before then):
+    /// not counted as open, missed or needed for a sign-off.
+    pub not_applicable: bool,
+}
+
+/// A task named in a check: open before departure, or open at sign-off.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OpenTaskView {
+    pub id: String,
+    pub title: String,
+    pub role: CrewRole,
+    pub safety_critical: bool,
+}
+
+impl OpenTaskView {
+    pub fn of(def: &domain::checklist::TaskDef) -> Self {
+        Self {
+            id: def.id.to_string(),
+            title: def.title.clone(),
+            role: def.role,
+            safety_critical: def.safety_critical,
+        }
+    }
+}
+
+/// What "Mark departed" must show before it is confirmed (while the event is scheduled).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DepartureCheck {
+    /// Minutes from now to the scheduled departure (negative once past it).
+    pub minutes_early: i64,
+    /// Safety-critical tasks due before departure and not done: departing needs each confirmed
+    /// (`confirm_open_safety_tasks`).
+    pub open_safety_tasks: Vec<OpenTaskView>,
+}
+
+/// Where the captain's sign-off stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SignOffStatus {
+    /// Not returned yet: nothing to sign.
+    NotYet,
+    /// Returned, waiting for the captain's signature.
+    Ready,
+    /// Signed: the checklist is closed.
+    Signed,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SignOffView {
+    pub status: SignOffStatus,
+    pub by: Option<String>,
+    pub at: Option<DateTime<Utc>>,
+    /// Open now (not yet signed), or open when it was signed.
+    pub open_tasks: Vec<OpenTaskView>,
+}
+
+impl SignOffView {
+    /// `None` for a cancelled event.
+    pub fn of(event: &Event, org: &Org, now: DateTime<Utc>) -> Option<Self> {
+        if let Some(signed) = &event.signed_off {
+            let template = event.template();
+            return Some(Self {
+                status: SignOffStatus::Signed,
+                by: Some(signed.by.to_string()),
+                at: Some(signed.at),
+                open_tasks: signed
+                    .open_tasks
+                    .iter()
+                    .filter_map(|id| template.task(id))
+                    .map(OpenTaskView::of)
+                    .collect(),
+            });
+        }
+        let status = match event.status {
+            EventStatus::Cancelled => return None,
+            EventStatus::Completed => SignOffStatus::Ready,
+            EventStatus::Scheduled | EventStatus::Underway => SignOffStatus::NotYet,
+        };
+        Some(Self {
+            status,
+            by: None,
+            at: None,
+            open_tasks: domain::timing::open_tasks(event, org, now)
+                .into_iter()
+                .map(|t| OpenTaskView::of(t.def))
+                .collect(),
+        })
+    }
+}
+
+impl DepartureCheck {
+    pub fn of(event: &Event, org: &Org, now: DateTime<Utc>) -> Option<Self> {
+        (event.status == EventStatus::Scheduled).then(|| Self {
+            minutes_early: (event.departs_at - now).num_minutes(),
+            open_safety_tasks: domain::timing::open_before_departure(event, org, now)
+                .into_iter()
+                .map(|t| OpenTaskView::of(t.def))
+                .collect(),
+        })
+    }
 }
 
 /// The crew screen's ETag: the event's, marked once it is overdue (and again once acknowledged),
@@ -191,6 +291,11 @@ pub struct EventView {
     pub departed_at: Option<DateTime<Utc>>,
     pub returned_at: Option<DateTime<Utc>>,
     pub my_role: Option<CrewRole>,
+    /// While scheduled: how early it is and the safety-critical tasks still open, for "Mark
+    /// departed" to show before it is confirmed.
+    pub departure_check: Option<DepartureCheck>,
+    /// The captain's sign-off after the return; absent for a cancelled event.
+    pub sign_off: Option<SignOffView>,
     pub checklist: Checklist,
     pub timing: TimingPanel,
     pub nudges: Vec<NudgeRecord>,
@@ -249,7 +354,8 @@ impl EventSummary {
             crew: crew(event, names),
             my_role: event.crew_role_of(me),
             tasks_done: done_count(event),
-            tasks_total: event.template().tasks.len(),
+            tasks_total: event.template().tasks.len()
+                - domain::timing::not_applicable_count(event, org, now),
         }
     }
 }
@@ -265,6 +371,12 @@ fn checklist(
         .iter()
         .filter_map(|t| t.due.as_ref().map(|d| (t.id.as_str(), d)))
         .collect();
+    let not_applicable: std::collections::BTreeSet<&str> = timing
+        .tasks
+        .iter()
+        .filter(|t| t.status == domain::timing::TaskStatus::NotApplicable)
+        .map(|t| t.id.as_str())
+        .collect();
     let phases = template
         .phases
         .iter()
@@ -279,6 +391,7 @@ fn checklist(
                     let state = event.tasks.get(&t.id);
                     let done = state.is_some_and(|s| s.done);
                     ChecklistTask {
+                        not_applicable: not_applicable.contains(t.id.as_str()),
                         id: t.id.to_string(),
                         title: t.title.clone(),
                         anchor: t.anchor,
@@ -320,7 +433,12 @@ fn checklist(
         template: template.name.clone(),
         phases,
         done: done_count(event),
-        total: template.tasks.len(),
+        total: template.tasks.len()
+            - timing
+                .tasks
+                .iter()
+                .filter(|t| t.status == domain::timing::TaskStatus::NotApplicable)
+                .count(),
     }
 }
 
@@ -355,6 +473,8 @@ impl EventView {
             departed_at: event.departed_at,
             returned_at: event.returned_at,
             my_role: event.crew_role_of(me),
+            departure_check: DepartureCheck::of(event, org, now),
+            sign_off: SignOffView::of(event, org, now),
             checklist: checklist(event, event.template(), &timing, photo_urls),
             photo_urls: photo_urls.clone(),
             timing,

@@ -7,7 +7,7 @@ use axum::http::Method;
 use chrono::Duration;
 use common::{Call, TestApp};
 use domain::event::NudgeKind;
-use serde_json::json;
+use serde_json::{Value, json};
 
 fn sail() -> serde_json::Value {
     json!({
@@ -36,7 +36,8 @@ async fn create_read_and_conditional_get() {
         "2026-07-04T18:30:00-07:00"
     );
     assert_eq!(created.json["crew"][1]["email"], "deck@jada.example.com");
-    assert_eq!(created.json["checklist"]["total"], 18);
+    // The sign-off is a step of its own, not a task; every task applies to a sail back after dark.
+    assert_eq!(created.json["checklist"]["total"], 17);
     assert!(
         created.json["timing"]["sunset"]["local"]
             .as_str()
@@ -342,7 +343,23 @@ async fn departure_return_and_cancellation() {
     let cap = app.token("cap@jada.example.com", "jada").await;
     let event = app.event("jada", 1).await;
     let path = format!("/api/events/{}", event.id);
-    let gone = app
+    // Departure is a safety moment (issue 17): an hour early with the pre-departure safety tasks
+    // open, it is refused until each open one is confirmed.
+    let view = app.call(Method::GET, &path, Some(&cap), None, &[]).await;
+    let check = &view.json["departure_check"];
+    assert_eq!(check["minutes_early"], 60, "{check}");
+    let open: Vec<String> = check["open_safety_tasks"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|t| t["id"].as_str().expect("id").to_string())
+        .collect();
+    assert!(open.contains(&"float_plan".to_string()), "{open:?}");
+    assert!(
+        !open.contains(&"nav_lights_on".to_string()),
+        "underway items are not pre-departure"
+    );
+    let refused = app
         .call(
             Method::POST,
             &format!("{path}/departed"),
@@ -351,8 +368,40 @@ async fn departure_return_and_cancellation() {
             &[],
         )
         .await;
-    assert_eq!(gone.status, 200);
+    assert_eq!(refused.status, 409, "{}", refused.json);
+    assert_eq!(refused.json["type"], "/problems/open-safety-tasks");
+    assert_eq!(
+        refused.json["errors"].as_array().map(Vec::len),
+        Some(open.len())
+    );
+    assert_eq!(refused.json["errors"][0]["code"], "open_safety_task");
+    let partly = app
+        .call(
+            Method::POST,
+            &format!("{path}/departed"),
+            Some(&cap),
+            Some(json!({"confirm_open_safety_tasks": &open[1..]})),
+            &[],
+        )
+        .await;
+    assert_eq!(partly.status, 409, "one left unconfirmed");
+    let gone = app
+        .call(
+            Method::POST,
+            &format!("{path}/departed"),
+            Some(&cap),
+            Some(json!({"confirm_open_safety_tasks": open})),
+            &[],
+        )
+        .await;
+    assert_eq!(gone.status, 200, "{}", gone.json);
     assert_eq!(gone.json["status"], "underway");
+    assert_eq!(gone.json["departure_check"], Value::Null);
+    let audit = gone.json["audit"].as_array().expect("audit");
+    let departed = audit.last().expect("entry");
+    assert_eq!(departed["action"], "departed");
+    assert_eq!(departed["minutes_early"], 60);
+    assert_eq!(departed["open_safety_tasks"], json!(open));
     let back = app
         .call(
             Method::POST,

@@ -406,15 +406,7 @@ async fn an_overdue_event_shows_and_an_admin_acknowledges_it() {
     let cap = app.token("cap@jada.example.com", "jada").await;
     let event = app.event("jada", 1).await; // departs in an hour, back 3 hours later
     let path = format!("/api/events/{}", event.id);
-    let departed = app
-        .call(
-            Method::POST,
-            &format!("{path}/departed"),
-            Some(&cap),
-            None,
-            &[],
-        )
-        .await;
+    let departed = app.depart(&path, &cap).await;
     assert_eq!(departed.status, 200, "{}", departed.json);
     assert!(departed.json["overdue"].is_null());
     let early = app

@@ -27,7 +27,14 @@ struct Row {
 }
 
 fn new_event() -> Value {
-    json!({"kind":"charter","title":"Lee family","vessel":"Jada","departs_at":"2026-07-10T11:00","returns_at":"2026-07-10T15:00"})
+    json!({"kind":"charter","title":"Lee family","vessel":"Jada","departs_at":"2026-07-10T11:00","returns_at":"2026-07-10T15:00",
+           "crew":[{"email":"cap@jada.example.com","role":"captain"}],"confirm":["short_of_crew"]})
+}
+
+/// Every pre-departure safety task of a sunset sail: departing confirms them open.
+fn departure() -> Value {
+    json!({"confirm_open_safety_tasks":["marine_forecast","float_plan","engine_bilge_check","fuel_check",
+           "vhf_check","nav_lights_test","life_jackets","safety_gear","headcount_on","safety_orientation"]})
 }
 
 fn rows() -> Vec<Row> {
@@ -98,9 +105,17 @@ fn rows() -> Vec<Row> {
         row(
             Method::POST,
             "/api/events/{e}/departed",
-            None,
+            Some(departure),
             false,
             [200, 200, 403, 403, 403],
+        ),
+        // Issue 17: the sign-off is the event's captain's, after the return.
+        row(
+            Method::POST,
+            "/api/events/{e}/sign-off",
+            Some(|| json!({"open_tasks":[]})),
+            false,
+            [403, 409, 403, 403, 403],
         ),
         row(
             Method::POST,

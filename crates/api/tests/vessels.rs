@@ -162,7 +162,8 @@ fn sail(vessel_id: &str, passengers: u32) -> Value {
            "crew": [{"email": "cap@jada.example.com", "role": "captain"},
                     {"email": "deck@jada.example.com", "role": "crew"}],
            "passenger_count": passengers,
-           "manifest": ["Ana Ruiz", "Bo Chen"], "emergency_contact": "Lee Ruiz +1 619 555 0100"})
+           "manifest": ["Ana Ruiz", "Bo Chen"], "emergency_contact": "Lee Ruiz +1 619 555 0100",
+           "confirm": ["short_of_crew", "departure_in_past"]})
 }
 
 /// Issue 16, parts 1 and 2: an event picks one of the org's vessels; its passengers are bounded by

@@ -22,6 +22,16 @@ pub enum Anchor {
 }
 
 impl Anchor {
+    /// The anchor in a sentence: "due 10 min before sunset".
+    pub fn label(self) -> &'static str {
+        match self {
+            Anchor::Departure => "departure",
+            Anchor::Return => "return",
+            Anchor::Sunset => "sunset",
+            Anchor::CivilDusk => "civil dusk",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Anchor::Departure => "departure",
@@ -67,6 +77,10 @@ pub struct Template {
     pub name: String,
     /// Longest an event of this kind may last, departure to return.
     pub max_hours: u32,
+    /// Whether an event of this kind must have a captain (a vessel under way needs a master; a
+    /// haul's driver may be any crew member).
+    #[serde(default)]
+    pub requires_captain: bool,
     /// Fewer assigned people than this is "short of crew" in the reports.
     pub min_crew: u32,
     /// Whether this kind takes passengers aboard (charters, sunset sails); the others carry
@@ -232,7 +246,6 @@ mod tests {
             "log_departure",
             "nav_lights_on",
             "headcount_off",
-            "sign_off",
         ];
         for kind in [EventKind::SunsetSail, EventKind::Charter] {
             let t = template(kind);
@@ -240,9 +253,7 @@ mod tests {
                 let task = t
                     .task(&TaskId::parse(id).expect("valid id"))
                     .unwrap_or_else(|| panic!("{kind} lacks {id}"));
-                if id != "sign_off" {
-                    assert!(task.safety_critical, "{kind}/{id} is safety-critical");
-                }
+                assert!(task.safety_critical, "{kind}/{id} is safety-critical");
             }
             let lights = t
                 .task(&TaskId::parse("nav_lights_on").expect("valid"))
@@ -250,6 +261,25 @@ mod tests {
             assert_eq!(lights.anchor, Anchor::Sunset);
             assert!(lights.offset_minutes < 0, "lights go on before sunset");
         }
+    }
+
+    /// Signing the checklist off is a step of its own after the return (`Event::sign_off`), not
+    /// a task that could be ticked mid-trip (issue 17).
+    #[test]
+    fn sign_off_is_not_a_task() {
+        for t in all_templates() {
+            assert!(
+                t.tasks
+                    .iter()
+                    .all(|task| !task.id.as_str().contains("sign")),
+                "{} has a sign-off task",
+                t.kind
+            );
+        }
+        assert!(template(EventKind::SunsetSail).requires_captain);
+        assert!(template(EventKind::Charter).requires_captain);
+        assert!(template(EventKind::Delivery).requires_captain);
+        assert!(!template(EventKind::Haul).requires_captain);
     }
 
     #[test]

@@ -120,8 +120,22 @@ pub enum AuditAction {
         fields: Vec<String>,
     },
     Cancelled,
-    Departed,
+    /// Marked departed; with the safety-critical tasks still open that the captain (or the
+    /// office) saw listed and confirmed, and how many minutes before the scheduled departure.
+    Departed {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+        open_safety_tasks: Vec<TaskId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        minutes_early: Option<i64>,
+    },
     Returned,
+    /// The captain signed the checklist off after the return, with these tasks still open.
+    SignedOff {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+        open_tasks: Vec<TaskId>,
+    },
     /// An admin acknowledged the overdue alert: no more repeats for this return time.
     OverdueAcknowledged,
     TaskDone {
@@ -211,6 +225,18 @@ pub enum NudgeState {
     Failed,
 }
 
+/// The captain's signature under a returned event's checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignOff {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "email"))]
+    pub by: Email,
+    pub at: DateTime<Utc>,
+    /// What was still open when it was signed (not done, and applying to the trip).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub open_tasks: Vec<TaskId>,
+}
+
 /// A charter, sunset sail, delivery or haul.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
@@ -241,6 +267,13 @@ pub struct Event {
     /// When an admin acknowledged the overdue alert (it holds while the return time stays).
     #[serde(default)]
     pub overdue_acknowledged_at: Option<DateTime<Utc>>,
+    /// The safety-critical tasks that were open when it was marked departed, confirmed by whoever
+    /// marked it (the safety report counts such departures).
+    #[serde(default)]
+    pub departed_open_safety_tasks: Vec<TaskId>,
+    /// The captain's sign-off after the return: the checklist is closed from then on.
+    #[serde(default)]
+    pub signed_off: Option<SignOff>,
     pub tasks: BTreeMap<TaskId, TaskState>,
     pub audit: Vec<AuditEntry>,
     pub nudges: Vec<NudgeRecord>,
@@ -282,10 +315,7 @@ impl Event {
     /// The smallest crew this event may sail with: the vessel's when its record sets one, else
     /// the kind's template.
     pub fn crew_required(&self, vessel: Option<&Vessel>) -> u32 {
-        vessel
-            .filter(|v| Some(&v.id) == self.vessel_id.as_ref())
-            .and_then(|v| v.fields.min_crew)
-            .unwrap_or(self.template().min_crew)
+        crew_required(self.kind, self.vessel_id.as_ref(), vessel)
     }
 
     /// Everyone expected aboard: passengers and crew.
@@ -319,6 +349,8 @@ impl Event {
             departed_at: None,
             returned_at: None,
             overdue_acknowledged_at: None,
+            departed_open_safety_tasks: Vec::new(),
+            signed_off: None,
             tasks: BTreeMap::new(),
             audit: Vec::new(),
             nudges: Vec::new(),
@@ -355,6 +387,50 @@ impl Event {
     }
 }
 
+/// The smallest crew an event of `kind` on `vessel_id` may sail with: the vessel record's minimum
+/// when `vessel` is that record and sets one, else the kind's template.
+pub fn crew_required(
+    kind: EventKind,
+    vessel_id: Option<&VesselId>,
+    vessel: Option<&Vessel>,
+) -> u32 {
+    vessel
+        .filter(|v| Some(&v.id) == vessel_id)
+        .and_then(|v| v.fields.min_crew)
+        .unwrap_or(checklist::template(kind).min_crew)
+}
+
+impl EventSpec {
+    /// What about a new event the office may well mean but must confirm: a departure already
+    /// past, fewer crew than it may sail with. Field, code and message, as field errors are.
+    pub fn warnings(&self, vessel: Option<&Vessel>, now: DateTime<Utc>) -> ValidationErrors {
+        let mut warnings = ValidationErrors::new();
+        if self.departs_at < now {
+            warnings.push(
+                "departs_at",
+                "departure_in_past",
+                format!(
+                    "the departure is {} in the past",
+                    crate::timing::span((now - self.departs_at).num_minutes())
+                ),
+            );
+        }
+        let required = crew_required(self.kind, self.vessel_id.as_ref(), vessel);
+        let assigned = self.crew.len();
+        if (assigned as u64) < u64::from(required) {
+            warnings.push(
+                "crew",
+                "short_of_crew",
+                format!(
+                    "a {} needs at least {required} crew; {assigned} assigned",
+                    self.kind.label()
+                ),
+            );
+        }
+        warnings
+    }
+}
+
 /// A status change the event's current status does not allow.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("cannot {action} an event that is {}", from.as_str())]
@@ -384,10 +460,12 @@ impl Event {
         Ok(())
     }
 
-    /// Scheduled → underway, at the actual departure time.
+    /// Scheduled → underway, at the actual departure time, with the safety-critical tasks still
+    /// open that whoever marked it confirmed.
     pub fn depart(
         &mut self,
         at: DateTime<Utc>,
+        open_safety_tasks: Vec<TaskId>,
         by: &Email,
         now: DateTime<Utc>,
     ) -> Result<(), TransitionError> {
@@ -399,6 +477,7 @@ impl Event {
         }
         self.status = EventStatus::Underway;
         self.departed_at = Some(at);
+        self.departed_open_safety_tasks = open_safety_tasks;
         self.stamp(by, now);
         Ok(())
     }
@@ -420,6 +499,39 @@ impl Event {
         self.returned_at = Some(self.departed_at.map_or(at, |d| at.max(d)));
         self.stamp(by, now);
         Ok(())
+    }
+
+    /// Completed → signed off by its captain, with what was still open: the checklist is closed.
+    pub fn sign_off(
+        &mut self,
+        open_tasks: Vec<TaskId>,
+        by: &Email,
+        now: DateTime<Utc>,
+    ) -> Result<(), TransitionError> {
+        if self.status != EventStatus::Completed {
+            return Err(TransitionError {
+                from: self.status,
+                action: "sign off",
+            });
+        }
+        if self.signed_off.is_some() {
+            return Err(TransitionError {
+                from: self.status,
+                action: "sign off again",
+            });
+        }
+        self.signed_off = Some(SignOff {
+            by: by.clone(),
+            at: now,
+            open_tasks,
+        });
+        self.stamp(by, now);
+        Ok(())
+    }
+
+    /// Whether ticks are still taken: not once cancelled or signed off.
+    pub fn checklist_open(&self) -> bool {
+        self.status != EventStatus::Cancelled && self.signed_off.is_none()
     }
 
     /// Records an admin's acknowledgement of the overdue alert; only while underway.
@@ -505,7 +617,14 @@ pub struct EventFields {
     pub notes: String,
     #[serde(default)]
     pub revenue_cents: Option<i64>,
+    /// The warnings (`departure_in_past`, `short_of_crew`) the office saw and confirms, when
+    /// creating: an unconfirmed one answers 409 `/problems/unconfirmed-warnings` listing them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub confirm: Vec<String>,
 }
+
+/// The codes of [`EventSpec::warnings`], which `EventFields::confirm` may name.
+pub const WARNINGS: [&str; 2] = ["departure_in_past", "short_of_crew"];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -607,6 +726,7 @@ impl EventPatch {
                 .collect(),
             notes: current.notes.clone(),
             revenue_cents: current.revenue_cents,
+            confirm: Vec::new(),
         };
         if let Some(v) = &self.kind {
             fields.kind = v.clone();
@@ -652,7 +772,10 @@ impl EventPatch {
         if let Some(v) = self.revenue_cents {
             fields.revenue_cents = v;
         }
-        fields.parse(org, vessels)
+        // An event made before the captain rule keeps taking edits of its other fields; a change
+        // of its crew or kind must then name a captain.
+        let captain = self.crew.is_some() || self.kind.is_some();
+        fields.parse_with(org, vessels, captain)
     }
 }
 
@@ -756,6 +879,16 @@ impl EventFields {
     /// the kinds it runs, `vessels` its vessel records (the vessel must be one of them when there
     /// are any; the passenger count must fit its Certificate of Inspection).
     pub fn parse(&self, org: &Org, vessels: &[Vessel]) -> Result<EventSpec, ValidationErrors> {
+        self.parse_with(org, vessels, true)
+    }
+
+    /// [`EventFields::parse`]; `captain`: whether a kind that needs a captain must have one.
+    fn parse_with(
+        &self,
+        org: &Org,
+        vessels: &[Vessel],
+        captain: bool,
+    ) -> Result<EventSpec, ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let kind = errors.absorb("kind", EventKind::parse(self.kind.trim()));
         if let Some(kind) = kind
@@ -764,7 +897,7 @@ impl EventFields {
             errors.push(
                 "kind",
                 "kind_not_enabled",
-                format!("{} does not run {kind} events", org.name),
+                format!("{} does not run {} events", org.name, kind.label()),
             );
         }
         let title = text(&mut errors, "title", &self.title, 1, MAX_TITLE, false);
@@ -786,7 +919,7 @@ impl EventFields {
                     errors.push(
                         "returns_at",
                         "too_long",
-                        format!("a {kind} lasts at most {max_hours} hours"),
+                        format!("a {} lasts at most {max_hours} hours", kind.label()),
                     );
                 }
             }
@@ -814,12 +947,33 @@ impl EventFields {
                 role: member.role,
             });
         }
-        if crew.iter().filter(|c| c.role == CrewRole::Captain).count() > 1 {
+        let captains = crew.iter().filter(|c| c.role == CrewRole::Captain).count();
+        if captains > 1 {
             errors.push(
                 "crew",
                 "several_captains",
                 "an event has at most one captain",
             );
+        }
+        if let Some(kind) = kind
+            && captain
+            && captains == 0
+            && checklist::template(kind).requires_captain
+        {
+            errors.push(
+                "crew",
+                "captain_required",
+                format!("a {} needs a captain", kind.label()),
+            );
+        }
+        for (i, code) in self.confirm.iter().enumerate() {
+            if !WARNINGS.contains(&code.as_str()) {
+                errors.push(
+                    format!("confirm/{i}"),
+                    "unknown_warning",
+                    format!("a confirmation names one of {}", WARNINGS.join(", ")),
+                );
+            }
         }
         if let Some(cents) = self.revenue_cents
             && !(0..=MAX_REVENUE_CENTS).contains(&cents)
@@ -1324,11 +1478,34 @@ mod tests {
                     f.crew = (0..31)
                         .map(|i| CrewFields {
                             email: format!("c{i}@example.com"),
-                            role: CrewRole::Crew,
+                            role: if i == 0 {
+                                CrewRole::Captain
+                            } else {
+                                CrewRole::Crew
+                            },
                         })
                         .collect();
                 },
                 &["crew"],
+            ),
+            // Issue 17: a vessel under way needs a master.
+            (
+                "no captain on a sail",
+                |f| f.crew.retain(|c| c.role != CrewRole::Captain),
+                &["crew"],
+            ),
+            (
+                "no captain on a delivery",
+                |f| {
+                    f.kind = "delivery".into();
+                    f.crew.clear();
+                },
+                &["crew"],
+            ),
+            (
+                "unknown confirmation",
+                |f| f.confirm = vec!["all_fine".into()],
+                &["confirm/0"],
             ),
             (
                 "several at once",
@@ -1346,6 +1523,138 @@ mod tests {
             let got: Vec<&str> = errors.fields().collect();
             assert_eq!(&got, expected, "{name}: {errors}");
         }
+    }
+
+    #[test]
+    fn texts_name_the_kind_as_people_do() {
+        let mut f = fields();
+        f.returns_at = "2026-07-05T18:30".into();
+        f.crew.clear();
+        let errors = f.parse(&org(), &[]).expect_err("invalid").to_string();
+        assert!(
+            errors.contains("a sunset sail lasts at most 6 hours"),
+            "{errors}"
+        );
+        assert!(errors.contains("a sunset sail needs a captain"), "{errors}");
+        assert!(!errors.contains("sunset_sail"), "{errors}");
+    }
+
+    /// A haul's driver may be any crew member; and an event made before the captain rule takes
+    /// edits of its other fields, but not a crew change that leaves it without one.
+    #[test]
+    fn the_captain_rule_and_old_events() {
+        let mut haul = fields();
+        haul.kind = "haul".into();
+        haul.crew.clear();
+        let mut o = org();
+        o.enabled_kinds.push(EventKind::Haul);
+        assert!(haul.parse(&o, &[]).is_ok());
+
+        let by = Email::parse("admin@example.com").expect("valid");
+        let now = Utc.with_ymd_and_hms(2026, 7, 1, 0, 0, 0).unwrap();
+        let mut spec = fields().parse(&o, &[]).expect("valid");
+        spec.crew.retain(|c| c.role != CrewRole::Captain);
+        let old = Event::new(EventId::generate(), o.id.clone(), spec, by, now);
+        let notes = EventPatch {
+            notes: Some("new notes".into()),
+            ..Default::default()
+        };
+        assert!(notes.apply(&old, &o, &[]).is_ok());
+        let crew = EventPatch {
+            crew: Some(vec![CrewFields {
+                email: "deck@example.com".into(),
+                role: CrewRole::Crew,
+            }]),
+            ..Default::default()
+        };
+        let errors = crew.apply(&old, &o, &[]).expect_err("no captain");
+        assert_eq!(errors.0[0].code, "captain_required");
+    }
+
+    #[test]
+    fn warnings_as_data() {
+        let o = org();
+        let fleet = fleet();
+        let spec = fields().parse(&o, &fleet).expect("valid");
+        let at = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .expect("valid")
+                .with_timezone(&Utc)
+        };
+        // (case, now, crew kept, vessel minimum, expected codes)
+        type Case<'a> = (&'a str, &'a str, usize, Option<u32>, &'a [&'a str]);
+        let cases: &[Case] = &[
+            ("in time, full crew", "2026-07-04T12:00:00Z", 2, None, &[]),
+            (
+                "departure passed",
+                "2026-07-05T04:00:00Z",
+                2,
+                None,
+                &["departure_in_past"],
+            ),
+            (
+                "one short",
+                "2026-07-04T12:00:00Z",
+                1,
+                None,
+                &["short_of_crew"],
+            ),
+            (
+                "the vessel wants more",
+                "2026-07-04T12:00:00Z",
+                2,
+                Some(3),
+                &["short_of_crew"],
+            ),
+            (
+                "both",
+                "2026-07-06T00:00:00Z",
+                0,
+                None,
+                &["departure_in_past", "short_of_crew"],
+            ),
+        ];
+        for (name, now, keep, min_crew, expected) in cases {
+            let mut spec = spec.clone();
+            spec.crew.truncate(*keep);
+            let mut vessel = fleet[0].clone();
+            vessel.fields.min_crew = *min_crew;
+            spec.vessel_id = Some(vessel.id.clone());
+            let warnings = spec.warnings(Some(&vessel), at(now));
+            let codes: Vec<&str> = warnings.0.iter().map(|w| w.code).collect();
+            assert_eq!(&codes, expected, "{name}: {warnings}");
+        }
+        let mut short = spec.clone();
+        short.crew.truncate(1);
+        let w = short.warnings(None, at("2026-07-05T04:00:00Z"));
+        assert_eq!(
+            w.to_string(),
+            "departs_at: the departure is 2 h 30 min in the past; \
+             crew: a sunset sail needs at least 2 crew; 1 assigned"
+        );
+    }
+
+    #[test]
+    fn sign_off_only_after_the_return_and_once() {
+        let o = org();
+        let by = Email::parse("cap@example.com").expect("valid");
+        let now = Utc.with_ymd_and_hms(2026, 7, 4, 0, 0, 0).unwrap();
+        let spec = fields().parse(&o, &[]).expect("valid");
+        let mut e = Event::new(EventId::generate(), o.id.clone(), spec, by.clone(), now);
+        assert!(e.sign_off(Vec::new(), &by, now).is_err(), "scheduled");
+        e.depart(now, Vec::new(), &by, now).expect("departs");
+        assert!(e.sign_off(Vec::new(), &by, now).is_err(), "underway");
+        assert!(e.checklist_open());
+        e.complete(now, &by, now).expect("returns");
+        assert!(
+            e.checklist_open(),
+            "post-trip tasks are ticked after the return"
+        );
+        let open = vec![TaskId::parse("post_trip_checks").expect("valid")];
+        e.sign_off(open.clone(), &by, now).expect("signs");
+        assert!(!e.checklist_open());
+        assert_eq!(e.signed_off.as_ref().map(|s| &s.open_tasks), Some(&open));
+        assert!(e.sign_off(Vec::new(), &by, now).is_err(), "once");
     }
 
     #[test]

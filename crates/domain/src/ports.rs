@@ -250,8 +250,8 @@ pub trait EventStore: Send + Sync {
     /// [`StoreError::AlreadyExists`] if the id is taken.
     async fn create_event(&self, scope: &OrgScope, event: &Event) -> StoreResult<()>;
     async fn get_event(&self, scope: &OrgScope, id: &EventId) -> StoreResult<Event>;
-    /// Writes `event`'s editable fields, status, actual times, version and update stamp, and
-    /// appends `audit`, if the stored version is still `expected_version`; else
+    /// Writes `event`'s editable fields, status, actual times, departure confirmation, sign-off,
+    /// version and update stamp, and appends `audit`, if the stored version is still `expected_version`; else
     /// [`StoreError::Conflict`]. Never touches task states or nudges.
     async fn update_event(
         &self,
@@ -272,8 +272,9 @@ pub trait EventStore: Send + Sync {
     /// Records one tick, once per op id, without touching any other task: appends its audit entry
     /// and, unless the task holds a tick made later on its device, sets the task's state (the
     /// device time wins, not the arrival order: [`crate::event::TaskState::supersedes`]).
-    /// [`StoreError::Closed`] if the stored event is cancelled, decided in the same atomic write,
-    /// so a tick racing a cancel lands before it or not at all.
+    /// [`StoreError::Closed`] if the stored event is cancelled or signed off
+    /// ([`crate::event::Event::checklist_open`]), decided in the same atomic write, so a tick
+    /// racing a cancel or a sign-off lands before it or not at all.
     async fn record_task(
         &self,
         scope: &OrgScope,

@@ -177,6 +177,9 @@ pub struct OpenAtDeparture {
     pub event_title: String,
     pub departed_at: DateTime<Utc>,
     pub open_tasks: Vec<String>,
+    /// Whether whoever marked it departed saw these tasks listed and confirmed leaving anyway
+    /// (false: they were open but ticked in time for nobody to be asked, e.g. done late offline).
+    pub confirmed: bool,
     pub link: String,
 }
 
@@ -200,6 +203,8 @@ pub struct Safety {
     pub late: usize,
     pub never: usize,
     pub departed_with_open_tasks: Vec<OpenAtDeparture>,
+    /// How many departures were confirmed with safety-critical tasks still open.
+    pub departures_confirmed_with_open_tasks: usize,
     /// Trips overdue (past their return plus the org's grace before being marked returned).
     pub overdue_returns: Vec<OverdueReturn>,
 }
@@ -385,7 +390,21 @@ fn task_due(event: &Event, org: &Org, task: &TaskDef) -> Option<DateTime<Utc>> {
     due_at(task, event, &sun_times(&org.home_port, local), local).ok()
 }
 
-fn operations(events: &[&Event]) -> Operations {
+/// The tasks of `event` that apply to its trip (sunset and dusk tasks of a trip back before them
+/// do not), as of `at`.
+fn applicable<'e>(
+    event: &'e Event,
+    org: &Org,
+    at: DateTime<Utc>,
+) -> impl Iterator<Item = &'static TaskDef> + 'e {
+    let sun = sun_times(&org.home_port, local_date(event.departs_at, org.zone));
+    event.template().tasks.iter().filter(move |task| {
+        event.tasks.get(&task.id).is_some_and(|s| s.done)
+            || crate::timing::applies(task, event, &sun, at)
+    })
+}
+
+fn operations(events: &[&Event], org: &Org, as_of: DateTime<Utc>) -> Operations {
     let mut by: BTreeMap<(EventKind, EventStatus), usize> = BTreeMap::new();
     let mut checklist: BTreeMap<EventKind, (usize, usize)> = BTreeMap::new();
     let (mut departed, mut on_time, mut delay_minutes) = (0, 0, 0.0);
@@ -400,15 +419,14 @@ fn operations(events: &[&Event]) -> Operations {
             delay_minutes += late.num_seconds().max(0) as f64 / 60.0;
         }
         if e.status != EventStatus::Cancelled {
-            let t = e.template();
-            let done = t
-                .tasks
-                .iter()
-                .filter(|task| e.tasks.get(&task.id).is_some_and(|s| s.done))
-                .count();
+            let (mut done, mut total) = (0, 0);
+            for task in applicable(e, org, as_of) {
+                total += 1;
+                done += usize::from(e.tasks.get(&task.id).is_some_and(|s| s.done));
+            }
             let entry = checklist.entry(e.kind).or_default();
             entry.0 += done;
-            entry.1 += t.tasks.len();
+            entry.1 += total;
         }
     }
     let (done_all, total_all) = checklist
@@ -450,7 +468,7 @@ fn safety(events: &[&Event], org: &Org, app_url: &str, now_or_end: DateTime<Utc>
     let mut open_at_departure = Vec::new();
     for e in events.iter().filter(|e| went_out(e)) {
         let mut open = Vec::new();
-        for task in e.template().tasks.iter().filter(|t| t.safety_critical) {
+        for task in applicable(e, org, now_or_end).filter(|t| t.safety_critical) {
             let due = task_due(e, org, task);
             let state = e.tasks.get(&task.id).filter(|s| s.done);
             let outcome = match (state, due) {
@@ -480,12 +498,24 @@ fn safety(events: &[&Event], org: &Org, app_url: &str, now_or_end: DateTime<Utc>
                 open.push(task.title.clone());
             }
         }
+        let confirmed = !e.departed_open_safety_tasks.is_empty();
+        if confirmed {
+            // What they were shown, as the template names it, even if ticked since.
+            for id in &e.departed_open_safety_tasks {
+                if let Some(task) = e.template().task(id)
+                    && !open.contains(&task.title)
+                {
+                    open.push(task.title.clone());
+                }
+            }
+        }
         if !open.is_empty() {
             open_at_departure.push(OpenAtDeparture {
                 event_id: e.id.to_string(),
                 event_title: e.title.clone(),
                 departed_at: e.departed_at.unwrap_or(e.departs_at),
                 open_tasks: open,
+                confirmed,
                 link: link(app_url, e),
             });
         }
@@ -510,6 +540,10 @@ fn safety(events: &[&Event], org: &Org, app_url: &str, now_or_end: DateTime<Utc>
         late: misses.iter().filter(|m| m.outcome == "late").count(),
         never: misses.iter().filter(|m| m.outcome == "never").count(),
         misses,
+        departures_confirmed_with_open_tasks: open_at_departure
+            .iter()
+            .filter(|d| d.confirmed)
+            .count(),
         departed_with_open_tasks: open_at_departure,
         overdue_returns,
     }
@@ -772,7 +806,7 @@ pub fn org_week(input: &WeekInput<'_>, as_of: DateTime<Utc>) -> OrgWeek {
         .collect();
     let week_hours = input.week.hours(zone);
     let bound = as_of.min(end);
-    let operations = operations(&departing);
+    let operations = operations(&departing, input.org, bound);
     let safety = safety(&departing, input.org, input.app_url, bound);
     let crew = crew(
         &departing,

@@ -70,6 +70,9 @@ pub enum TaskStatus {
     Done,
     /// Its anchor does not happen on that date (no sunset or dusk at the home port).
     Unscheduled,
+    /// It does not apply to this trip: a sunset- or dusk-anchored task (lights, a lookout for the
+    /// run home) on a trip that is back before that moment.
+    NotApplicable,
 }
 
 /// When a task is due and where it stands.
@@ -149,6 +152,84 @@ pub fn task_status(due: Option<DateTime<Utc>>, done: bool, now: DateTime<Utc>) -
     }
 }
 
+/// Whether `task` applies to this trip. A sunset- or dusk-anchored task does not when the trip is
+/// back before that moment: by its actual return once returned; while out, by its scheduled
+/// return or now, whichever is later (a trip running late into the dark needs its lights).
+pub fn applies(task: &TaskDef, event: &Event, sun: &SunTimes, now: DateTime<Utc>) -> bool {
+    let back = match (event.returned_at, event.status) {
+        (Some(at), _) => at,
+        (None, EventStatus::Underway) => event.returns_at.max(now),
+        (None, _) => event.returns_at,
+    };
+    let moment = match task.anchor {
+        Anchor::Sunset => sun.sunset,
+        Anchor::CivilDusk => sun.civil_dusk,
+        Anchor::Departure | Anchor::Return => return true,
+    };
+    moment.is_none_or(|at| back > at)
+}
+
+/// A task still to do: not done and applying to the trip, with when it is due (absent where its
+/// anchor does not happen that day).
+#[derive(Debug, Clone, Copy)]
+pub struct OpenTask {
+    pub def: &'static TaskDef,
+    pub due: Option<DateTime<Utc>>,
+}
+
+/// The tasks of `event` still open at `now`, in the template's order.
+pub fn open_tasks(event: &Event, org: &Org, now: DateTime<Utc>) -> Vec<OpenTask> {
+    let local = local_date(event.departs_at, org.zone);
+    let sun = sun_times(&org.home_port, local);
+    event
+        .template()
+        .tasks
+        .iter()
+        .filter(|task| !event.tasks.get(&task.id).is_some_and(|s| s.done))
+        .filter(|task| applies(task, event, &sun, now))
+        .map(|def| OpenTask {
+            def,
+            due: due_at(def, event, &sun, local).ok(),
+        })
+        .collect()
+}
+
+/// How many of `event`'s tasks do not apply to its trip (and are not done) at `now`.
+pub fn not_applicable_count(event: &Event, org: &Org, now: DateTime<Utc>) -> usize {
+    let sun = sun_times(&org.home_port, local_date(event.departs_at, org.zone));
+    event
+        .template()
+        .tasks
+        .iter()
+        .filter(|task| !event.tasks.get(&task.id).is_some_and(|s| s.done))
+        .filter(|task| !applies(task, event, &sun, now))
+        .count()
+}
+
+/// The safety-critical tasks open at `now` that were due before the scheduled departure: what
+/// "Mark departed" must list and have confirmed.
+pub fn open_before_departure(event: &Event, org: &Org, now: DateTime<Utc>) -> Vec<OpenTask> {
+    open_tasks(event, org, now)
+        .into_iter()
+        .filter(|t| t.def.safety_critical && t.due.is_some_and(|d| d < event.departs_at))
+        .collect()
+}
+
+/// A span of minutes for people: "45 min", "8 h 5 min", "2 days 3 h".
+pub fn span(minutes: i64) -> String {
+    let m = minutes.abs();
+    let (days, hours, mins) = (m / (24 * 60), m / 60 % 24, m % 60);
+    match (days, hours, mins) {
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (1, 0, _) => "1 day".into(),
+        (1, h, _) => format!("1 day {h} h"),
+        (d, 0, _) => format!("{d} days"),
+        (d, h, _) => format!("{d} days {h} h"),
+    }
+}
+
 /// Builds the panel for `event` in `org` as of `now`.
 pub fn timing_panel(event: &Event, org: &Org, now: DateTime<Utc>) -> TimingPanel {
     let zone = org.zone;
@@ -161,6 +242,7 @@ pub fn timing_panel(event: &Event, org: &Org, now: DateTime<Utc>) -> TimingPanel
         .map(|task| {
             let due = due_at(task, event, &sun, local);
             let state = event.tasks.get(&task.id).filter(|s| s.done);
+            let applies = state.is_some() || applies(task, event, &sun, now);
             TaskTiming {
                 id: task.id.clone(),
                 title: task.title.clone(),
@@ -170,8 +252,16 @@ pub fn timing_panel(event: &Event, org: &Org, now: DateTime<Utc>) -> TimingPanel
                 role: task.role,
                 safety_critical: task.safety_critical,
                 due: due.as_ref().ok().map(|at| Moment::new(*at, zone)),
-                status: task_status(due.as_ref().ok().copied(), state.is_some(), now),
-                note: due.err(),
+                status: if applies {
+                    task_status(due.as_ref().ok().copied(), state.is_some(), now)
+                } else {
+                    TaskStatus::NotApplicable
+                },
+                note: if applies {
+                    due.err()
+                } else {
+                    Some(format!("the trip is back before {}", task.anchor.label()))
+                },
                 done_by: state.map(|s| s.by.as_str().to_string()),
                 done_at: state.map(|s| s.at),
             }
@@ -211,6 +301,23 @@ pub fn start_of_local_day(date: NaiveDate, zone: Tz) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_read_as_people_say_them() {
+        for (minutes, text) in [
+            (0, "0 min"),
+            (45, "45 min"),
+            (60, "1 h"),
+            (485, "8 h 5 min"),
+            (-485, "8 h 5 min"),
+            (24 * 60 + 30, "1 day"),
+            (27 * 60, "1 day 3 h"),
+            (2 * 24 * 60, "2 days"),
+            (51 * 60 + 59, "2 days 3 h"),
+        ] {
+            assert_eq!(span(minutes), text, "{minutes}");
+        }
+    }
 
     #[test]
     fn local_days_start_at_local_midnight() {

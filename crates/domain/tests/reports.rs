@@ -110,6 +110,11 @@ fn event(v: &Value, org: &Org, n: usize) -> Event {
     };
     e.departed_at = v["departed"].as_str().map(local);
     e.returned_at = v["returned"].as_str().map(local);
+    // The open safety tasks confirmed when it was marked departed (issue 17).
+    e.departed_open_safety_tasks = strings(&v["confirmed_open"])
+        .iter()
+        .map(|id| domain::TaskId::parse(id).expect("valid task id"))
+        .collect();
     let by = v["by"]
         .as_str()
         .map(|b| Email::parse(b).expect("valid"))

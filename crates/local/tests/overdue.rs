@@ -80,7 +80,9 @@ async fn the_in_process_scheduler_alerts_an_overdue_boat_and_plans_the_next_step
         now - Duration::days(1),
     );
     let admin = Email::parse("admin.jada@example.com").expect("valid");
-    event.depart(event.departs_at, &admin, now).expect("depart");
+    event
+        .depart(event.departs_at, Vec::new(), &admin, now)
+        .expect("depart");
     store.create_event(&scope, &event).await.expect("event");
     domain::nudge::apply(&*scheduler, &event, grace, now).await;
     let first = returns_at + grace;

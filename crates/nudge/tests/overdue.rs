@@ -243,8 +243,13 @@ async fn underway(w: &World) -> Event {
         .await
         .expect("event");
     let admin = Email::parse(&w.addr("admin")).expect("valid");
-    w.change(&event, "op-depart-0001", AuditAction::Departed, |e| {
-        e.depart(departs_at, &admin, now).expect("depart")
+    let departed = AuditAction::Departed {
+        open_safety_tasks: Vec::new(),
+        minutes_early: None,
+    };
+    w.change(&event, "op-depart-0001", departed, |e| {
+        e.depart(departs_at, Vec::new(), &admin, now)
+            .expect("depart")
     })
     .await
 }

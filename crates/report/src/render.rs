@@ -330,6 +330,10 @@ fn safety(doc: &mut Doc, w: &OrgWeek, zone: Tz) {
         ("Safety-critical tasks done late", s.late.to_string()),
         ("Safety-critical tasks never done", s.never.to_string()),
         ("Overdue returns", s.overdue_returns.len().to_string()),
+        (
+            "Departures confirmed with safety tasks open",
+            s.departures_confirmed_with_open_tasks.to_string(),
+        ),
     ]);
     doc.heading("Missed or late");
     if s.misses.is_empty() {
@@ -391,9 +395,14 @@ fn safety(doc: &mut Doc, w: &OrgWeek, zone: Tz) {
             .map(|d| {
                 (
                     format!(
-                        "{} (left {}): {}",
+                        "{} (left {}{}): {}",
                         d.event_title,
                         local(Some(d.departed_at), zone),
+                        if d.confirmed {
+                            ", confirmed with these open"
+                        } else {
+                            ""
+                        },
                         d.open_tasks.join("; ")
                     ),
                     Some(d.link.clone()),

@@ -390,6 +390,73 @@ pub async fn ticks_after_a_cancel_are_refused_by_the_write<S: Store + 'static>(s
     );
 }
 
+/// The captain's sign-off closes the checklist (issue 17): a late tick that read the event before
+/// it is refused by the store's own write, a replay of a tick made before it still answers as
+/// applied once, and the sign-off and departure records round-trip.
+pub async fn ticks_after_a_sign_off_are_refused_by_the_write<S: Store + 'static>(store: Arc<S>) {
+    let a = with_org(&*store, "alpha").await;
+    let event = sample_event("alpha", 24);
+    store.create_event(&a, &event).await.expect("create");
+    let before = tick("float_plan", "op-sign-0001", true);
+    store
+        .record_task(&a, &event.id, &before)
+        .await
+        .expect("an open checklist takes ticks");
+    let cap = email("cap@example.com");
+    let mut e = store.get_event(&a, &event.id).await.expect("get");
+    let fuel = task("fuel");
+    e.depart(t0(), vec![fuel.clone()], &cap, t0())
+        .expect("departs");
+    let e = store
+        .update_event(&a, &e, 1, &audit("op-sign-0002"))
+        .await
+        .expect("departed");
+    assert_eq!(e.departed_open_safety_tasks, vec![fuel.clone()]);
+    let mut e = e;
+    e.complete(t0(), &cap, t0()).expect("returns");
+    let e = store
+        .update_event(&a, &e, 2, &audit("op-sign-0003"))
+        .await
+        .expect("returned");
+    assert!(
+        e.checklist_open(),
+        "post-trip tasks are ticked after the return"
+    );
+    store
+        .record_task(&a, &event.id, &tick("fuel", "op-sign-0004", true))
+        .await
+        .expect("ticked after the return");
+    let mut signed = e.clone();
+    signed
+        .sign_off(Vec::new(), &cap, t0())
+        .expect("a returned event may be signed off");
+    let after = store
+        .update_event(&a, &signed, 3, &audit("op-sign-0005"))
+        .await
+        .expect("signed");
+    assert_eq!(after.signed_off, signed.signed_off);
+    assert!(!after.checklist_open());
+    assert_eq!(
+        store
+            .record_task(&a, &event.id, &tick("vhf", "op-sign-0006", true))
+            .await,
+        Err(StoreError::Closed)
+    );
+    let replay = store
+        .record_task(&a, &event.id, &before)
+        .await
+        .expect("a replay is answered");
+    assert!(!replay.applied, "applied once, before the sign-off");
+    let stored = store.get_event(&a, &event.id).await.expect("get");
+    assert_eq!(
+        stored.revision, after.revision,
+        "the refused tick wrote nothing"
+    );
+    assert!(!stored.tasks.contains_key(&task("vhf")));
+    assert_eq!(stored.signed_off, signed.signed_off);
+    assert_eq!(stored.departed_open_safety_tasks, vec![fuel]);
+}
+
 /// The tick made last on its device wins, whatever order ticks arrive in; an older one that syncs
 /// late is kept in the history and changes nothing; equal times go to the later arrival.
 pub async fn the_latest_device_time_wins_not_the_arrival_order<S: Store + 'static>(store: Arc<S>) {

@@ -59,6 +59,7 @@ macro_rules! conformance_suite {
             ticks_on_different_tasks_all_land,
             replays_apply_once_under_concurrency,
             ticks_after_a_cancel_are_refused_by_the_write,
+            ticks_after_a_sign_off_are_refused_by_the_write,
             the_latest_device_time_wins_not_the_arrival_order,
             a_long_history_does_not_stop_an_event,
             concurrent_edits_one_wins,

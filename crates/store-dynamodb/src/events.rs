@@ -68,7 +68,8 @@ impl EventStore for DynamoStore {
                  #returns_at = :returns_at, #crew = :crew, #notes = :notes, \
                  #revenue_cents = :revenue_cents, #status = :status, #departed_at = :departed_at, \
                  #returned_at = :returned_at, #overdue_acknowledged_at = :overdue_acknowledged_at, \
-                 #updated_at = :updated_at, \
+                 #departed_open_safety_tasks = :departed_open_safety_tasks, \
+                 #signed_off = :signed_off, #updated_at = :updated_at, \
                  #updated_by = :updated_by, #version = :new_version \
                  ADD #revision :one",
             )
@@ -76,7 +77,7 @@ impl EventStore for DynamoStore {
             .expression_attribute_values(":new_version", av_n(expected_version + 1))
             .expression_attribute_values(":expected", av_n(expected_version))
             .expression_attribute_values(":one", av_n(1));
-        let fields: [(&str, AttributeValue); 16] = [
+        let fields: [(&str, AttributeValue); 18] = [
             ("kind", enc(&new.kind)?),
             ("title", av_s(&new.title)),
             ("vessel", av_s(&new.vessel)),
@@ -94,6 +95,11 @@ impl EventStore for DynamoStore {
                 "overdue_acknowledged_at",
                 enc(&new.overdue_acknowledged_at)?,
             ),
+            (
+                "departed_open_safety_tasks",
+                enc(&new.departed_open_safety_tasks)?,
+            ),
+            ("signed_off", enc(&new.signed_off)?),
             ("updated_at", enc(&new.updated_at)?),
             ("updated_by", enc(&new.updated_by)?),
         ];
@@ -236,11 +242,16 @@ impl EventStore for DynamoStore {
                 .expression_attribute_names("#op", tick.state.op_id.as_str())
                 .expression_attribute_names("#revision", "revision")
                 .expression_attribute_names("#status", "status")
+                .expression_attribute_names("#signed_off", "signed_off")
                 .expression_attribute_values(":one", av_n(1))
-                .expression_attribute_values(":cancelled", enc(&EventStatus::Cancelled)?);
-            // `audit.<op>`: an op recorded in the item's map before audit items existed.
+                .expression_attribute_values(":cancelled", enc(&EventStatus::Cancelled)?)
+                .expression_attribute_values(":null_type", av_s("NULL"));
+            // `audit.<op>`: an op recorded in the item's map before audit items existed. A
+            // signed-off checklist is closed: `signed_off` is absent or NULL until then.
             let open = "attribute_exists(sk) AND attribute_not_exists(#audit.#op) \
-                        AND #status <> :cancelled";
+                        AND #status <> :cancelled \
+                        AND (attribute_not_exists(#signed_off) \
+                             OR attribute_type(#signed_off, :null_type))";
             update = if superseded {
                 update
                     .update_expression("ADD #revision :one")
@@ -285,7 +296,7 @@ impl EventStore for DynamoStore {
                             event,
                         });
                     }
-                    if event.status == EventStatus::Cancelled {
+                    if !event.checklist_open() {
                         return Err(StoreError::Closed);
                     }
                     let was = superseded;

@@ -81,6 +81,11 @@ pub struct EventItem {
     pub returned_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub overdue_acknowledged_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub departed_open_safety_tasks: Vec<TaskId>,
+    /// Absent or NULL while the checklist is open; a tick's condition requires that.
+    #[serde(default)]
+    pub signed_off: Option<domain::event::SignOff>,
     pub tasks: BTreeMap<TaskId, TaskItem>,
     /// History written before audit entries became items of their own ([`AuditItem`]); read and
     /// merged, never written to any more (new items carry it empty).
@@ -180,6 +185,8 @@ impl EventItem {
             departed_at: e.departed_at,
             returned_at: e.returned_at,
             overdue_acknowledged_at: e.overdue_acknowledged_at,
+            departed_open_safety_tasks: e.departed_open_safety_tasks.clone(),
+            signed_off: e.signed_off.clone(),
             tasks: e
                 .tasks
                 .iter()
@@ -239,6 +246,8 @@ impl EventItem {
             departed_at: self.departed_at,
             returned_at: self.returned_at,
             overdue_acknowledged_at: self.overdue_acknowledged_at,
+            departed_open_safety_tasks: self.departed_open_safety_tasks,
+            signed_off: self.signed_off,
             tasks: self
                 .tasks
                 .into_iter()

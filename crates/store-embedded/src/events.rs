@@ -60,6 +60,8 @@ impl EventStore for EmbeddedStore {
             stored.departed_at = new.departed_at;
             stored.returned_at = new.returned_at;
             stored.overdue_acknowledged_at = new.overdue_acknowledged_at;
+            stored.departed_open_safety_tasks = new.departed_open_safety_tasks;
+            stored.signed_off = new.signed_off;
             stored.updated_at = new.updated_at;
             stored.updated_by = new.updated_by;
             stored.version = expected_version + 1;
@@ -156,7 +158,7 @@ impl EventStore for EmbeddedStore {
                 if event.audit.iter().any(|a| a.op_id == tick.state.op_id) {
                     return Ok(None);
                 }
-                if event.status == domain::EventStatus::Cancelled {
+                if !event.checklist_open() {
                     return Err(StoreError::Closed);
                 }
                 let action = tick.audit_action();

@@ -105,6 +105,20 @@ impl Problem {
         .with_detail(detail)
     }
 
+    /// 409: the request is allowed, but only once the person has seen and confirmed `items`
+    /// (open safety tasks, warnings about a new event); each is a field, a code and a message.
+    /// The client shows them and sends the request again naming what it confirms.
+    pub fn unconfirmed(
+        slug: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+        items: ValidationErrors,
+    ) -> Self {
+        let mut p = Self::new(StatusCode::CONFLICT, slug, title).with_detail(detail);
+        p.errors = items.0;
+        p
+    }
+
     pub fn precondition_failed() -> Self {
         Self::new(
             StatusCode::PRECONDITION_FAILED,

@@ -306,6 +306,24 @@ impl TestApp {
             .expect("member");
     }
 
+    /// Marks the event at `path` departed as `token`, confirming whatever safety tasks its view
+    /// lists as open (issue 17), as the app does once the person confirms.
+    pub async fn depart(&self, path: &str, token: &str) -> Reply {
+        let view = self.call(Method::GET, path, Some(token), None, &[]).await;
+        let open: Vec<Value> = view.json["departure_check"]["open_safety_tasks"]
+            .as_array()
+            .map(|list| list.iter().map(|t| t["id"].clone()).collect())
+            .unwrap_or_default();
+        self.call(
+            Method::POST,
+            &format!("{path}/departed"),
+            Some(token),
+            Some(serde_json::json!({"confirm_open_safety_tasks": open})),
+            &[],
+        )
+        .await
+    }
+
     /// A session token for `who` in `org`, issued and allowlisted as /auth/exchange would.
     pub async fn token(&self, who: &str, org: &str) -> String {
         let org_id = OrgId::parse(org).expect("org");

@@ -1,0 +1,107 @@
+//! The captain's sign-off: a step of its own after the return, not a task ticked mid-trip. It
+//! lists what is still open, records it, and closes the checklist (later ticks are refused, in the
+//! store's own write).
+
+use crate::views::EventView;
+use crate::{AppState, require};
+use auth::Session;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use domain::event::AuditAction;
+use domain::{CrewRole, Event, EventStatus, Role, TaskId, ValidationErrors};
+use serde::Deserialize;
+use web::{Json, Problem};
+
+/// Signing the checklist off: the tasks the captain saw still open and signs with.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignOffRequest {
+    /// The ids of the tasks still open (the view's `sign_off.open_tasks`), exactly: if the list
+    /// changed meanwhile (a late offline tick landed), the answer is 409
+    /// `/problems/open-tasks-changed` with the current list.
+    #[serde(default)]
+    pub open_tasks: Vec<String>,
+}
+
+/// Why a tick (or a photo for one) is no longer taken.
+pub(crate) fn closed(event: &Event) -> Problem {
+    match &event.signed_off {
+        Some(s) => Problem::conflict(format!(
+            "the checklist was signed off at {}: it takes no more ticks",
+            s.at.to_rfc3339()
+        )),
+        None => Problem::conflict(format!("the event is {}", event.status.as_str())),
+    }
+}
+
+/// Sign the checklist off (the event's captain, once it has returned). Closes the checklist.
+#[utoipa::path(post, path = "/api/events/{id}/sign-off", tag = "events", request_body = SignOffRequest,
+    params(("id" = String, Path, description = "Event id")),
+    responses(
+        (status = 200, description = "Signed off; the checklist is closed", body = EventView),
+        (status = 403, description = "Not the event's captain", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such event", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "Not returned yet, or signed off already; or `/problems/open-tasks-changed`: the open tasks are not the ones named, each current one listed in `errors` as `task/<id>`", body = web::ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn sign_off(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    Json(body): Json<SignOffRequest>,
+) -> Result<Response, Problem> {
+    require(&session, &[Role::Captain, Role::Admin])?;
+    let event = crate::events::load(&state, &session, &id).await?;
+    if event.crew_role_of(&session.email) != Some(CrewRole::Captain) {
+        return Err(Problem::forbidden().with_detail("the event's captain signs its checklist off"));
+    }
+    if event.signed_off.is_some() {
+        return Err(closed(&event));
+    }
+    if event.status != EventStatus::Completed {
+        return Err(Problem::conflict(format!(
+            "the event is {}: the checklist is signed off after the return",
+            event.status.as_str()
+        )));
+    }
+    let org = crate::events::org_of(&state, &session).await?;
+    let now = state.clock.now();
+    let open: Vec<TaskId> = domain::timing::open_tasks(&event, &org, now)
+        .into_iter()
+        .map(|t| t.def.id.clone())
+        .collect();
+    let mut named: Vec<&str> = body.open_tasks.iter().map(|s| s.trim()).collect();
+    named.sort_unstable();
+    named.dedup();
+    let mut current: Vec<&str> = open.iter().map(TaskId::as_str).collect();
+    current.sort_unstable();
+    if named != current {
+        let template = event.template();
+        let mut items = ValidationErrors::new();
+        for id in &open {
+            if let Some(def) = template.task(id) {
+                items.push(format!("task/{id}"), "open_task", def.title.clone());
+            }
+        }
+        return Err(Problem::unconfirmed(
+            "open-tasks-changed",
+            "The open tasks changed",
+            format!(
+                "{} task{} open now; review the list and sign again",
+                open.len(),
+                if open.len() == 1 { " is" } else { "s are" }
+            ),
+            items,
+        ));
+    }
+    let by = session.email.clone();
+    let tasks = open.clone();
+    crate::events::transition_and_store(
+        &state,
+        &session,
+        event,
+        "event.signed_off",
+        AuditAction::SignedOff { open_tasks: open },
+        |e| e.sign_off(tasks, &by, now),
+    )
+    .await
+}

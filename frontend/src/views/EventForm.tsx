@@ -365,7 +365,8 @@ export function EventForm({ session, id }: { session: Session; id?: string }) {
       }
       navigate(`/events/${saved.id}`);
     } catch (err) {
-      const warned = err instanceof api.ApiError ? unconfirmedWarnings(err.status, err.problem) : null;
+      // Only a new event is asked to confirm (an edit has no "Create anyway").
+      const warned = !editing && err instanceof api.ApiError ? unconfirmedWarnings(err.status, err.problem) : null;
       if (warned && err instanceof api.ApiError) {
         // The detail often repeats the list: then a plain heading over it.
         const detail = err.problem?.detail ?? '';

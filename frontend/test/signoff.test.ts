@@ -9,6 +9,7 @@ import { sessions } from '../src/session';
 import { sendOp } from '../src/sync/engine';
 import { SyncQueue } from '../src/sync/queue';
 import type { Grant } from '../src/types';
+import { describeAudit, readableInstants } from '../src/views/Event';
 
 const ME = { org: 'jada', email: 'deck.jada@example.com' };
 const grant: Grant = {
@@ -61,5 +62,33 @@ describe('a tick after the sign-off', () => {
     expect((await q.rejected()).map((o) => [o.taskId, o.error])).toEqual([['post_trip_checks', DETAIL]]);
     await q.flush(ME);
     expect(puts).toBe(1);
+  });
+});
+
+describe("the server's reason on a refused tick", () => {
+  it("reads its instants in the org's zone", () => {
+    expect(readableInstants(DETAIL.replace('01:50:00Z', '01:59:02.669316560+00:00'), 'America/Los_Angeles')).toBe(
+      'the checklist was signed off at Sat, Dec 5, 5:59 PM: it takes no more ticks',
+    );
+    expect(readableInstants('no instant here', 'UTC')).toBe('no instant here');
+  });
+});
+
+describe('the history says what the departure and the sign-off carried', () => {
+  const titles = new Map([
+    ['fuel_check', 'Fuel check'],
+    ['life_jackets', 'Life jackets'],
+  ]);
+  const at = { op_id: 'x', by: 'captain.jada@example.com', at: '2026-12-06T01:50:00Z' };
+  it('departed with open safety tasks, early', () => {
+    expect(describeAudit({ ...at, action: 'departed', open_safety_tasks: ['fuel_check', 'life_jackets'], minutes_early: 485 }, titles)).toBe(
+      'marked it departed with 2 safety tasks open (Fuel check and Life jackets), 8 h 5 min early',
+    );
+    expect(describeAudit({ ...at, action: 'departed', minutes_early: 5 }, titles)).toBe('marked it departed');
+    expect(describeAudit({ ...at, action: 'departed' }, titles)).toBe('marked it departed');
+  });
+  it('signed off', () => {
+    expect(describeAudit({ ...at, action: 'signed_off', open_tasks: ['fuel_check'] }, titles)).toBe('signed the checklist off with 1 task open');
+    expect(describeAudit({ ...at, action: 'signed_off' }, titles)).toBe('signed the checklist off');
   });
 });

@@ -412,9 +412,13 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
     const pending = isPending(id);
     const server = serverDone.get(id);
     const inputId = `task-${id}`;
+    // Signed off, an open task is history: "not done", no longer counting up as overdue.
+    const closedOpen = signedOff && !done;
     const line = t?.na
       ? { text: `not needed: back before ${t.task.anchor === 'civil_dusk' ? 'dusk' : 'sunset'}`, tone: 'plain' as const }
-      : rowLine(status, t?.dueMs, now, when, status === 'done' ? doneBy(id) : { note: t?.note });
+      : closedOpen
+        ? { text: 'not done', tone: 'plain' as const }
+        : rowLine(status, t?.dueMs, now, when, status === 'done' ? doneBy(id) : { note: t?.note });
     const result = fate(id);
     const headcount = headcountLine(server?.headcount);
     const isPlan = id === FLOAT_PLAN_TASK;
@@ -431,7 +435,7 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
     const failed = !pending && result?.kind === 'error' && refused.length === 0 ? result.text : null;
     const after = isPlan || panelOpen || shown.note !== '' || shown.photos.length > 0 || refused.length > 0 || failed !== null;
     return (
-      <li key={id} class={`task task-${t?.na ? 'na' : status}${after ? ' has-after' : ''}${owner.locked ? ' task-locked' : ''}`}>
+      <li key={id} class={`task task-${t?.na ? 'na' : closedOpen ? 'closed' : status}${after ? ' has-after' : ''}${owner.locked ? ' task-locked' : ''}`}>
         <input
           id={inputId}
           type="checkbox"
@@ -487,7 +491,7 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
           <div class="task-after">
             {refused.map((op) => (
               <Notice key={op.seq} kind="error">
-                Not saved: {op.done ? 'your tick' : 'your untick'} was refused. {op.error}{' '}
+                Not saved: {op.done ? 'your tick' : 'your untick'} was refused. {readableInstants(op.error ?? '', zone)}{' '}
                 <button type="button" class="link-button" onClick={() => void dismissRejected(op.seq ?? -1)}>
                   Dismiss
                 </button>
@@ -896,6 +900,16 @@ export function historyAttachments(a: AuditEntry, urls: Record<string, PhotoUrls
     else missing++;
   }
   return { note: a.note?.trim() ?? '', photos, missing };
+}
+
+const RFC3339 = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g;
+
+/** A server's words with its RFC 3339 instants (`2026-12-06T01:59:02.66+00:00`) in the org's zone. */
+export function readableInstants(text: string, zone: string): string {
+  return text.replace(RFC3339, (iso) => {
+    const ms = Date.parse(iso);
+    return Number.isNaN(ms) ? iso : formatDateTime(ms, zone);
+  });
 }
 
 /** The check drawn over a ticked box (the box itself is the styled checkbox under it). */

@@ -619,7 +619,7 @@ async function nextUpSteps({ adminJada }) {
         tags: [...li.querySelectorAll('.tag')].map((e) => e.textContent.trim()),
       })),
     );
-    const oneLine = /^(due \d{1,2}:\d{2}\s[AP]M( tomorrow| \w{3}, \w{3} \d{1,2})?|due in .+|due now|overdue .+|done( \d{1,2}:\d{2}\s[AP]M)?( by .+)?|no set time|.+ that day.*)$/;
+    const oneLine = /^(due \d{1,2}:\d{2}\s[AP]M( tomorrow| \w{3}, \w{3} \d{1,2})?|due in .+|due now|overdue .+|done( \d{1,2}:\d{2}\s[AP]M)?( by .+)?|no set time|not needed: .+|not done|.+ that day.*)$/;
     for (const l of lines) {
       assert(l.states.length === 1 && oneLine.test(l.states[0]), `a row says ${JSON.stringify(l.states)}`);
       assert(l.chips === 0 && l.tags.every((t) => /^Captain's task/.test(t)), `a row carries badges: ${JSON.stringify(l)}`);
@@ -656,6 +656,193 @@ async function nextUpSteps({ adminJada }) {
     await until(async () => taskDone(await api(`/api/events/${sail.id}`, { token: adminJada }), second.id), 'the queued tick on the server');
     await deck.context.close();
   });
+}
+
+/** Holds the event's GETs at the page's copy (304) while `body` runs: the server changes under it. */
+async function withStaleCopy(page, eventId, body) {
+  const pattern = `**/api/events/${eventId}`;
+  const hold = (route) => (route.request().method() === 'GET' ? route.fulfill({ status: 304 }) : route.continue());
+  await page.route(pattern, hold);
+  try {
+    return await body();
+  } finally {
+    await page.unroute(pattern, hold);
+  }
+}
+
+/** PUTs a tick straight to the API and returns the answer's status and body. */
+async function rawTick(token, eventId, taskId, done) {
+  const r = await fetch(`${API}/api/events/${eventId}/tasks/${taskId}`, {
+    method: 'PUT',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ done, op_id: `e2e-${taskId}-${Date.now().toString(36)}`, at: new Date().toISOString() }),
+  });
+  return { status: r.status, type: r.headers.get('content-type') ?? '', body: await r.json().catch(() => null) };
+}
+
+/** Issue 17, items 2 and 4: departure as a safety moment, the sign-off as a real step. */
+async function departureAndSignOffSteps({ adminJada }) {
+  let charterId = '';
+  await step('the captain marks a charter departed hours early: arming says how early and lists the open safety tasks; a 409 shows the server\'s list; the audit keeps them (issue 17, item 2)', async () => {
+    const cap = await phone('captain.jada.depart');
+    const c = cap.page;
+    await c.setViewportSize({ width: 360, height: 780 });
+    await signInWithCode(c, 'captain.jada@example.com');
+    await c.getByRole('heading', { name: 'My events' }).waitFor();
+    const token = await pageToken(c);
+    const charter = await upcomingSeeded(token, 'Private charter: Lee family');
+    charterId = charter.id;
+    // One safety task done before the page loads; undone behind its back below (the 409).
+    let ev = await api(`/api/events/${charterId}`, { token });
+    assert(ev.my_role === 'captain', `the captain is ${ev.my_role} on ${charterId}`);
+    assert(ev.departure_check && ev.departure_check.minutes_early >= 60, `departure_check: ${JSON.stringify(ev.departure_check)}`);
+    const undone = ev.departure_check.open_safety_tasks.find((t) => t.role === 'crew');
+    assert(undone, 'no open crew safety task before departure');
+    assert((await rawTick(adminJada, charterId, undone.id, true)).status === 200, 'the admin could not tick');
+    ev = await api(`/api/events/${charterId}`, { token });
+    const open = ev.departure_check.open_safety_tasks;
+    assert(open.length > 0 && !open.some((t) => t.id === undone.id), `open safety tasks: ${JSON.stringify(open)}`);
+
+    await c.goto(`${APP}/events/${charterId}`);
+    await c.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
+    const dep = Date.parse(ev.departs_at.at);
+    await withStaleCopy(c, charterId, async () => {
+      await c.getByRole('button', { name: 'Mark departed' }).click();
+      const details = c.locator('.confirm-details');
+      await details.waitFor();
+      const early = /This is (.+) before the scheduled departure\./.exec(await details.innerText())?.[1];
+      const now = Date.now();
+      assert(early && [now - 61_000, now, now + 61_000].some((t) => early === spanWords(dep - t)), `the check says "${early}" early`);
+      const listed = await details.locator('.open-tasks li').allInnerTexts();
+      assert(
+        JSON.stringify(listed.map((t) => t.trim())) === JSON.stringify(open.map((t) => t.title)),
+        `listed ${JSON.stringify(listed)}, the server has ${JSON.stringify(open.map((t) => t.title))}`,
+      );
+      await c.locator('.depart-action').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      await shot(c, 'depart-check');
+      // Meanwhile a safety task is unticked on the server: the confirm names too few, 409.
+      assert((await rawTick(adminJada, charterId, undone.id, false)).status === 200, 'the admin could not untick');
+      await c.getByRole('button', { name: "Yes, we've departed" }).click();
+      await c.locator('.depart-action .notice-warn', { hasText: 'Not departed yet' }).waitFor();
+      await details.locator('.open-tasks li', { hasText: undone.title }).waitFor();
+      assert((await api(`/api/events/${charterId}`, { token })).status === 'scheduled', 'departed despite the 409');
+      await c.locator('.depart-action').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      await shot(c, 'depart-check-409');
+      await c.getByRole('button', { name: "Yes, we've departed" }).click();
+      await c.locator('.badge', { hasText: 'Underway' }).waitFor();
+    });
+    ev = await api(`/api/events/${charterId}`, { token: adminJada });
+    assert(ev.status === 'underway', `the charter is ${ev.status}`);
+    const entry = ev.audit.find((a) => a.action === 'departed');
+    const ids = [...open.map((t) => t.id), undone.id].sort();
+    assert(entry && JSON.stringify([...(entry.open_safety_tasks ?? [])].sort()) === JSON.stringify(ids), `the audit entry: ${JSON.stringify(entry)}`);
+    assert(entry.by === 'captain.jada@example.com', `departed by ${entry.by}`);
+    const minutes = (dep - Date.parse(entry.at)) / 60_000;
+    assert(Math.abs(entry.minutes_early - minutes) <= 1 && entry.minutes_early >= 60, `minutes_early ${entry.minutes_early}, expected about ${minutes}`);
+    await c.locator('summary', { hasText: 'History' }).click();
+    await c.locator('.history li', { hasText: `marked it departed with ${ids.length} safety tasks open` }).waitFor();
+    await cap.context.close();
+  });
+
+  await step('after the return the captain signs the checklist off with what is open listed; crew see it but cannot sign (403); a tick after it is refused (409) and shown closed (issue 17, item 4)', async () => {
+    assert(charterId, 'no departed charter from the step before');
+    const cap = await phone('captain.jada.signoff');
+    const c = cap.page;
+    await c.setViewportSize({ width: 360, height: 780 });
+    await signInWithCode(c, 'captain.jada@example.com');
+    await c.getByRole('heading', { name: 'My events' }).waitFor();
+    const capToken = await pageToken(c);
+    await c.goto(`${APP}/events/${charterId}`);
+    await c.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
+    // No sign-off before the return.
+    assert((await c.getByRole('heading', { name: 'Sign off the checklist' }).count()) === 0, 'sign-off offered while underway');
+    await c.getByRole('button', { name: 'Mark returned' }).click();
+    await c.getByRole('button', { name: "Yes, we're back" }).click();
+    await c.locator('.badge', { hasText: 'Completed' }).waitFor();
+    await c.getByRole('heading', { name: 'Sign off the checklist' }).waitFor();
+    let ev = await api(`/api/events/${charterId}`, { token: capToken });
+    assert(ev.sign_off?.status === 'ready' && ev.sign_off.open_tasks.length > 1, `sign_off: ${JSON.stringify(ev.sign_off)}`);
+    assert(!ev.checklist.phases.some((p) => p.tasks.some((t) => t.id === 'sign_off')), 'sign_off is still a task');
+    const panel = c.locator('.signoff');
+    const listed = (await panel.locator('.open-tasks li').allInnerTexts()).map((t) => t.replace(/ \(safety\)$/, '').trim());
+    assert(JSON.stringify(listed) === JSON.stringify(ev.sign_off.open_tasks.map((t) => t.title)), `listed ${JSON.stringify(listed)}`);
+    await panel.scrollIntoViewIfNeeded();
+    await shot(c, 'signoff-ready');
+
+    // The deckhand sees where it stands, no button; the API refuses them (403).
+    const deck = await phone('deck.jada.signoff');
+    const d = deck.page;
+    await d.setViewportSize({ width: 360, height: 780 });
+    await signInWithCode(d, 'deck.jada@example.com');
+    await d.getByRole('heading', { name: 'My events' }).waitFor();
+    const deckToken = await pageToken(d);
+    await d.goto(`${APP}/events/${charterId}`);
+    await d.getByRole('heading', { name: 'Sign off the checklist' }).waitFor();
+    await d.getByText('Waiting for the captain to sign it off.').waitFor();
+    assert((await d.locator('.signoff button').count()) === 0, 'the deckhand is offered a sign-off button');
+    const refused = await fetch(`${API}/api/events/${charterId}/sign-off`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${deckToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ open_tasks: ev.sign_off.open_tasks.map((t) => t.id) }),
+    });
+    assert(refused.status === 403, `the deckhand's sign-off answered ${refused.status}`);
+    // The deckhand ticks an open crew task offline: it waits in the queue.
+    const crewOpen = ev.sign_off.open_tasks.map((t) => t.id).filter((id) => crewTaskOf(ev, id));
+    assert(crewOpen.length >= 2, `open crew tasks: ${crewOpen.join(', ')}`);
+    const late = crewOpen[0];
+    await deck.context.setOffline(true);
+    await d.locator(`#task-${late}`).click();
+    await d.locator('li.task', { has: d.locator(`#task-${late}`) }).locator('.task-sync', { hasText: 'Queued offline' }).waitFor();
+
+    // The list changes under the captain's page (the office ticks one): 409, the new list, confirm again.
+    await withStaleCopy(c, charterId, async () => {
+      await c.getByRole('button', { name: 'Sign off the checklist' }).click();
+      assert((await rawTick(adminJada, charterId, crewOpen[1], true)).status === 200, 'the admin could not tick');
+      await c.getByRole('button', { name: 'Yes, sign it off' }).click();
+      await panel.locator('.notice-warn', { hasText: 'The open tasks changed' }).waitFor();
+      assert((await panel.locator('.open-tasks li', { hasText: titleOf(ev, crewOpen[1]) }).count()) === 0, 'the new list still has the ticked task');
+      await c.getByRole('button', { name: 'Yes, sign it off' }).click();
+      await c.locator('.signoff-headline', { hasText: /^Signed off by Casey Captain at \d{1,2}:\d{2}\s[AP]M$/ }).waitFor();
+    });
+    await c.locator('.signed-line', { hasText: 'Signed off by Casey Captain' }).waitFor();
+    const enabled = await c.locator('.task > input[type=checkbox]:not([disabled])').count();
+    assert(enabled === 0, `${enabled} boxes still tickable after the sign-off`);
+    ev = await api(`/api/events/${charterId}`, { token: adminJada });
+    assert(ev.sign_off?.status === 'signed' && ev.sign_off.by === 'captain.jada@example.com', `sign_off: ${JSON.stringify(ev.sign_off)}`);
+    const signed = ev.audit.find((a) => a.action === 'signed_off');
+    assert(signed && signed.open_tasks?.includes(late) && !signed.open_tasks.includes(crewOpen[1]), `the audit entry: ${JSON.stringify(signed)}`);
+    await c.locator('.signoff').scrollIntoViewIfNeeded();
+    await shot(c, 'signed-off');
+
+    // A tick now is refused (409, problem+json, saying it is signed off) ...
+    const put = await rawTick(deckToken, charterId, late, true);
+    assert(put.status === 409 && /problem\+json/.test(put.type), `a tick after the sign-off answered ${put.status} ${put.type}`);
+    assert(/signed off/i.test(put.body?.detail ?? ''), `the 409 says ${JSON.stringify(put.body)}`);
+    // ... and the deckhand's queued one leaves the queue refused, with the server's reason on its row.
+    await deck.context.setOffline(false);
+    const row = d.locator('li.task', { has: d.locator(`#task-${late}`) });
+    await row.locator('.notice-error', { hasText: /refused.*signed off/i }).waitFor({ timeout: 30_000 });
+    await d.locator('.sync-badge').waitFor({ state: 'detached', timeout: 30_000 });
+    await d.locator('.signed-line', { hasText: 'Signed off by Casey Captain' }).waitFor({ timeout: 30_000 });
+    assert(await d.locator(`#task-${late}`).isDisabled(), 'the box is still tickable for the deckhand');
+    ev = await api(`/api/events/${charterId}`, { token: adminJada });
+    assert(!taskDone(ev, late), 'the refused tick landed');
+    await row.locator('.task-state', { hasText: /^not done$/ }).waitFor();
+    await row.scrollIntoViewIfNeeded();
+    await tapTargets(d, 'the signed-off event');
+    await shot(d, 'tick-refused-signed-off');
+    await deck.context.close();
+    await cap.context.close();
+  });
+}
+
+function crewTaskOf(event, id) {
+  return event.checklist.phases.some((p) => p.tasks.some((t) => t.id === id && t.role === 'crew'));
+}
+
+function titleOf(event, id) {
+  for (const p of event.checklist.phases) for (const t of p.tasks) if (t.id === id) return t.title;
+  return id;
 }
 
 async function main() {
@@ -919,6 +1106,7 @@ async function main() {
   });
 
   await nextUpSteps({ adminJada });
+  await departureAndSignOffSteps({ adminJada });
 
   await step('tick a task (with the keyboard), reload: still ticked (and done on the server)', async () => {
     const box = page.locator(`#task-${tasks[0]}`);
@@ -1760,7 +1948,12 @@ async function main() {
       },
     });
     overdueId = late.id;
-    const out = await api(`/api/events/${late.id}/departed`, { token: adminJada, method: 'POST' });
+    // Departing with its safety tasks open means naming them (issue 17, item 2).
+    const out = await api(`/api/events/${late.id}/departed`, {
+      token: adminJada,
+      method: 'POST',
+      body: { confirm_open_safety_tasks: (late.departure_check?.open_safety_tasks ?? []).map((t) => t.id) },
+    });
     assert(out.overdue && out.overdue.acknowledged_at == null, `the server does not call it overdue: ${JSON.stringify(out.overdue)}`);
     const grace = (await api('/api/org', { token: adminJada })).safety.overdue_grace_minutes;
     assert(Date.parse(out.overdue.since) === Date.parse(out.returns_at.at) + grace * 60_000, `overdue since ${out.overdue.since}`);

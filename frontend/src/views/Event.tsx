@@ -106,7 +106,8 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
   const [error, setError] = useState<string | null>(null);
   // A command's failure, shown where it was tapped (the departed/returned buttons, Manage, the banner).
   const [commandError, setCommandError] = useState<{ where: 'move' | 'manage' | 'overdue'; text: string } | null>(null);
-  // What became of each task's last tap, shown on its row: saved by the server, or not kept at all.
+  // What became of each task's last tap, shown on its row: saved by the server, or not kept at all
+  // (`at` on the server's clock, as `now` is).
   const [results, setResults] = useState<Record<string, { kind: 'saved' | 'error'; text: string; at: number }>>({});
   // The task last ticked from the top of the screen: its fate shows there too.
   const [topTick, setTopTick] = useState<{ id: string; title: string; at: number } | null>(null);
@@ -205,7 +206,7 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
         setData((ev) => (ev ? withTask(ev, result.task_id, result.done, result.by, result.at) : ev));
         setResults((r) => ({
           ...r,
-          [result.task_id]: { kind: 'saved', text: result.done ? 'Saved' : 'Untick saved', at: Date.now() },
+          [result.task_id]: { kind: 'saved', text: result.done ? 'Saved' : 'Untick saved', at: serverClock.now() },
         }));
         if (result.float_plan) setFloatSent({ taskId: result.task_id, note: sendNote(result.float_plan, 'tick') });
         setTimeout(() => void refresh(), 300);
@@ -313,7 +314,7 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
       } else {
         setResults((r) => ({
           ...r,
-          [taskId]: { kind: 'error', text: `Not saved on this phone: ${api.describe(e)}`, at: Date.now() },
+          [taskId]: { kind: 'error', text: `Not saved on this phone: ${api.describe(e)}`, at: serverClock.now() },
         }));
       }
     }
@@ -593,7 +594,7 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
                 line={rowLine(mine.status, mine.dueMs, now, when, { note: mine.note })}
                 status={mine.status}
                 onTick={() => {
-                  setTopTick({ id: mine.task.id, title: mine.task.title, at: Date.now() });
+                  setTopTick({ id: mine.task.id, title: mine.task.title, at: serverClock.now() });
                   void toggle(mine.task.id, true);
                 }}
               />

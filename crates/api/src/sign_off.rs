@@ -26,10 +26,8 @@ pub struct SignOffRequest {
 /// Why a tick (or a photo for one) is no longer taken.
 pub(crate) fn closed(event: &Event) -> Problem {
     match &event.signed_off {
-        Some(s) => Problem::conflict(format!(
-            "the checklist was signed off at {}: it takes no more ticks",
-            s.at.to_rfc3339()
-        )),
+        // The app shows this under the task in the org's words and time; no raw instant here.
+        Some(_) => Problem::conflict("the checklist is signed off: it takes no more ticks"),
         None => Problem::conflict(format!("the event is {}", event.status.as_str())),
     }
 }

@@ -100,6 +100,12 @@ def create_event(world: World, token: str, captain: str, kind: str) -> CreatedEv
         "returns_at": (departs + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "crew": [{"email": captain, "role": "captain"}],
     }
+    # One person aboard is short of any kind's crew: the office is asked to confirm it (issue 17).
+    warned = world.http.request("POST", "/api/events", body, token=token)
+    check(warned.status == 409 and warned.json().get("type") == "/problems/unconfirmed-warnings"
+          and [e["code"] for e in warned.json().get("errors", [])] == ["short_of_crew"],
+          f"POST /api/events with one crew: {warned.describe()}")
+    body["confirm"] = ["short_of_crew"]
     created = world.http.request("POST", "/api/events", body, token=token)
     check(created.status == 201, f"POST /api/events: {created.describe()}")
     event = created.json()
@@ -109,6 +115,30 @@ def create_event(world: World, token: str, captain: str, kind: str) -> CreatedEv
     check([c["email"] for c in event["crew"]] == [captain] and event["my_role"] == "captain",
           f"the event's crew is not {captain} as captain: {event['crew']}, my_role {event['my_role']}")
     return CreatedEvent(event["id"], body["title"], departs)
+
+
+def depart_return_sign_off(world: World, token: str, event: CreatedEvent) -> int:
+    """Departs confirming the open safety tasks, returns, signs off; a later tick is refused by the
+    table's own condition. Returns how many safety tasks were confirmed open."""
+    path = f"/api/events/{event.id}"
+    view = world.http.request("GET", path, token=token)
+    check(view.status == 200, f"GET {path}: {view.describe()}")
+    open_ids = [t["id"] for t in view.json()["departure_check"]["open_safety_tasks"]]
+    refused = world.http.request("POST", f"{path}/departed", {}, token=token)
+    check(refused.status == 409 or not open_ids, f"departed with nothing confirmed: {refused.describe()}")
+    gone = world.http.request("POST", f"{path}/departed", {"confirm_open_safety_tasks": open_ids}, token=token)
+    check(gone.status == 200 and gone.json()["status"] == "underway", f"departed: {gone.describe()}")
+    back = world.http.request("POST", f"{path}/returned", {}, token=token)
+    check(back.status == 200 and back.json()["sign_off"]["status"] == "ready", f"returned: {back.describe()}")
+    still_open = [t["id"] for t in back.json()["sign_off"]["open_tasks"]]
+    signed = world.http.request("POST", f"{path}/sign-off", {"open_tasks": still_open}, token=token)
+    check(signed.status == 200 and signed.json()["sign_off"]["status"] == "signed", f"sign-off: {signed.describe()}")
+    task = still_open[0] if still_open else "float_plan"
+    tick = world.http.request("PUT", f"{path}/tasks/{task}", {
+        "done": True, "op_id": f"op-e2e-{uuid.uuid4().hex[:12]}",
+        "at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}, token=token)
+    check(tick.status == 409, f"a tick after the sign-off: {tick.describe()}")
+    return len(open_ids)
 
 
 def nudge_schedules(world: World, event_id: str) -> dict[str, dict[str, Any]]:
@@ -373,6 +403,9 @@ def scenario(steps: Steps, world: World, notes: list[str]) -> None:
         fire_nudge(world, schedules["departure"], event, admin)
     with steps.step("a lost nudge schedule is re-planned by the hourly schedule's input to nudge"):
         reconcile_nudges(world, event, schedules["departure"])
+    with steps.step("depart confirming the open safety tasks, return, sign off; a tick after it is refused"):
+        confirmed = depart_return_sign_off(world, token, event)
+        notes.append(f"departed with {confirmed} safety tasks confirmed open, then signed off")
     with steps.step("run the weekly schedule's input through report: every report mailed"):
         reports = weekly_report(world)
         notes.append(f"mail read back from SES: 1 sign-in, 1 nudge, {len(reports)} weekly reports")

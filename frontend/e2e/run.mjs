@@ -683,7 +683,9 @@ async function rawTick(token, eventId, taskId, done) {
 /** Issue 17, items 2 and 4: departure as a safety moment, the sign-off as a real step. */
 async function departureAndSignOffSteps({ adminJada }) {
   let charterId = '';
-  await step('the captain marks a charter departed hours early: arming says how early and lists the open safety tasks; a 409 shows the server\'s list; the audit keeps them (issue 17, item 2)', async () => {
+  // The sign-off step's sessions and event, for the axe step after it.
+  let kept = null;
+  await step('the captain marks a charter departed hours early: a double tap departs nothing; armed, how early and the open safety tasks come above the buttons; a 409 shows the server\'s list there; the audit keeps them (issue 17, item 2)', async () => {
     const cap = await phone('captain.jada.depart');
     const c = cap.page;
     await c.setViewportSize({ width: 360, height: 780 });
@@ -707,9 +709,40 @@ async function departureAndSignOffSteps({ adminJada }) {
     await c.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
     const dep = Date.parse(ev.departs_at.at);
     await withStaleCopy(c, charterId, async () => {
-      await c.getByRole('button', { name: 'Mark departed' }).click();
+      // A double tap on Mark departed departs nothing: the first press arms it and the check opens
+      // where the button was, so the second press lands on its text; the confirm comes after the
+      // list and ignores presses for 0.8 s anyway.
+      // Pressed at the bottom of the screen, the hard case: the page has to scroll to the start.
+      const mark = c.getByRole('button', { name: 'Mark departed' });
+      await mark.scrollIntoViewIfNeeded();
+      await mark.evaluate((el) => window.scrollBy({ top: el.getBoundingClientRect().bottom - window.innerHeight + 2, behavior: 'instant' }));
+      const at = await mark.boundingBox();
+      assert(at.y + at.height > 700, `Mark departed is not at the bottom of the screen: ${JSON.stringify(at)}`);
+      const tap = { x: at.x + at.width / 2, y: at.y + at.height / 2 };
+      await doubleClick(c, mark);
       const details = c.locator('.confirm-details');
       await details.waitFor();
+      const under = await c.evaluate(({ x, y }) => {
+        const el = document.elementFromPoint(x, y);
+        return {
+          what: el ? `${el.tagName.toLowerCase()}.${el.className} "${(el.textContent || '').trim().slice(0, 40)}"` : 'nothing',
+          inert: !!el && !el.closest('button, a, input, select, textarea, summary, label'),
+          onCheck: !!el?.closest('.checked-confirm'),
+        };
+      }, tap);
+      assert(under.inert && under.onCheck, `after arming, under the finger is ${under.what}, not the check's text`);
+      // The guard ends with the confirm still armed (a press that passed would have disarmed it).
+      const settled = await c.waitForFunction(
+        () => {
+          const b = [...document.querySelectorAll('.depart-action button')].find((e) => e.textContent.includes("Yes, we've departed"));
+          if (!b) return 'disarmed';
+          return b.hasAttribute('aria-disabled') ? null : 'ready';
+        },
+        null,
+        { timeout: STEP_TIMEOUT },
+      );
+      assert((await settled.jsonValue()) === 'ready', 'the double tap disarmed the departure check');
+      assert((await api(`/api/events/${charterId}`, { token })).status === 'scheduled', 'a double tap on Mark departed departed it');
       const early = /This is (.+) before the scheduled departure\./.exec(await details.innerText())?.[1];
       const now = Date.now();
       assert(early && [now - 61_000, now, now + 61_000].some((t) => early === spanWords(dep - t)), `the check says "${early}" early`);
@@ -718,17 +751,37 @@ async function departureAndSignOffSteps({ adminJada }) {
         JSON.stringify(listed.map((t) => t.trim())) === JSON.stringify(open.map((t) => t.title)),
         `listed ${JSON.stringify(listed)}, the server has ${JSON.stringify(open.map((t) => t.title))}`,
       );
-      await c.locator('.depart-action').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      // Reading before confirming: how early, then the list, then the buttons; the start in view.
+      const confirm = c.getByRole('button', { name: "Yes, we've departed" });
+      const keep = c.getByRole('button', { name: 'Keep as is' });
+      const above = async (what) => {
+        const [e, l, k, y] = await Promise.all([c.locator('.depart-early'), details.locator('.open-tasks'), keep, confirm].map((x) => x.boundingBox()));
+        assert(e.y + e.height <= l.y, `${what}: the early notice is not above the list (${JSON.stringify({ e, l })})`);
+        assert(l.y + l.height <= k.y && l.y + l.height <= y.y, `${what}: the list is not above the buttons (${JSON.stringify({ l, k, y })})`);
+      };
+      await above('armed');
+      const inView = async (loc, what) => {
+        const b = await loc.boundingBox();
+        assert(b && b.y >= 0 && b.y + Math.min(b.height, 60) <= 780, `${what} is not in view at 360 x 780: ${JSON.stringify(b)}`);
+      };
+      await inView(c.locator('.depart-early'), 'the early notice');
       await shot(c, 'depart-check');
+      await confirm.scrollIntoViewIfNeeded();
+      await shot(c, 'depart-check-buttons');
       // Meanwhile a safety task is unticked on the server: the confirm names too few, 409.
       assert((await rawTick(adminJada, charterId, undone.id, false)).status === 200, 'the admin could not untick');
-      await c.getByRole('button', { name: "Yes, we've departed" }).click();
-      await c.locator('.depart-action .notice-warn', { hasText: 'Not departed yet' }).waitFor();
+      await confirm.click();
+      const warn = c.locator('.depart-action .notice-warn', { hasText: 'Not departed yet' });
+      await warn.waitFor();
       await details.locator('.open-tasks li', { hasText: undone.title }).waitFor();
       assert((await api(`/api/events/${charterId}`, { token })).status === 'scheduled', 'departed despite the 409');
-      await c.locator('.depart-action').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      // The server's list opens above the buttons too, its start scrolled back into view.
+      await above('after the 409');
+      const [w, d2] = await Promise.all([warn.boundingBox(), details.boundingBox()]);
+      assert(w.y + w.height <= d2.y, `the 409 notice is not above the list (${JSON.stringify({ w, d2 })})`);
+      await inView(warn, 'the 409 notice');
       await shot(c, 'depart-check-409');
-      await c.getByRole('button', { name: "Yes, we've departed" }).click();
+      await c.locator('.depart-action button:not([aria-disabled])', { hasText: "Yes, we've departed" }).click();
       await c.locator('.badge', { hasText: 'Underway' }).waitFor();
     });
     ev = await api(`/api/events/${charterId}`, { token: adminJada });
@@ -831,9 +884,109 @@ async function departureAndSignOffSteps({ adminJada }) {
     await row.scrollIntoViewIfNeeded();
     await tapTargets(d, 'the signed-off event');
     await shot(d, 'tick-refused-signed-off');
-    await deck.context.close();
-    await cap.context.close();
+    kept = { cap, deck, charterId, capToken, deckToken };
   });
+
+  await step('axe finds no accessibility violations on the event screen: a deckhand\'s scheduled sail, the captain\'s departure check, the sign-off ready, signed off, and in dark mode', async () => {
+    assert(kept, 'no sessions from the step before');
+    const { cap, deck } = kept;
+    try {
+      const c = cap.page;
+      const d = deck.page;
+      const found = [];
+      // A deckhand's view of a scheduled event (tomorrow's sunset sail).
+      const sail = await upcomingSeeded(kept.deckToken, 'Sunset sail');
+      await d.goto(`${APP}/events/${sail.id}`);
+      await d.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
+      found.push(...(await axeViolations(d, "a deckhand's scheduled sail")));
+      // Not blind: a button without a name, put in for a moment, is found.
+      const canary = await d.evaluate(async () => {
+        const b = document.createElement('button');
+        b.id = 'axe-canary';
+        document.querySelector('main').append(b);
+        try {
+          return (await window.axe.run('#axe-canary', { runOnly: ['button-name'] })).violations.map((v) => v.id);
+        } finally {
+          b.remove();
+        }
+      });
+      assert(canary.includes('button-name'), `axe missed a button without a name (${canary.join(', ')})`);
+      // The captain's view of it with Mark departed armed: the departure check shows.
+      await c.goto(`${APP}/events/${sail.id}`);
+      await c.getByRole('heading', { name: 'Tasks', exact: true }).waitFor();
+      await c.getByRole('button', { name: 'Mark departed' }).click();
+      await c.locator('.depart-check').waitFor();
+      await c.locator('.depart-action button:not([aria-disabled])', { hasText: "Yes, we've departed" }).waitFor();
+      found.push(...(await axeViolations(c, "the captain's departure check")));
+      // Dark mode, the check still open.
+      await c.emulateMedia({ colorScheme: 'dark' });
+      found.push(...(await axeViolations(c, 'the departure check, dark')));
+      await shot(c, 'depart-check-dark');
+      await c.emulateMedia({ colorScheme: 'light' });
+      await c.getByRole('button', { name: 'Keep as is' }).click();
+      // The sign-off ready: a past charter of the captain's, returned and not signed.
+      const ready = await signOffReady(kept.capToken);
+      await c.goto(`${APP}/events/${ready}`);
+      await c.getByRole('heading', { name: 'Sign off the checklist' }).waitFor();
+      found.push(...(await axeViolations(c, 'the sign-off ready')));
+      // The charter signed off in the step before, light and dark.
+      await c.goto(`${APP}/events/${kept.charterId}`);
+      await c.locator('.signoff-headline', { hasText: 'Signed off by' }).waitFor();
+      found.push(...(await axeViolations(c, 'signed off')));
+      await c.emulateMedia({ colorScheme: 'dark' });
+      found.push(...(await axeViolations(c, 'signed off, dark')));
+      await shot(c, 'signed-off-dark');
+      assert(found.length === 0, `axe violations:\n${found.join('\n')}`);
+      assert((await api(`/api/events/${sail.id}`, { token: adminJada })).status === 'scheduled', 'the sail left scheduled');
+    } finally {
+      await deck.context.close();
+      await cap.context.close();
+    }
+  });
+}
+
+const AXE = join(FRONTEND, 'node_modules', 'axe-core', 'axe.min.js');
+const axeRouted = new WeakSet();
+
+/**
+ * Runs axe-core on the page as it is and returns its violations, one line per rule with its
+ * targets. The app's CSP (`script-src 'self'`) refuses an inline script, so axe comes as a file of
+ * the app's own origin, answered by the test from node_modules.
+ */
+async function axeViolations(page, where) {
+  const url = `${new URL(page.url()).origin}/e2e-axe/axe.min.js`;
+  if (!axeRouted.has(page)) {
+    await page.route(url, (route) => route.fulfill({ path: AXE, contentType: 'text/javascript; charset=utf-8' }));
+    axeRouted.add(page);
+  }
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.addScriptTag({ url });
+  const { violations, passes, incomplete } = await page.evaluate(async () => {
+    const r = await window.axe.run(document);
+    return {
+      violations: r.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.map((n) => `${n.target.join(' ')}${n.failureSummary ? ` (${n.failureSummary.replace(/\s+/g, ' ').slice(0, 200)})` : ''}`),
+      })),
+      passes: r.passes.length,
+      incomplete: r.incomplete.map((v) => `${v.id} at ${v.nodes.map((n) => n.target.join(" ")).join("; ")}`),
+    };
+  });
+  log(`  axe on ${where}: ${violations.length} violations, ${passes} rules passed${incomplete.length ? `, to review by hand: ${incomplete.join(', ')}` : ''}`);
+  assert(passes >= 20, `axe passed only ${passes} rules on ${where}: did it run?`);
+  return violations.map((v) => `  ${where}: ${v.id} (${v.impact}: ${v.help}) at ${v.nodes.join('; ')}`);
+}
+
+/** A past event the captain may sign off (returned, not signed): the seeded weeks have them. */
+async function signOffReady(token) {
+  const q = new URLSearchParams({ from: laDate(Date.now() - 21 * 86_400_000), to: laDate(Date.now() - 86_400_000), limit: '100' });
+  const listed = await api(`/api/events?${q}`, { token });
+  for (const e of listed.events.filter((x) => x.status === 'completed')) {
+    const ev = await api(`/api/events/${e.id}`, { token });
+    if (ev.my_role === 'captain' && ev.sign_off?.status === 'ready') return ev.id;
+  }
+  throw new Error(`no past event ready to sign off among ${listed.events.length}`);
 }
 
 function crewTaskOf(event, id) {

@@ -155,3 +155,19 @@ export function listWords(items: string[]): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
+
+/**
+ * How far to scroll (CSS px, positive down) once a guarded confirm has opened in place of the
+ * button pressed, so the start of what it says is in view: its top below `inset` (a sticky bar)
+ * and `want` px of it (or all of it, if shorter) on screen. A top above the screen (a 409 opened it
+ * again further up) is brought down to just under the bar. Scrolling down never goes further than
+ * `height - keep`, so the point just pressed stays on the text (the second press of a double tap
+ * lands there, not on a button), nor takes the top under the bar.
+ */
+export function revealScroll(top: number, height: number, viewport: number, inset = 0, want = 240, keep = 60): number {
+  const margin = 8;
+  if (top < inset) return Math.round(top - inset - margin);
+  const over = top + Math.min(height, want) - viewport;
+  if (over <= 0) return 0;
+  return Math.round(Math.max(0, Math.min(over, top - inset - margin, height - keep)));
+}

@@ -1,6 +1,6 @@
 // The event screen's first words (issue 17, item 6) and the departure check's (item 2).
 import { describe, expect, it } from 'vitest';
-import { countdownLine, countdownSub, earlyWords, listWords, nextTask, rowLine, span, tasksOfProblem } from '../src/nextup';
+import { countdownLine, countdownSub, earlyWords, listWords, nextTask, revealScroll, rowLine, span, tasksOfProblem } from '../src/nextup';
 
 const MIN = 60_000;
 const H = 60 * MIN;
@@ -107,5 +107,28 @@ describe('the departure check in words', () => {
     expect(listWords([])).toBe('');
     expect(listWords(['a'])).toBe('a');
     expect(listWords(['a', 'b', 'c'])).toBe('a, b and c');
+  });
+});
+
+describe('revealScroll: the start of a confirm\'s list in view, nothing pressable brought under the finger', () => {
+  it('stays put when the start is readable already', () => {
+    expect(revealScroll(300, 600, 780)).toBe(0);
+    expect(revealScroll(100, 40, 780, 52)).toBe(0);
+  });
+  it('scrolls down just enough to read the start of a list opened near the bottom', () => {
+    expect(revealScroll(700, 600, 780)).toBe(160);
+    expect(revealScroll(700, 600, 780, 0, 100)).toBe(20);
+  });
+  it('never moves the text out from under the point pressed', () => {
+    // A short block: 50 px tall, so at most 0 px down (the press stays on it).
+    expect(revealScroll(760, 50, 780)).toBe(0);
+    expect(revealScroll(760, 100, 780)).toBe(40);
+  });
+  it('never takes the top under a sticky bar', () => {
+    expect(revealScroll(120, 900, 300, 52)).toBe(60);
+  });
+  it('brings a start above the screen back under the bar', () => {
+    expect(revealScroll(-400, 900, 780, 0)).toBe(-408);
+    expect(revealScroll(20, 900, 780, 52)).toBe(-40);
   });
 });

@@ -719,8 +719,12 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
       <section class="panel" aria-labelledby="tasks-title">
         <div class="title-row">
           <h2 id="tasks-title">Tasks</h2>
-          <span class="count" aria-label={`${doneCount} of ${countedTasks} done`}>
-            {doneCount}/{countedTasks} done
+          {/* A span may not carry aria-label (axe: aria-prohibited-attr): the words read aloud are text. */}
+          <span class="count">
+            <span aria-hidden="true">
+              {doneCount}/{countedTasks} done
+            </span>
+            <span class="visually-hidden">{`${doneCount} of ${countedTasks} done`}</span>
           </span>
         </div>
         <div class="switch" role="group" aria-label="Show tasks">

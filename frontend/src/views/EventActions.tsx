@@ -8,22 +8,31 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from '../api';
 import { Notice } from '../components';
-import { earlyWords, tasksOfProblem, type NamedTask } from '../nextup';
+import { earlyWords, revealScroll, tasksOfProblem, type NamedTask } from '../nextup';
 import { formatTime, instant } from '../time';
 import type { EventView, SignOff } from '../types';
 
 let detailsSeq = 0;
 
+/** The height of the sticky sync badge at the top of the screen (0 when it is not showing). */
+function stickyInset(): number {
+  const bar = document.querySelector('.sync');
+  return bar ? Math.max(0, bar.getBoundingClientRect().bottom) : 0;
+}
+
 /**
  * A guarded confirm (as `ConfirmButton` with `guardMs`): the first press arms it and shows
- * `details` (what the person is about to confirm); "Keep as is" takes the button's place, under the
- * finger, and the confirm beside it ignores presses for `guardMs`. It disarms itself after
- * `holdMs` untouched (long enough to read a list).
+ * `notice` and `details` (what the person is about to confirm) where the button was, with "Keep as
+ * is" and the confirm under them: reading comes before confirming, and the second press of a double
+ * tap lands on that text. The confirm ignores presses for `guardMs`. Armed, the start of the text
+ * is scrolled into view if it is not (never moving a button under the point pressed). It disarms
+ * itself after `holdMs` untouched (long enough to read a list).
  */
 export function CheckedConfirm({
   label,
   confirmLabel,
   onConfirm,
+  notice,
   details,
   guardMs = 800,
   holdMs = 30_000,
@@ -34,6 +43,8 @@ export function CheckedConfirm({
   label: string;
   confirmLabel: string;
   onConfirm: () => void | Promise<void>;
+  /** Above the details: why it asks again (a 409's words). */
+  notice?: ComponentChildren;
   details?: ComponentChildren;
   guardMs?: number;
   holdMs?: number;
@@ -46,10 +57,20 @@ export function CheckedConfirm({
   const [busy, setBusy] = useState(false);
   const [ready, setReady] = useState(false);
   const confirmRef = useRef<HTMLButtonElement>(null);
+  const blockRef = useRef<HTMLDivElement>(null);
+  const detailsRef = useRef<HTMLDivElement>(null);
   const [detailsId] = useState(() => `confirm-details-${++detailsSeq}`);
   useEffect(() => {
     if (!armed) return;
-    confirmRef.current?.focus({ preventScroll: true });
+    // Focus starts on what is said, not on the confirm: a second Enter does nothing, and a screen
+    // reader reads the list before reaching the buttons.
+    (detailsRef.current ?? confirmRef.current)?.focus({ preventScroll: true });
+    const block = blockRef.current;
+    if (block) {
+      const r = block.getBoundingClientRect();
+      const dy = revealScroll(r.top, r.height, window.innerHeight, stickyInset(), Math.round(window.innerHeight * 0.4));
+      if (dy !== 0) window.scrollBy({ top: dy, behavior: 'instant' });
+    }
     setReady(false);
     const g = setTimeout(() => setReady(true), guardMs);
     const t = setTimeout(() => disarm(), holdMs);
@@ -74,10 +95,16 @@ export function CheckedConfirm({
       </button>
     );
   }
-  // The buttons stay where the first press was ("Keep as is" under the finger); what is being
-  // confirmed shows right under them, and the confirm button points to it for screen readers.
+  // What is being confirmed takes the pressed button's place, the buttons come after it, and the
+  // confirm points to it for screen readers.
   return (
-    <div class="checked-confirm">
+    <div class="checked-confirm" ref={blockRef}>
+      {notice}
+      {details && (
+        <div id={detailsId} ref={detailsRef} class="confirm-details" tabIndex={-1}>
+          {details}
+        </div>
+      )}
       <span class="confirm confirm-guarded">
         <button type="button" class="btn btn-secondary" onClick={disarm}>
           Keep as is
@@ -103,11 +130,6 @@ export function CheckedConfirm({
           {confirmLabel}
         </button>
       </span>
-      {details && (
-        <div id={detailsId} class="confirm-details">
-          {details}
-        </div>
-      )}
     </div>
   );
 }
@@ -192,16 +214,18 @@ export function DepartAction({
   );
   return (
     <div class="depart-action">
-      {serverList && (
-        <Notice kind="warn" live>
-          Not departed yet: the server has {serverList.length === 1 ? 'this safety task' : 'these safety tasks'} still open.
-          Check the list and confirm again.
-        </Notice>
-      )}
       <CheckedConfirm
         key={serverList ? serverList.map((t) => t.id).join(',') : 'first'}
         label="Mark departed"
         confirmLabel="Yes, we've departed"
+        notice={
+          serverList && (
+            <Notice kind="warn" live>
+              Not departed yet: the server has {serverList.length === 1 ? 'this safety task' : 'these safety tasks'} still open.
+              Check the list and confirm again.
+            </Notice>
+          )
+        }
         details={details}
         armedNow={serverList !== null}
         onConfirm={depart}

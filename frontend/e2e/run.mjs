@@ -1985,6 +1985,25 @@ async function main() {
     await shot(page, 'underway');
   });
 
+  await step('a double tap on Mark returned returns nothing; the guarded confirm completes it (issue 17, item 1)', async () => {
+    const f = admin.page;
+    await f.goto(`${APP}/events/${eventId}`);
+    await f.locator('.badge', { hasText: 'Underway' }).waitFor();
+    // "Keep as is" takes the button's place and the confirm beside it ignores presses for 0.8 s.
+    const back = f.getByRole('button', { name: 'Mark returned' });
+    await doubleClick(f, back);
+    await f.waitForTimeout(1200);
+    let ev = await api(`/api/events/${eventId}`, { token: adminJada });
+    assert(ev.status === 'underway', `a double tap on Mark returned made it ${ev.status}`);
+    const keep = f.getByRole('button', { name: 'Keep as is' });
+    if (await keep.count()) await keep.click();
+    await back.click();
+    await f.getByRole('button', { name: "Yes, we're back" }).click();
+    await f.locator('.badge', { hasText: 'Completed' }).waitFor();
+    ev = await api(`/api/events/${eventId}`, { token: adminJada });
+    assert(ev.status === 'completed', `status is ${ev.status} after the confirm`);
+  });
+
   await step('the admin cancels an event', async () => {
     const f = admin.page;
     await f.goto(`${APP}/events/${newId}`);

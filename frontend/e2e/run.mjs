@@ -359,18 +359,33 @@ async function tapTargets(page, where) {
   assert(wide.page <= 0 && wide.nav <= 0, `${where} is wider than the phone (page +${wide.page} px, tabs +${wide.nav} px)`);
 }
 
-/** The session token the app keeps (for checks through the API as the same person). */
-/** A real double tap: two presses 120 ms apart at the centre of where the button was first. */
-async function doubleClick(page, locator) {
+/**
+ * The centre of a button scrolled into view, for presses by coordinates: `mouse` and `touchscreen`
+ * neither scroll nor wait, and a point below the screen presses nothing (which would let a double
+ * tap "pass" without touching the button).
+ */
+async function centreInView(page, locator) {
   await locator.waitFor();
+  await locator.scrollIntoViewIfNeeded();
   const box = await locator.boundingBox();
+  const view = page.viewportSize();
   const x = box.x + box.width / 2;
   const y = box.y + box.height / 2;
+  assert(x > 0 && y > 0 && x < view.width && y < view.height, `the button's centre ${Math.round(x)},${Math.round(y)} is off the screen`);
+  const hit = await locator.evaluate((el, { x, y }) => el.contains(document.elementFromPoint(x, y)), { x, y });
+  assert(hit, `the button is not what is at its centre ${Math.round(x)},${Math.round(y)}`);
+  return { x, y };
+}
+
+/** A real double tap: two presses 120 ms apart at the centre of where the button was first. */
+async function doubleClick(page, locator) {
+  const { x, y } = await centreInView(page, locator);
   await page.mouse.click(x, y, { clickCount: 1 });
   await page.waitForTimeout(120);
   await page.mouse.click(x, y, { clickCount: 1 });
 }
 
+/** The session token the app keeps (for checks through the API as the same person). */
 async function pageToken(page) {
   return page.evaluate(() => JSON.parse(localStorage.getItem('scc.session') || '{}').token);
 }
@@ -1701,10 +1716,9 @@ async function main() {
     await f.getByRole('link', { name: 'Vessels', exact: true }).click();
     const truck = f.locator('.vessel', { hasText: 'Test Truck' });
     const remove = truck.getByRole('button', { name: 'Remove', exact: true });
-    await remove.waitFor();
-    const box = await remove.boundingBox();
-    await f.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
-    await f.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+    const at = await centreInView(f, remove);
+    await f.touchscreen.tap(at.x, at.y);
+    await f.touchscreen.tap(at.x, at.y);
     await f.waitForTimeout(1200);
     assert((await api('/api/vessels', { token: adminJada })).some((v) => v.name === 'Test Truck'), 'a double tap removed the truck');
     await f.reload();
@@ -2149,9 +2163,9 @@ async function main() {
 
     // A double tap on Acknowledge acknowledges nothing: the confirm is inert for 0.8 s.
     const ack = banner.getByRole('button', { name: 'Acknowledge', exact: true });
-    const box = await ack.boundingBox();
-    await f.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
-    await f.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+    const at = await centreInView(f, ack);
+    await f.touchscreen.tap(at.x, at.y);
+    await f.touchscreen.tap(at.x, at.y);
     await f.waitForTimeout(1200);
     let ev = await api(`/api/events/${late.id}`, { token: adminJada });
     assert(ev.overdue && ev.overdue.acknowledged_at == null, 'a double tap acknowledged the alert');

@@ -2,6 +2,7 @@
 
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { revealScroll } from './nextup';
 import { STATUS_LABELS, type EventStatus, type TaskStatus } from './types';
 
 const TASK_LABELS: Record<TaskStatus, string> = {
@@ -58,12 +59,27 @@ export function Loading({ what }: { what: string }) {
   );
 }
 
+let detailsSeq = 0;
+
+/** The height of the sticky sync badge at the top of the screen (0 when it is not showing). */
+function stickyInset(): number {
+  const bar = document.querySelector('.sync');
+  return bar ? Math.max(0, bar.getBoundingClientRect().bottom) : 0;
+}
+
 /**
  * A button that asks once more before doing something that cannot be undone with a tap
- * (departed, returned, cancel, remove): the first press arms it, the second within 6 s acts.
+ * (departed, returned, cancel, remove): the first press arms it, the second within `holdMs` acts.
  *
  * With `guardMs`, a double tap cannot pass either: the armed confirm button sits beside "Keep as
  * is" (which takes the first button's place, under the finger) and ignores presses for that long.
+ *
+ * With `details` (what the person is about to confirm; `notice` above it, say a 409's words), the
+ * armed state shows that text where the button was, with "Keep as is" and the confirm under it:
+ * reading comes before confirming, and the second press of a double tap lands on the text. Focus
+ * goes to the text, the confirm points to it (`aria-describedby`), and the start of the text is
+ * scrolled into view if it is not (never moving a button under the point pressed). It then stays
+ * armed for 30 s untouched (long enough to read a list) unless `holdMs` says otherwise.
  */
 export function ConfirmButton({
   label,
@@ -72,6 +88,11 @@ export function ConfirmButton({
   danger = false,
   disabled = false,
   guardMs = 0,
+  notice,
+  details,
+  holdMs = details === undefined ? 6000 : 30_000,
+  armedNow = false,
+  onDisarm,
   class: className = '',
 }: {
   label: string;
@@ -80,16 +101,41 @@ export function ConfirmButton({
   danger?: boolean;
   disabled?: boolean;
   guardMs?: number;
+  /** With `details`, above them: why it asks again (a 409's words). */
+  notice?: ComponentChildren;
+  /** What is being confirmed, shown above the buttons while armed. */
+  details?: ComponentChildren;
+  /** How long it stays armed untouched. */
+  holdMs?: number;
+  /** Open already armed (a 409 asked to confirm again). */
+  armedNow?: boolean;
+  onDisarm?: () => void;
   class?: string;
 }) {
-  const [armed, setArmed] = useState(false);
+  const [armed, setArmed] = useState(armedNow);
   const [busy, setBusy] = useState(false);
   const [ready, setReady] = useState(guardMs <= 0);
   const confirmRef = useRef<HTMLButtonElement>(null);
+  const blockRef = useRef<HTMLDivElement>(null);
+  const detailsRef = useRef<HTMLDivElement>(null);
+  const [detailsId] = useState(() => `confirm-details-${++detailsSeq}`);
+  const checked = details !== undefined;
   useEffect(() => {
     if (!armed) return;
-    confirmRef.current?.focus();
-    const t = setTimeout(() => setArmed(false), 6000);
+    if (checked) {
+      // Focus starts on what is said, not on the confirm: a second Enter does nothing, and a
+      // screen reader reads the list before reaching the buttons.
+      (detailsRef.current ?? confirmRef.current)?.focus({ preventScroll: true });
+      const block = blockRef.current;
+      if (block) {
+        const r = block.getBoundingClientRect();
+        const dy = revealScroll(r.top, r.height, window.innerHeight, stickyInset(), Math.round(window.innerHeight * 0.4));
+        if (dy !== 0) window.scrollBy({ top: dy, behavior: 'instant' });
+      }
+    } else {
+      confirmRef.current?.focus();
+    }
+    const t = setTimeout(() => disarm(), holdMs);
     let g: ReturnType<typeof setTimeout> | undefined;
     if (guardMs > 0) {
       setReady(false);
@@ -100,6 +146,10 @@ export function ConfirmButton({
       if (g) clearTimeout(g);
     };
   }, [armed]);
+  const disarm = () => {
+    setArmed(false);
+    onDisarm?.();
+  };
   if (!armed) {
     return (
       <button
@@ -113,7 +163,7 @@ export function ConfirmButton({
     );
   }
   const keep = (
-    <button type="button" class="btn btn-secondary" onClick={() => setArmed(false)}>
+    <button type="button" class="btn btn-secondary" onClick={disarm}>
       Keep as is
     </button>
   );
@@ -124,6 +174,7 @@ export function ConfirmButton({
       class={`btn ${danger ? 'btn-danger' : 'btn-primary'}`}
       disabled={busy}
       aria-disabled={ready ? undefined : 'true'}
+      aria-describedby={checked && details ? detailsId : undefined}
       onClick={async () => {
         if (!ready) return;
         setBusy(true);
@@ -138,7 +189,7 @@ export function ConfirmButton({
       {confirmLabel}
     </button>
   );
-  return (
+  const buttons = (
     <span class={`confirm${guardMs > 0 ? ' confirm-guarded' : ''}`}>
       {guardMs > 0 ? (
         <>
@@ -152,6 +203,19 @@ export function ConfirmButton({
         </>
       )}
     </span>
+  );
+  if (!checked) return buttons;
+  // What is being confirmed takes the pressed button's place and the buttons come after it.
+  return (
+    <div class="checked-confirm" ref={blockRef}>
+      {notice}
+      {details && (
+        <div id={detailsId} ref={detailsRef} class="confirm-details" tabIndex={-1}>
+          {details}
+        </div>
+      )}
+      {buttons}
+    </div>
   );
 }
 

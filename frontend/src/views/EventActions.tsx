@@ -4,135 +4,12 @@
 // taps a double tap cannot make, and both answer where they were tapped: a 409 from the server
 // shows its own list in place and asks for the confirm again.
 
-import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import * as api from '../api';
-import { Notice } from '../components';
-import { earlyWords, revealScroll, tasksOfProblem, type NamedTask } from '../nextup';
+import { ConfirmButton, Notice } from '../components';
+import { earlyWords, tasksOfProblem, type NamedTask } from '../nextup';
 import { formatTime, instant } from '../time';
 import type { EventView, SignOff } from '../types';
-
-let detailsSeq = 0;
-
-/** The height of the sticky sync badge at the top of the screen (0 when it is not showing). */
-function stickyInset(): number {
-  const bar = document.querySelector('.sync');
-  return bar ? Math.max(0, bar.getBoundingClientRect().bottom) : 0;
-}
-
-/**
- * A guarded confirm (as `ConfirmButton` with `guardMs`): the first press arms it and shows
- * `notice` and `details` (what the person is about to confirm) where the button was, with "Keep as
- * is" and the confirm under them: reading comes before confirming, and the second press of a double
- * tap lands on that text. The confirm ignores presses for `guardMs`. Armed, the start of the text
- * is scrolled into view if it is not (never moving a button under the point pressed). It disarms
- * itself after `holdMs` untouched (long enough to read a list).
- */
-export function CheckedConfirm({
-  label,
-  confirmLabel,
-  onConfirm,
-  notice,
-  details,
-  guardMs = 800,
-  holdMs = 30_000,
-  danger = false,
-  armedNow = false,
-  onDisarm,
-}: {
-  label: string;
-  confirmLabel: string;
-  onConfirm: () => void | Promise<void>;
-  /** Above the details: why it asks again (a 409's words). */
-  notice?: ComponentChildren;
-  details?: ComponentChildren;
-  guardMs?: number;
-  holdMs?: number;
-  danger?: boolean;
-  /** Open already armed (a 409 asked to confirm again). */
-  armedNow?: boolean;
-  onDisarm?: () => void;
-}) {
-  const [armed, setArmed] = useState(armedNow);
-  const [busy, setBusy] = useState(false);
-  const [ready, setReady] = useState(false);
-  const confirmRef = useRef<HTMLButtonElement>(null);
-  const blockRef = useRef<HTMLDivElement>(null);
-  const detailsRef = useRef<HTMLDivElement>(null);
-  const [detailsId] = useState(() => `confirm-details-${++detailsSeq}`);
-  useEffect(() => {
-    if (!armed) return;
-    // Focus starts on what is said, not on the confirm: a second Enter does nothing, and a screen
-    // reader reads the list before reaching the buttons.
-    (detailsRef.current ?? confirmRef.current)?.focus({ preventScroll: true });
-    const block = blockRef.current;
-    if (block) {
-      const r = block.getBoundingClientRect();
-      const dy = revealScroll(r.top, r.height, window.innerHeight, stickyInset(), Math.round(window.innerHeight * 0.4));
-      if (dy !== 0) window.scrollBy({ top: dy, behavior: 'instant' });
-    }
-    setReady(false);
-    const g = setTimeout(() => setReady(true), guardMs);
-    const t = setTimeout(() => disarm(), holdMs);
-    return () => {
-      clearTimeout(g);
-      clearTimeout(t);
-    };
-  }, [armed]);
-  const disarm = () => {
-    setArmed(false);
-    onDisarm?.();
-  };
-  if (!armed) {
-    return (
-      <button
-        type="button"
-        class={`btn ${danger ? 'btn-danger-outline' : 'btn-primary'}`}
-        disabled={busy}
-        onClick={() => setArmed(true)}
-      >
-        {busy ? 'Working…' : label}
-      </button>
-    );
-  }
-  // What is being confirmed takes the pressed button's place, the buttons come after it, and the
-  // confirm points to it for screen readers.
-  return (
-    <div class="checked-confirm" ref={blockRef}>
-      {notice}
-      {details && (
-        <div id={detailsId} ref={detailsRef} class="confirm-details" tabIndex={-1}>
-          {details}
-        </div>
-      )}
-      <span class="confirm confirm-guarded">
-        <button type="button" class="btn btn-secondary" onClick={disarm}>
-          Keep as is
-        </button>
-        <button
-          ref={confirmRef}
-          type="button"
-          class={`btn ${danger ? 'btn-danger' : 'btn-primary'}`}
-          disabled={busy}
-          aria-disabled={ready ? undefined : 'true'}
-          aria-describedby={details ? detailsId : undefined}
-          onClick={async () => {
-            if (!ready) return;
-            setBusy(true);
-            setArmed(false);
-            try {
-              await onConfirm();
-            } finally {
-              setBusy(false);
-            }
-          }}
-        >
-          {confirmLabel}
-        </button>
-      </span>
-    </div>
-  );
-}
 
 /** A list of tasks by title, the safety-critical ones marked. */
 function TaskList({ tasks, label }: { tasks: Array<NamedTask & { safety_critical?: boolean }>; label: string }) {
@@ -214,10 +91,11 @@ export function DepartAction({
   );
   return (
     <div class="depart-action">
-      <CheckedConfirm
+      <ConfirmButton
         key={serverList ? serverList.map((t) => t.id).join(',') : 'first'}
         label="Mark departed"
         confirmLabel="Yes, we've departed"
+        guardMs={800}
         notice={
           serverList && (
             <Notice kind="warn" live>
@@ -311,10 +189,11 @@ export function SignOffPanel({
             </Notice>
           )}
           <div class="actions">
-            <CheckedConfirm
+            <ConfirmButton
               key={serverList ? serverList.map((t) => t.id).join(',') : 'first'}
               label="Sign off the checklist"
               confirmLabel="Yes, sign it off"
+              guardMs={800}
               details={<p class="small">Once signed, nobody can tick or untick tasks of this event.</p>}
               armedNow={serverList !== null}
               onConfirm={sign}

@@ -900,14 +900,7 @@ fn open_safety_confirmed(
     if open.iter().all(|t| confirmed(&t.def.id)) {
         return Ok(open.into_iter().map(|t| t.def.id.clone()).collect());
     }
-    let mut items = ValidationErrors::new();
-    for t in &open {
-        items.push(
-            format!("task/{}", t.def.id),
-            "open_safety_task",
-            t.def.title.clone(),
-        );
-    }
+    let items = crate::sign_off::task_items(&open, "open_safety_task");
     Err(Problem::unconfirmed(
         "open-safety-tasks",
         "Safety-critical tasks are still open",

@@ -8,6 +8,7 @@ use auth::Session;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use domain::event::AuditAction;
+use domain::timing::OpenTask;
 use domain::{CrewRole, Event, EventStatus, Role, TaskId, ValidationErrors};
 use serde::Deserialize;
 use web::{Json, Problem};
@@ -21,6 +22,15 @@ pub struct SignOffRequest {
     /// `/problems/open-tasks-changed` with the current list.
     #[serde(default)]
     pub open_tasks: Vec<String>,
+}
+
+/// The tasks a confirmation must name, for a 409 that lists them: `task/<id>` with its title.
+pub(crate) fn task_items(tasks: &[OpenTask], code: &'static str) -> ValidationErrors {
+    let mut items = ValidationErrors::new();
+    for t in tasks {
+        items.push(format!("task/{}", t.def.id), code, t.def.title.clone());
+    }
+    items
 }
 
 /// Why a tick (or a photo for one) is no longer taken.
@@ -63,23 +73,15 @@ pub async fn sign_off(
     }
     let org = crate::events::org_of(&state, &session).await?;
     let now = state.clock.now();
-    let open: Vec<TaskId> = domain::timing::open_tasks(&event, &org, now)
-        .into_iter()
-        .map(|t| t.def.id.clone())
-        .collect();
+    let open_now = domain::timing::open_tasks(&event, &org, now);
+    let open: Vec<TaskId> = open_now.iter().map(|t| t.def.id.clone()).collect();
     let mut named: Vec<&str> = body.open_tasks.iter().map(|s| s.trim()).collect();
     named.sort_unstable();
     named.dedup();
     let mut current: Vec<&str> = open.iter().map(TaskId::as_str).collect();
     current.sort_unstable();
     if named != current {
-        let template = event.template();
-        let mut items = ValidationErrors::new();
-        for id in &open {
-            if let Some(def) = template.task(id) {
-                items.push(format!("task/{id}"), "open_task", def.title.clone());
-            }
-        }
+        let items = task_items(&open_now, "open_task");
         return Err(Problem::unconfirmed(
             "open-tasks-changed",
             "The open tasks changed",

@@ -280,6 +280,9 @@ export interface SignOff {
   at: string | null;
   /** Open now (until signed), or open when it was signed. */
   open_tasks: SignOffOpenTask[];
+  /** Whether this reader may sign now: the event's captain, or an admin when the event has no
+   * captain who is still a member. */
+  can_sign: boolean;
 }
 
 export interface PhotoUrls {

@@ -42,12 +42,31 @@ pub(crate) fn closed(event: &Event) -> Problem {
     }
 }
 
-/// Sign the checklist off (the event's captain, once it has returned). Closes the checklist.
+/// The event's captain signs. The office signs only when the event has no captain who is still a
+/// member (one who left the org cannot, and a returned event's crew can no longer be edited), so
+/// no checklist stays open for ever.
+async fn may_sign(state: &AppState, session: &Session, event: &Event) -> Result<(), Problem> {
+    let captain = event.crew.iter().find(|c| c.role == CrewRole::Captain);
+    if captain.is_some_and(|c| c.email == session.email) {
+        return Ok(());
+    }
+    if session.role == Role::Admin {
+        let members = state.members.list_members(&session.scope).await?;
+        let gone = captain.is_none_or(|c| !members.iter().any(|m| m.email == c.email));
+        if gone {
+            return Ok(());
+        }
+    }
+    Err(Problem::forbidden().with_detail("the event's captain signs its checklist off"))
+}
+
+/// Sign the checklist off (the event's captain, once it has returned; an admin when the event
+/// has no captain who is still a member). Closes the checklist.
 #[utoipa::path(post, path = "/api/events/{id}/sign-off", tag = "events", request_body = SignOffRequest,
     params(("id" = String, Path, description = "Event id")),
     responses(
         (status = 200, description = "Signed off; the checklist is closed", body = EventView),
-        (status = 403, description = "Not the event's captain", body = web::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Not the event's captain (nor an admin, where its captain is no longer a member)", body = web::ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No such event", body = web::ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "Not returned yet, or signed off already; or `/problems/open-tasks-changed`: the open tasks are not the ones named, each current one listed in `errors` as `task/<id>`", body = web::ProblemBody, content_type = "application/problem+json"),
     ))]
@@ -59,9 +78,7 @@ pub async fn sign_off(
 ) -> Result<Response, Problem> {
     require(&session, &[Role::Captain, Role::Admin])?;
     let event = crate::events::load(&state, &session, &id).await?;
-    if event.crew_role_of(&session.email) != Some(CrewRole::Captain) {
-        return Err(Problem::forbidden().with_detail("the event's captain signs its checklist off"));
-    }
+    may_sign(&state, &session, &event).await?;
     if event.signed_off.is_some() {
         return Err(closed(&event));
     }

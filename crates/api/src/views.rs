@@ -144,11 +144,21 @@ pub struct SignOffView {
     pub at: Option<DateTime<Utc>>,
     /// Open now (not yet signed), or open when it was signed.
     pub open_tasks: Vec<OpenTaskView>,
+    /// Whether the reader may sign it now: the event's captain, or an admin when the event has no
+    /// captain who is still a member. (The sign-off itself checks again.)
+    pub can_sign: bool,
 }
 
 impl SignOffView {
-    /// `None` for a cancelled event.
-    pub fn of(event: &Event, org: &Org, now: DateTime<Utc>) -> Option<Self> {
+    /// `None` for a cancelled event. `members`: the org's members by email, `me` and `role` the
+    /// reader.
+    pub fn of(
+        event: &Event,
+        org: &Org,
+        now: DateTime<Utc>,
+        members: &BTreeMap<String, String>,
+        (me, role): (&domain::Email, Role),
+    ) -> Option<Self> {
         if let Some(signed) = &event.signed_off {
             let template = event.template();
             return Some(Self {
@@ -161,6 +171,7 @@ impl SignOffView {
                     .filter_map(|id| template.task(id))
                     .map(OpenTaskView::of)
                     .collect(),
+                can_sign: false,
             });
         }
         let status = match event.status {
@@ -168,10 +179,16 @@ impl SignOffView {
             EventStatus::Completed => SignOffStatus::Ready,
             EventStatus::Scheduled | EventStatus::Underway => SignOffStatus::NotYet,
         };
+        let captain = event.crew.iter().find(|c| c.role == CrewRole::Captain);
+        let can_sign = status == SignOffStatus::Ready
+            && (captain.is_some_and(|c| &c.email == me)
+                || (role == Role::Admin
+                    && captain.is_none_or(|c| !members.contains_key(c.email.as_str()))));
         Some(Self {
             status,
             by: None,
             at: None,
+            can_sign,
             open_tasks: domain::timing::open_tasks(event, org, now)
                 .into_iter()
                 .map(|t| OpenTaskView::of(t.def))
@@ -474,7 +491,7 @@ impl EventView {
             returned_at: event.returned_at,
             my_role: event.crew_role_of(me),
             departure_check: DepartureCheck::of(event, org, now),
-            sign_off: SignOffView::of(event, org, now),
+            sign_off: SignOffView::of(event, org, now, names, (me, role)),
             checklist: checklist(event, event.template(), &timing, photo_urls),
             photo_urls: photo_urls.clone(),
             timing,

@@ -66,6 +66,7 @@ async fn the_captain_signs_off_after_the_return_and_the_checklist_closes() {
     assert_eq!(fuel.status, 200, "{}", fuel.json);
 
     let view = app.call(Method::GET, &path, Some(&cap), None, &[]).await;
+    assert_eq!(view.json["sign_off"]["can_sign"], true);
     let open = ids(&view.json["sign_off"]["open_tasks"]);
     assert!(open.contains(&"headcount_off".to_string()), "{open:?}");
     assert!(!open.contains(&"post_trip_checks".to_string()), "done");
@@ -139,6 +140,57 @@ async fn count(app: &TestApp, admin: &str) -> usize {
         )
         .await;
     list.json["events"].as_array().map_or(0, Vec::len)
+}
+
+/// A returned event whose captain has left the org would stay open for ever (its crew can no
+/// longer be edited): the office signs it off then, and only then.
+#[tokio::test]
+async fn the_office_signs_off_when_the_captain_has_left() {
+    let app = TestApp::embedded().await;
+    let admin = app.token("admin@jada.example.com", "jada").await;
+    let cap = app.token("cap@jada.example.com", "jada").await;
+    let event = app.event("jada", 1).await;
+    let path = format!("/api/events/{}", event.id);
+    assert_eq!(app.depart(&path, &cap).await.status, 200);
+    assert_eq!(
+        post(&app, &format!("{path}/returned"), &cap, None)
+            .await
+            .status,
+        200
+    );
+    let view = app.call(Method::GET, &path, Some(&admin), None, &[]).await;
+    assert_eq!(
+        view.json["sign_off"]["can_sign"], false,
+        "the captain is here"
+    );
+    let open = view.json["sign_off"]["open_tasks"].clone();
+    let open_ids = json!(ids(&open));
+    let sign = Some(json!({ "open_tasks": open_ids }));
+    assert_eq!(
+        post(&app, &format!("{path}/sign-off"), &admin, sign.clone())
+            .await
+            .status,
+        403
+    );
+    let removed = app
+        .call(
+            Method::DELETE,
+            "/api/members/cap@jada.example.com",
+            Some(&admin),
+            None,
+            &[],
+        )
+        .await;
+    assert!(removed.status < 300, "{}", removed.json);
+    let view = app.call(Method::GET, &path, Some(&admin), None, &[]).await;
+    assert_eq!(
+        view.json["sign_off"]["can_sign"], true,
+        "{}",
+        view.json["sign_off"]
+    );
+    let signed = post(&app, &format!("{path}/sign-off"), &admin, sign).await;
+    assert_eq!(signed.status, 200, "{}", signed.json);
+    assert_eq!(signed.json["sign_off"]["by"], "admin@jada.example.com");
 }
 
 fn charter(crew: Value) -> Value {

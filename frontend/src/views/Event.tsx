@@ -639,7 +639,7 @@ export function EventScreen({ id, session }: { id: string; session: Session }) {
           signOff={signOff}
           zone={zone}
           names={names}
-          isCaptain={ev.my_role === 'captain' && rights.tick}
+          isCaptain={signOff.can_sign && rights.tick}
           onSigned={(next) => accept(next, next.etag, true)}
         />
       )}

@@ -440,6 +440,27 @@ pub struct TransitionError {
 }
 
 impl Event {
+    /// The error for a transition the current status does not allow.
+    fn refused(&self, action: &'static str) -> TransitionError {
+        TransitionError {
+            from: self.status,
+            action,
+        }
+    }
+
+    /// A transition that starts from `status` only.
+    fn expect_status(
+        &self,
+        status: EventStatus,
+        action: &'static str,
+    ) -> Result<(), TransitionError> {
+        if self.status == status {
+            Ok(())
+        } else {
+            Err(self.refused(action))
+        }
+    }
+
     fn stamp(&mut self, by: &Email, now: DateTime<Utc>) {
         self.version += 1;
         self.revision += 1;
@@ -449,12 +470,7 @@ impl Event {
 
     /// Scheduled → cancelled.
     pub fn cancel(&mut self, by: &Email, now: DateTime<Utc>) -> Result<(), TransitionError> {
-        if self.status != EventStatus::Scheduled {
-            return Err(TransitionError {
-                from: self.status,
-                action: "cancel",
-            });
-        }
+        self.expect_status(EventStatus::Scheduled, "cancel")?;
         self.status = EventStatus::Cancelled;
         self.stamp(by, now);
         Ok(())
@@ -469,12 +485,7 @@ impl Event {
         by: &Email,
         now: DateTime<Utc>,
     ) -> Result<(), TransitionError> {
-        if self.status != EventStatus::Scheduled {
-            return Err(TransitionError {
-                from: self.status,
-                action: "depart",
-            });
-        }
+        self.expect_status(EventStatus::Scheduled, "depart")?;
         self.status = EventStatus::Underway;
         self.departed_at = Some(at);
         self.departed_open_safety_tasks = open_safety_tasks;
@@ -489,12 +500,7 @@ impl Event {
         by: &Email,
         now: DateTime<Utc>,
     ) -> Result<(), TransitionError> {
-        if self.status != EventStatus::Underway {
-            return Err(TransitionError {
-                from: self.status,
-                action: "return",
-            });
-        }
+        self.expect_status(EventStatus::Underway, "return")?;
         self.status = EventStatus::Completed;
         self.returned_at = Some(self.departed_at.map_or(at, |d| at.max(d)));
         self.stamp(by, now);
@@ -508,17 +514,9 @@ impl Event {
         by: &Email,
         now: DateTime<Utc>,
     ) -> Result<(), TransitionError> {
-        if self.status != EventStatus::Completed {
-            return Err(TransitionError {
-                from: self.status,
-                action: "sign off",
-            });
-        }
+        self.expect_status(EventStatus::Completed, "sign off")?;
         if self.signed_off.is_some() {
-            return Err(TransitionError {
-                from: self.status,
-                action: "sign off again",
-            });
+            return Err(self.refused("sign off again"));
         }
         self.signed_off = Some(SignOff {
             by: by.clone(),
@@ -540,12 +538,7 @@ impl Event {
         by: &Email,
         now: DateTime<Utc>,
     ) -> Result<(), TransitionError> {
-        if self.status != EventStatus::Underway {
-            return Err(TransitionError {
-                from: self.status,
-                action: "acknowledge the overdue alert of",
-            });
-        }
+        self.expect_status(EventStatus::Underway, "acknowledge the overdue alert of")?;
         self.overdue_acknowledged_at = Some(now);
         self.stamp(by, now);
         Ok(())
